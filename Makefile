@@ -1,0 +1,55 @@
+# Two commands do all the set-up:  `make lab` (start the course)  and  `make test`.
+# The first use of either creates .venv and installs the kit into it.
+
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.coursekit-installed
+PORT    ?= 8888
+# JupyterLab refuses to run as root without --allow-root (CI and containers run as root).
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+PYTEST_ARGS ?=
+
+.PHONY: lab test lint sync handouts bench clean help
+
+help:
+	@echo "make lab    start the course in JupyterLab (lessons/00-start-here.ipynb)"
+	@echo "make test   run every test (lessons, journal, grading, browser)"
+	@echo "make lint   ruff and the lesson content linter"
+	@echo "make sync   regenerate the cells every lesson shares"
+	@echo "make bench  print the benchmarks' figures"
+
+$(STAMP): pyproject.toml
+	@echo "==> Creating the virtual environment in $(VENV) (first use only)"
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> Installing the course kit and its dependencies (a few minutes the first time)"
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "==> Installing the kit's privacy settings into JupyterLab"
+	$(BIN)/coursekit setup
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	@echo "==> Starting JupyterLab on lessons/00-start-here.ipynb (stop it with Ctrl+C twice)"
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --port=$(PORT) \
+		--ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/lessons/00-start-here.ipynb
+
+test: $(STAMP)
+	@echo "==> Running the test suite"
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests" >&2; fi; exit $$rc
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/coursekit lessons lint
+
+sync: $(STAMP)
+	$(BIN)/coursekit lessons sync
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "==> $$b"; $(BIN)/python $$b || exit $$?; done
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,20 @@
+"""The ``coursekit`` command. Each group of subcommands lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from .lessons import lessons
+from .setup import setup
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="coursekit")
+def main() -> None:
+    """Course kit: lessons, the private journal, handouts and nbgrader checks."""
+
+
+main.add_command(lessons)
+main.add_command(setup)
+
+__all__ = ["main"]

@@ -1,0 +1,42 @@
+"""``coursekit lessons``: regenerate shared cells and lint the lesson notebooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def lessons() -> None:
+    """Work on the lesson notebooks in lessons/."""
+
+
+@lessons.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only report notebooks whose shared cells are stale.")
+def sync(paths: tuple[Path, ...], check: bool) -> None:
+    """Regenerate each lesson's shared cells (header, setup, key points, support, next)."""
+    from ..notebooks import sync as do_sync
+
+    changed = do_sync(list(paths) or None, check=check)
+    verb = "would change" if check else "updated"
+    for path in changed:
+        click.echo(f"{verb}: {path}")
+    click.echo(f"{len(changed)} notebook(s) {verb}." if changed else "All lessons are in sync.")
+    if check and changed:
+        raise SystemExit(1)
+
+
+@lessons.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def lint(paths: tuple[Path, ...]) -> None:
+    """Check every lesson is valid, clean and has the fixed lesson shape."""
+    from ..notebooks import lint as do_lint
+
+    problems = do_lint(list(paths) or None)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(f"{len(problems)} problem(s) found.")
+    click.echo("All lessons pass the content linter.")

@@ -1,0 +1,61 @@
+"""Settings the whole kit shares, read from the environment each time they are asked for.
+
+``COURSEKIT_DATA_DIR``
+    Where a learner's private data (the reflection journal) lives. Default: the
+    user data folder that :mod:`platformdirs` names for "coursekit".
+``COURSEKIT_READINGS_DIR``
+    A facilitator-supplied folder of the full reading texts. Default: none.
+``COURSEKIT_ROOT``
+    The kit's folder (the one holding ``lessons/`` and ``assets/``). Default: found
+    from this package's location in the clone.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import ConfigError
+
+DATA_DIR_ENV = "COURSEKIT_DATA_DIR"
+READINGS_DIR_ENV = "COURSEKIT_READINGS_DIR"
+ROOT_ENV = "COURSEKIT_ROOT"
+
+
+def data_dir() -> Path:
+    """The folder that holds the learner's private data (not created here)."""
+    value = os.environ.get(DATA_DIR_ENV, "").strip()
+    if value:
+        return Path(value).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("coursekit", appauthor=False))
+
+
+def readings_dir() -> Path | None:
+    """The facilitator's folder of full reading texts, or None when none is set."""
+    value = os.environ.get(READINGS_DIR_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def kit_root() -> Path:
+    """The kit's own folder: ``lessons/``, ``assets/`` and ``facilitator/`` live here."""
+    value = os.environ.get(ROOT_ENV, "").strip()
+    if value:
+        root = Path(value).expanduser()
+    else:
+        root = Path(__file__).resolve().parents[2]
+    if not (root / "assets").is_dir():
+        raise ConfigError(
+            f"{root} does not hold the kit's assets/ folder; set {ROOT_ENV} to the folder "
+            "you cloned the course into (the one with lessons/ and assets/)."
+        )
+    return root
+
+
+def assets_dir() -> Path:
+    return kit_root() / "assets"
+
+
+def lessons_dir() -> Path:
+    return kit_root() / "lessons"

@@ -1,0 +1,19 @@
+"""Every error the kit raises on purpose. Messages name the value and the fix."""
+
+from __future__ import annotations
+
+
+class CourseKitError(Exception):
+    """Base class: anything the kit raises on purpose derives from this."""
+
+
+class ConfigError(CourseKitError):
+    """A setting (environment variable or file location) is wrong."""
+
+
+class ContentError(CourseKitError):
+    """A content file (lesson metadata, notebook, glossary, support list) is malformed."""
+
+
+class ReadingError(CourseKitError):
+    """A facilitator-supplied reading is missing, empty or cannot be decoded."""

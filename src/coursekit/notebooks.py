@@ -1,0 +1,251 @@
+"""Lesson notebooks: the shared cells every lesson carries, and the content linter.
+
+Shared cells (header with content note, setup, key points, support panel,
+navigation) are rendered from ``assets/lessons/NN.yml``, ``assets/support.yml``
+and the templates in ``assets/templates/`` and marked in their metadata as
+``{"coursekit": {"generated": "<name>"}}``. :func:`sync` rewrites them; nobody
+types them by hand. :func:`lint` checks every lesson has the fixed shape.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from . import config
+from .course import LessonInfo, course_info, lessons, support_resources
+
+NB_NAME = re.compile(r"^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
+MAX_CODE_LINES = 3
+
+#: The fixed lesson shape: (part, the heading that opens it), in order.
+PARTS = (
+    ("title", re.compile(r"^# \S")),
+    ("questions", re.compile(r"^## Questions\s*$")),
+    ("objectives", re.compile(r"^## Objectives\s*$")),
+    ("time", re.compile(r"^## Time\s*$")),
+    ("content note", re.compile(r"^## Content note\s*$")),
+    ("reading guide", re.compile(r"^## Reading guide\s*$")),
+    ("reflections", re.compile(r"^## Reflections\s*$")),
+    ("self-check", re.compile(r"^## Self-check\s*$")),
+    ("key points", re.compile(r"^## Key points\s*$")),
+    ("support", re.compile(r"^## Support\s*$")),
+    ("next", re.compile(r"^## Next\s*$")),
+)
+
+#: Sections a reading guide must have when the lesson presents a reading.
+READING_GUIDE_SECTIONS = (
+    "### About this reading",
+    "### Summary",
+    "### The argument, step by step",
+    "### Key terms",
+    "### Evidence and its kind",
+    "### What it leaves out",
+)
+
+HEAD = ("header", "setup")
+FOOT = ("key-points", "support", "next")
+#: Shared cells a lesson may place anywhere in its body (regenerated where they stand).
+INLINE = ("course-map",)
+
+
+def _template(name: str):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(config.assets_dir() / "templates")),
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template(name)
+
+
+def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
+    """The shared cells of one lesson, by name, rendered from the one source."""
+    all_lessons = lessons()
+    index = [x.id for x in all_lessons].index(info.id)
+    context = {
+        "lesson": info,
+        "lessons": all_lessons,
+        "previous": all_lessons[index - 1] if index > 0 else None,
+        "next": all_lessons[index + 1] if index + 1 < len(all_lessons) else None,
+        "course": course_info(),
+        "support": support_resources(),
+    }
+    cells = {}
+    names = list(HEAD + FOOT) + list(INLINE)
+    for name in names:
+        text = _template(f"{name}.md.j2").render(**context).strip()
+        if name == "setup":
+            cell = nbformat.v4.new_code_cell(text)
+        else:
+            cell = nbformat.v4.new_markdown_cell(text)
+        cell.metadata["coursekit"] = {"generated": name}
+        if name == "setup":
+            cell.metadata["tags"] = ["coursekit-setup"]
+        cells[name] = cell
+    return cells
+
+
+def _generated_name(cell) -> str | None:
+    return (cell.get("metadata", {}).get("coursekit") or {}).get("generated")
+
+
+def _clean(nb: nbformat.NotebookNode) -> None:
+    """Strip outputs, execution counts and widget state: lessons are stored clean."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+
+
+def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with its shared cells (re)generated in their places."""
+    new = nbformat.from_dict(nb)
+    fresh = generated_cells(info)
+    body = [fresh[_generated_name(c)] if _generated_name(c) in INLINE else c
+            for c in new.cells if _generated_name(c) not in HEAD + FOOT]
+    cells = [fresh[n] for n in HEAD] + body + [fresh[n] for n in FOOT]
+    # Keep the ids of cells that existed, so a sync does not churn the diff.
+    old_ids = {_generated_name(c): c.get("id") for c in nb.cells if _generated_name(c)}
+    for cell in cells:
+        name = _generated_name(cell)
+        if name and old_ids.get(name):
+            cell["id"] = old_ids[name]
+        elif name:
+            cell["id"] = f"coursekit-{name}"
+    new.cells = cells
+    new.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3",
+                                           "language": "python"})
+    new.metadata.setdefault("language_info", {"name": "python"})
+    _clean(new)
+    return new
+
+
+def lesson_for(path: Path) -> LessonInfo:
+    from .course import lesson
+
+    match = NB_NAME.match(path.name)
+    lesson_id = match.group(1) if match else path.name[:2]
+    return lesson(lesson_id)
+
+
+def write(nb: nbformat.NotebookNode, path: Path) -> None:
+    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+def sync(paths: list[Path] | None = None, *, check: bool = False) -> list[Path]:
+    """Regenerate shared cells; return the notebooks that changed (or would, with ``check``)."""
+    changed = []
+    for path in paths or sorted(config.lessons_dir().glob("[0-9][0-9]-*.ipynb")):
+        before = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(before, as_version=4)
+        after = nbformat.writes(synced(nb, lesson_for(path))) + "\n"
+        if after != before:
+            changed.append(path)
+            if not check:
+                path.write_text(after, encoding="utf-8")
+    return changed
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path.name}: {self.message}"
+
+
+def _headings(nb) -> list[tuple[int, str]]:
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            found.append((i, line.rstrip()))
+    return found
+
+
+def lint_notebook(path: Path, info: LessonInfo | None = None) -> list[Problem]:
+    """Every problem with one lesson notebook, each naming the lesson and the part."""
+    problems: list[Problem] = []
+
+    def bad(message: str) -> None:
+        problems.append(Problem(path, message))
+
+    if not NB_NAME.match(path.name):
+        bad("the file name should be NN-title-words.ipynb (two digits, lowercase words, hyphens)")
+    try:
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # any reason the file is not a valid notebook
+        bad(f"is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]})")
+        return problems
+    for i, cell in enumerate(nb.cells, 1):
+        if cell.cell_type == "code":
+            if cell.get("outputs"):
+                bad(f"cell {i} was saved with outputs; run `coursekit lessons sync` to clear them")
+            if cell.get("execution_count") is not None:
+                bad(f"cell {i} was saved with an execution count; run `coursekit lessons sync`")
+            lines = [ln for ln in cell.source.splitlines() if ln.strip()]
+            if len(lines) > MAX_CODE_LINES:
+                bad(f"code cell {i} has {len(lines)} lines; lesson code stays at "
+                    f"{MAX_CODE_LINES} or fewer (move the logic into src/coursekit)")
+    if "widgets" in nb.metadata:
+        bad("was saved with widget state in its metadata; run `coursekit lessons sync`")
+    lines = _headings(nb)
+    position = 0
+    for part, pattern in PARTS:
+        hit = next((k for k in range(position, len(lines)) if pattern.match(lines[k][1])), None)
+        if hit is None:
+            anywhere = any(pattern.match(line) for _, line in lines)
+            where = "is out of order" if anywhere else "is missing"
+            bad(f"the part {part!r} {where} (expected a heading matching {pattern.pattern!r})")
+        else:
+            position = hit + 1
+    if info is None:
+        try:
+            info = lesson_for(path)
+        except Exception as exc:
+            bad(f"has no lesson metadata: {exc}")
+            return problems
+    if path.name != info.notebook_name:
+        bad(f"should be named {info.notebook_name} to match assets/lessons/{info.id}.yml")
+    if info.reading:
+        text_lines = [line for _, line in lines]
+        for section in READING_GUIDE_SECTIONS:
+            if section not in text_lines:
+                bad(f"the reading guide section {section!r} is missing")
+    names = [_generated_name(c) for c in nb.cells if _generated_name(c) in HEAD + FOOT]
+    if names != list(HEAD + FOOT):
+        bad(f"shared cells are {names}, expected {list(HEAD + FOOT)}; run `coursekit lessons sync`")
+    elif nbformat.writes(synced(nb, info)) + "\n" != text:
+        bad("shared cells differ from their source (assets/); run `coursekit lessons sync`")
+    return problems
+
+
+def lint(paths: list[Path] | None = None) -> list[Problem]:
+    """Lint every lesson; also check the lessons run 00, 01, 02, ... with none missing."""
+    folder = config.lessons_dir()
+    paths = paths or sorted(folder.glob("*.ipynb"))
+    problems = []
+    for path in paths:
+        problems.extend(lint_notebook(path))
+    ids = sorted(m.group(1) for p in paths if (m := NB_NAME.match(p.name)))
+    expected = [f"{i:02d}" for i in range(len(ids))]
+    if ids != expected:
+        problems.append(Problem(folder, f"lessons are numbered {ids}; expected {expected}"))
+    declared = [x.id for x in lessons()]
+    if ids and declared != ids:
+        problems.append(Problem(folder, f"assets/lessons declares {declared} but lessons/ has "
+                                        f"{ids}; add the missing notebook or metadata file"))
+    return problems
