@@ -17,3 +17,11 @@ class ContentError(CourseKitError):
 
 class ReadingError(CourseKitError):
     """A facilitator-supplied reading is missing, empty or cannot be decoded."""
+
+
+class QuestionBankError(ContentError):
+    """A question bank file is malformed; the message names the file, question and field."""
+
+
+class GradingError(CourseKitError):
+    """The nbgrader course folder, an assignment or a submission cannot be processed."""
