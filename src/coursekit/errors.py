@@ -25,3 +25,11 @@ class QuestionBankError(ContentError):
 
 class GradingError(CourseKitError):
     """The nbgrader course folder, an assignment or a submission cannot be processed."""
+
+
+class SessionPlanError(ContentError):
+    """A facilitator's session plan is malformed; the message names the file, format and field."""
+
+
+class HandoutBuildError(CourseKitError):
+    """A handout or slide deck cannot be built (a template, nbconvert or the PDF printer failed)."""
