@@ -41,10 +41,7 @@ def readings_dir() -> Path | None:
 def kit_root() -> Path:
     """The kit's own folder: ``lessons/``, ``assets/`` and ``facilitator/`` live here."""
     value = os.environ.get(ROOT_ENV, "").strip()
-    if value:
-        root = Path(value).expanduser()
-    else:
-        root = Path(__file__).resolve().parents[2]
+    root = Path(value).expanduser() if value else Path(__file__).resolve().parents[2]
     if not (root / "assets").is_dir():
         raise ConfigError(
             f"{root} does not hold the kit's assets/ folder; set {ROOT_ENV} to the folder "

@@ -20,6 +20,7 @@ from .course import LessonInfo, course_info, lessons, support_resources
 
 NB_NAME = re.compile(r"^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 MAX_CODE_LINES = 3
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 
 #: The fixed lesson shape: (part, the heading that opens it), in order.
 PARTS = (
@@ -81,13 +82,9 @@ def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
     names = list(HEAD + FOOT) + list(INLINE)
     for name in names:
         text = _template(f"{name}.md.j2").render(**context).strip()
-        if name == "setup":
-            cell = nbformat.v4.new_code_cell(text)
-        else:
-            cell = nbformat.v4.new_markdown_cell(text)
+        make = nbformat.v4.new_code_cell if name == "setup" else nbformat.v4.new_markdown_cell
+        cell = make(text)
         cell.metadata["coursekit"] = {"generated": name}
-        if name == "setup":
-            cell.metadata["tags"] = ["coursekit-setup"]
         cells[name] = cell
     return cells
 
@@ -142,8 +139,16 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def sync(paths: list[Path] | None = None, *, check: bool = False) -> list[Path]:
-    """Regenerate shared cells; return the notebooks that changed (or would, with ``check``)."""
+    """Regenerate shared cells and the glossary page; return the files that changed."""
+    from . import glossary
+
     changed = []
+    if not paths:
+        page = config.assets_dir() / "glossary.md"
+        if not glossary.page_is_current():
+            changed.append(page)
+            if not check:
+                glossary.write_page()
     for path in paths or sorted(config.lessons_dir().glob("[0-9][0-9]-*.ipynb")):
         before = path.read_text(encoding="utf-8")
         nb = nbformat.reads(before, as_version=4)
@@ -225,6 +230,19 @@ def lint_notebook(path: Path, info: LessonInfo | None = None) -> list[Problem]:
         for section in READING_GUIDE_SECTIONS:
             if section not in text_lines:
                 bad(f"the reading guide section {section!r} is missing")
+    from . import glossary
+
+    terms = glossary.load()
+    for i, cell in enumerate(nb.cells, 1):
+        for slug in glossary.broken_links(cell.source, terms):
+            bad(f"cell {i} links to glossary entry {slug!r}, which assets/glossary.yml lacks")
+        for alt, src in IMAGE.findall(cell.source) if cell.cell_type == "markdown" else ():
+            if len(alt.strip()) < 15:
+                bad(f"cell {i}: the image {src} needs alt text that describes it")
+            if not src.startswith("http") and not (path.parent / src).resolve().exists():
+                bad(f"cell {i}: the image {src} does not exist")
+        if cell.cell_type == "markdown" and re.search(r"<img(?![^>]*\balt=\"[^\"]{15,})", cell.source):
+            bad(f"cell {i}: an <img> tag needs alt text that describes it")
     names = [_generated_name(c) for c in nb.cells if _generated_name(c) in HEAD + FOOT]
     if names != list(HEAD + FOOT):
         bad(f"shared cells are {names}, expected {list(HEAD + FOOT)}; run `coursekit lessons sync`")
@@ -244,6 +262,11 @@ def lint(paths: list[Path] | None = None) -> list[Problem]:
     expected = [f"{i:02d}" for i in range(len(ids))]
     if ids != expected:
         problems.append(Problem(folder, f"lessons are numbered {ids}; expected {expected}"))
+    from . import glossary
+
+    if not glossary.page_is_current():
+        problems.append(Problem(config.assets_dir() / "glossary.md",
+                                "is out of date with glossary.yml; run `coursekit lessons sync`"))
     declared = [x.id for x in lessons()]
     if ids and declared != ids:
         problems.append(Problem(folder, f"assets/lessons declares {declared} but lessons/ has "

@@ -134,9 +134,27 @@ def reading_panel(info):
             f"{html.escape(text)}</div>"
         )
         title = f"Full text: {reading.title} (click to open or close)"
+        installed = True
     except ReadingError as exc:
+        installed = False
         body = widgets.HTML(f'<p role="status">ℹ️ {html.escape(str(exc).capitalize())}.</p>')
         title = "Full text: not installed"
-    panel = widgets.Accordion(children=[body], titles=(title,))
+    panel = _panel_class()(children=[body], titles=(title,))
     panel.selected_index = None
+    panel.reading_id, panel.installed = info.reading, installed
     return panel
+
+
+def _panel_class():
+    import ipywidgets as widgets
+
+    class ReadingPanel(widgets.Accordion):
+        """An Accordion whose plain-text form names the reading, never its text."""
+
+        reading_id = ""
+        installed = False
+
+        def __repr__(self) -> str:
+            return f"ReadingPanel({self.reading_id!r}, installed={self.installed})"
+
+    return ReadingPanel
