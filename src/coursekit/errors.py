@@ -33,3 +33,20 @@ class SessionPlanError(ContentError):
 
 class HandoutBuildError(CourseKitError):
     """A handout or slide deck cannot be built (a template, nbconvert or the PDF printer failed)."""
+
+
+class JournalError(CourseKitError):
+    """The private journal could not do what was asked; the message says what to do."""
+
+
+class JournalCorrupted(JournalError):
+    """The journal file could not be read as a database; it was moved aside (never deleted)."""
+
+    def __init__(self, message: str, *, broken: object = None, fresh: object = None):
+        super().__init__(message)
+        self.broken = broken
+        self.fresh = fresh
+
+
+class JournalUnavailable(JournalError):
+    """The journal cannot be written now: locked, read-only, full disk or missing folder."""
