@@ -9,6 +9,7 @@ PORT    ?= 8888
 # JupyterLab refuses to run as root without --allow-root (CI and containers run as root).
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
+LAB_ARGS ?=
 
 .PHONY: lab test lint sync handouts bench clean help
 
@@ -34,7 +35,7 @@ lab: $(STAMP)
 	@echo "==> Starting JupyterLab on lessons/00-start-here.ipynb (stop it with Ctrl+C twice)"
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --port=$(PORT) \
 		--ServerApp.root_dir="$(CURDIR)" \
-		--LabApp.default_url=/lab/tree/lessons/00-start-here.ipynb
+		--LabApp.default_url=/lab/tree/lessons/00-start-here.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
 	@echo "==> Running the test suite"

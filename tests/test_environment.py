@@ -7,9 +7,10 @@ import sys
 
 import pytest
 import yaml
-from conftest import ROOT
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+
+from conftest import ROOT
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT, lesson_notebooks
 
 from coursekit import ContentError, glossary
+
+from conftest import ROOT, lesson_notebooks
 
 
 def write(tmp_path, text):

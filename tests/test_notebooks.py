@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from conftest import lesson_notebooks
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from coursekit import notebooks
 from coursekit.course import lesson
+
+from conftest import lesson_notebooks
 
 
 def body_cells(reading: bool = False) -> list:

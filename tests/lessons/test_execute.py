@@ -7,6 +7,7 @@ import os
 import nbclient
 import nbformat
 import pytest
+
 from conftest import ROOT, lesson_notebooks
 
 pytestmark = pytest.mark.slow
