@@ -206,7 +206,7 @@ def _need(data: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any
     if key not in data or data[key] is None:
         raise SessionPlanError(f"{where}: the field {key!r} is missing; add it")
     value = data[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise SessionPlanError(
             f"{where}: the field {key!r} should be a {wanted}, not {type(value).__name__}"
