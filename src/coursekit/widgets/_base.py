@@ -1,0 +1,193 @@
+"""What every kit widget shares: a neutral repr, a registry, a status line, safe saving.
+
+Privacy: ipywidgets' default ``text/plain`` fallback is the widget's repr, which
+lists trait values (``Textarea(value='...')``); a notebook stores that fallback
+with the cell's output. Every kit widget, and every text box inside one, reprs as
+a neutral placeholder instead, so a learner's words never reach a cell output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import html
+import threading
+import weakref
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as W
+
+from ..errors import JournalError
+from ..journal import Journal
+from ..privacy import PLACEHOLDER
+
+UNEXPECTED = ("Something unexpected stopped the journal from saving; your answer is still "
+              "here. Press Retry, or copy your text somewhere safe and restart the kernel.")
+
+_LIVE: list[weakref.ref] = []
+_LIVE_LOCK = threading.Lock()
+
+
+def live() -> list[KitWidget]:
+    """Every kit widget still alive in this kernel, oldest first (used by the privacy test)."""
+    with _LIVE_LOCK:
+        alive = [(ref, ref()) for ref in _LIVE]
+        _LIVE[:] = [ref for ref, w in alive if w is not None]
+        return [w for _ref, w in alive if w is not None]
+
+
+def flush_all() -> None:
+    """Save every pending edit now (called when the kernel shuts down)."""
+    for widget in live():
+        flush = getattr(widget, "flush", None)
+        if flush is not None:
+            with contextlib.suppress(Exception):  # shutdown never fails on one widget
+                flush()
+
+
+atexit.register(flush_all)
+
+
+def esc(text: str) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def clock(when: datetime) -> str:
+    """``14:02`` in the learner's local time."""
+    return when.astimezone().strftime("%H:%M")
+
+
+class PrivateText:
+    """Mixin for input boxes whose value is a learner's words: the repr hides it."""
+
+    def __repr__(self) -> str:
+        return f"<coursekit {type(self).__name__.lstrip('_')}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict | None:
+        data = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        if data:
+            data["text/plain"] = PLACEHOLDER
+        return data
+
+
+class PrivateTextarea(PrivateText, W.Textarea):
+    """A Textarea whose repr never shows its value."""
+
+
+class Debouncer:
+    """Call ``fn`` once, ``delay`` seconds after the last :meth:`trigger`.
+
+    Inside a kernel the timer runs on the kernel's event loop (so the save happens
+    on the kernel's own thread between messages); outside one, a daemon thread.
+    """
+
+    def __init__(self, delay: float, fn: Callable[[], Any]):
+        self.delay = delay
+        self.fn = fn
+        self._handle: Any = None
+        self._lock = threading.RLock()
+
+    @property
+    def pending(self) -> bool:
+        return self._handle is not None
+
+    def trigger(self) -> None:
+        with self._lock:
+            self.cancel()
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                timer = threading.Timer(self.delay, self._fire)
+                timer.daemon = True
+                self._handle = timer
+                timer.start()
+            else:
+                self._handle = loop.call_later(self.delay, self._fire)
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.cancel()
+            self._handle = None
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._handle is None:
+                return
+            self._handle = None
+            self.fn()
+
+    def flush(self) -> None:
+        """Run the pending call now, if there is one."""
+        with self._lock:
+            if self._handle is not None:
+                self.cancel()
+                self.fn()
+
+
+class KitWidget(W.VBox):
+    """Base of every kit widget: neutral repr, registered in :func:`live`, a status line."""
+
+    def __init__(self, *, journal: Journal | None = None, **kwargs: Any):
+        kwargs.setdefault("layout", W.Layout(margin="0.5em 0 1em 0"))
+        super().__init__(**kwargs)
+        self.journal = journal if journal is not None else Journal.open_default()
+        self.status = W.HTML(value="")
+        self.notice = W.HTML(value="")
+        self.retry_button = W.Button(description="Retry saving", icon="refresh",
+                                     tooltip="Try to save again",
+                                     layout=W.Layout(display="none", width="auto"))
+        self.retry_button.on_click(lambda _b: self.retry())
+        self.error: str | None = None
+        with _LIVE_LOCK:
+            _LIVE.append(weakref.ref(self))
+
+    # -- privacy -----------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<coursekit {type(self).__name__} widget>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict | None:
+        data = super()._repr_mimebundle_(**kwargs)
+        if data:
+            data["text/plain"] = PLACEHOLDER
+        return data
+
+    # -- status ------------------------------------------------------------------------
+    def set_status(self, text: str, *, problem: bool = False) -> None:
+        """Show a status sentence (words carry the meaning; the colour only repeats it)."""
+        style = "color:#8a1c00;font-weight:600" if problem else "color:#1f4d2b"
+        prefix = "⚠ " if problem else ""
+        self.status.value = (f'<span role="status" aria-live="polite" style="{style}">'
+                             f"{prefix}{esc(text)}</span>")
+        self.status_text = text
+
+    status_text: str = ""
+
+    def _show_notice(self) -> None:
+        note = self.journal.notice
+        self.notice.value = (f'<p role="alert" style="font-weight:600">⚠ {esc(note)}</p>'
+                             if note else "")
+
+    def attempt(self, action: Callable[[], Any], *, failed: str = "not saved") -> tuple[bool, Any]:
+        """Run a journal action; on failure show one sentence and the Retry button."""
+        try:
+            result = action()
+        except JournalError as exc:
+            self.error = str(exc)
+        except Exception:  # no traceback reaches the lesson
+            self.error = UNEXPECTED
+        else:
+            self.error = None
+            self.retry_button.layout.display = "none"
+            self._show_notice()
+            return True, result
+        self.set_status(f"{failed}: {self.error}", problem=True)
+        self.retry_button.layout.display = ""
+        self._show_notice()
+        return False, None
+
+    def retry(self) -> None:
+        """Try the failed save again (subclasses say what that means)."""

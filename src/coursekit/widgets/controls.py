@@ -1,0 +1,126 @@
+"""The learner's controls over their journal: export it, or erase it after a confirmation."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import ipywidgets as W
+
+from ..course import lessons
+from ..journal import Journal
+from ._base import KitWidget, esc
+
+FORMATS = {"md": ("Markdown", ".md"), "html": ("HTML", ".html")}
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path``, readable by the owner only (0600)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+    return path
+
+
+def export_journal(journal: Journal, fmt: str, path: Path | None = None) -> Path:
+    """Export to ``path`` (default: ``exports/journal-<time>.<ext>`` beside the journal)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"export format {fmt!r} is not one of {sorted(FORMATS)}")
+    text = journal.export_markdown() if fmt == "md" else journal.export_html()
+    if path is None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = journal.path.parent / "exports" / f"journal-{stamp}{FORMATS[fmt][1]}"
+    return write_private(Path(path), text)
+
+
+class JournalControls(KitWidget):
+    """Export buttons, and erase (everything or one lesson) behind a confirmation step.
+
+    Actions: :meth:`export`, :meth:`request_erase`, :meth:`confirm_erase`,
+    :meth:`cancel_erase`.
+    """
+
+    def __init__(self, *, journal: Journal | None = None):
+        super().__init__(journal=journal)
+        self.intro = W.HTML(
+            "<p><strong>Your journal.</strong> Your reflections are saved only on this "
+            f"computer, in <code>{esc(self.journal.path)}</code>. Export a copy or erase them "
+            "whenever you like.</p>")
+        self.md_button = W.Button(description="Export as Markdown", icon="download",
+                                  tooltip="Write a Markdown copy of your journal",
+                                  layout=W.Layout(width="auto"))
+        self.html_button = W.Button(description="Export as HTML", icon="download",
+                                    tooltip="Write a web page copy of your journal",
+                                    layout=W.Layout(width="auto"))
+        self.md_button.on_click(lambda _b: self.export("md"))
+        self.html_button.on_click(lambda _b: self.export("html"))
+        try:
+            options = [("everything", None)] + [(f"lesson {i.id} · {i.title}", i.id)
+                                                for i in lessons()]
+        except Exception:
+            options = [("everything", None)]
+        self.scope = W.Dropdown(options=options, value=None, description="Erase",
+                                tooltip="What to erase", style={"description_width": "initial"})
+        self.erase_button = W.Button(description="Erase…", icon="trash",
+                                     tooltip="Erase after a confirmation step",
+                                     layout=W.Layout(width="auto"))
+        self.erase_button.on_click(lambda _b: self.request_erase(self.scope.value))
+        self.confirm_text = W.HTML(value="")
+        self.confirm_button = W.Button(description="Yes, erase it for good", icon="trash",
+                                       tooltip="Erase now; this cannot be undone",
+                                       layout=W.Layout(width="auto"))
+        self.cancel_button = W.Button(description="No, keep it", icon="times",
+                                      tooltip="Keep everything", layout=W.Layout(width="auto"))
+        self.confirm_button.on_click(lambda _b: self.confirm_erase())
+        self.cancel_button.on_click(lambda _b: self.cancel_erase())
+        self.confirm_box = W.VBox([self.confirm_text,
+                                   W.HBox([self.confirm_button, self.cancel_button])],
+                                  layout=W.Layout(display="none"))
+        self.pending_erase: tuple[str | None] | None = None
+        self.last_export: Path | None = None
+        self.children = [self.intro, W.HBox([self.md_button, self.html_button]),
+                         W.HBox([self.scope, self.erase_button]), self.confirm_box,
+                         self.status, self.notice]
+
+    def export(self, fmt: str = "md") -> Path | None:
+        """Write an export into the data folder and say where it is."""
+        ok, path = self.attempt(lambda: export_journal(self.journal, fmt),
+                                failed="export failed")
+        if ok:
+            self.last_export = path
+            self.set_status(f"exported as {FORMATS[fmt][0]} to {path} (private: only you can "
+                            "read it; open it from your file manager)")
+        return path if ok else None
+
+    def request_erase(self, lesson: str | None = None) -> None:
+        """First step: ask for confirmation."""
+        what = "everything in your journal" if lesson is None else f"lesson {lesson}"
+        self.pending_erase = (lesson,)
+        self.confirm_text.value = (f'<p role="alert"><strong>Erase {esc(what)}?</strong> This '
+                                   "cannot be undone. Export a copy first if you may want it.</p>")
+        self.confirm_box.layout.display = ""
+
+    def cancel_erase(self) -> None:
+        self.pending_erase = None
+        self.confirm_box.layout.display = "none"
+        self.set_status("nothing was erased")
+
+    def confirm_erase(self) -> int | None:
+        """Second step: erase what was asked for. Does nothing without :meth:`request_erase`."""
+        if self.pending_erase is None:
+            self.set_status("nothing was erased: choose what to erase first", problem=True)
+            return None
+        (lesson,) = self.pending_erase
+        ok, n = self.attempt(lambda: self.journal.erase(lesson), failed="erase failed")
+        if ok:
+            self.pending_erase = None
+            self.confirm_box.layout.display = "none"
+            what = "your journal" if lesson is None else f"lesson {lesson}"
+            self.set_status(f"erased {what} ({n} saved items)")
+        return n if ok else None
+
+    def retry(self) -> None:
+        self.set_status("")
