@@ -1,0 +1,39 @@
+"""nbgrader settings for the course kit's lesson checks.
+
+Run every nbgrader command from this folder (facilitator/nbgrader); see
+facilitator/grading.md for the steps. The source notebooks under source/ are
+generated from the question bank by `coursekit grade generate`: do not edit them by
+hand, edit assets/questions/NN.yml and regenerate.
+"""
+
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
+
+from coursekit.grading.preprocessors import ExplainGrades
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.root = HERE
+c.CourseDirectory.course_id = "coursekit"
+
+# A local exchange folder next to this file (release, submit, collect on one machine).
+c.Exchange.root = os.path.join(HERE, "exchange")
+c.Exchange.path_includes_course = True
+
+# The stub that replaces each answer key. The learner's line `answer_x = None  # ...`
+# sits above the key in the source notebook, so nothing else is needed here.
+c.ClearSolutions.code_stub = {"python": ""}
+c.ClearSolutions.text_stub = "Type your answer here, in your own words."
+
+# An answer that never finishes (an endless loop) is stopped after this many seconds.
+c.Execute.timeout = 30
+# A single huge output is cut down to this many lines.
+c.LimitOutput.max_lines = 200
+
+# Feedback shows each question's explanation from the bank, never the hidden tests
+# or their tracebacks.
+c.GenerateFeedback.preprocessors = [GetGrades, ExplainGrades, CSSHTMLHeaderPreprocessor]
