@@ -1,0 +1,551 @@
+"""Printable handouts, facilitators' run sheets and session slides, built with nbconvert.
+
+Everything here is rendered from the sources the lessons use, so each fact is
+written once: lesson metadata (``assets/lessons/NN.yml`` via :mod:`coursekit.course`),
+the glossary (``assets/glossary.yml``), the support list (``assets/support.yml``,
+through the same ``support.md.j2`` template the lessons use) and the session plans
+(``facilitator/sessions/`` via :mod:`coursekit.sessions`).
+
+Each document is first built as an in-memory notebook of Markdown cells, then
+exported by nbconvert with the kit's own templates (``facilitator/templates/``):
+``handout`` (HTMLExporter; printable, no scripts) and ``slides`` (SlidesExporter;
+reveal.js). PDFs are printed from the HTML by a local Chromium (Debian's
+``chromium`` package) in headless mode; no browser is ever downloaded.
+
+:func:`build_steps` lists the work for ``coursekit handouts build``; each step
+writes its files under the output folder (``build/`` by default).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from . import config
+from .course import LessonInfo, course_info, lessons, support_resources
+from .errors import ContentError, HandoutBuildError, SessionPlanError
+from .sessions import Session, formats, plans, sessions, sessions_dir
+
+CHROMIUM_ENV = "COURSEKIT_CHROMIUM"
+REVEAL_PREFIX_ENV = "COURSEKIT_REVEAL_PREFIX"
+#: nbconvert's own default: reveal.js 4 from a CDN (slides then need internet).
+DEFAULT_REVEAL_PREFIX = "https://unpkg.com/reveal.js@4.0.2"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+)
+
+GENERATED_START = ("<!-- coursekit:generated {name} "
+                   "(edit the source, then run `coursekit handouts protocol`) -->")
+GENERATED_END = "<!-- coursekit:end {name} -->"
+
+
+def templates_dir() -> Path:
+    """The kit's nbconvert templates: ``facilitator/templates/`` (``handout/``, ``slides/``)."""
+    return config.kit_root() / "facilitator" / "templates"
+
+
+def protocol_path() -> Path:
+    return config.kit_root() / "facilitator" / "safety-protocol.md"
+
+
+# -- the shared pieces ---------------------------------------------------------------
+
+
+def _jinja(name: str) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(config.assets_dir() / "templates")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template(name).render(
+        support=support_resources(), course=course_info(), lessons=lessons()
+    ).strip()
+
+
+def support_markdown() -> str:
+    """The ``## Support`` section, rendered exactly as the lessons render it."""
+    return _jinja("support.md.j2")
+
+
+def lesson_heading(info: LessonInfo) -> str:
+    return f"{info.id} · {info.title}"
+
+
+def glossary_terms(lesson_id: str) -> list[dict]:
+    """The glossary entries tagged with this lesson, in the glossary's order.
+
+    ``assets/glossary.yml`` holds entries with ``slug``, ``term``, ``definition`` and
+    ``lessons`` (a list of lesson ids), either as a top-level list or under ``terms:``.
+    A missing glossary gives no terms; an unreadable one is an error naming the file.
+    """
+    path = config.assets_dir() / "glossary.yml"
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path} cannot be read as YAML: {exc}; fix the file") from exc
+    if isinstance(data, dict):
+        data = data.get("terms") or data.get("entries") or data.get("glossary") or []
+    if not isinstance(data, list):
+        raise ContentError(f"{path}: expected a list of entries (slug, term, definition, lessons)")
+    found = []
+    for i, entry in enumerate(data, 1):
+        if not isinstance(entry, dict) or not entry.get("term") or not entry.get("definition"):
+            raise ContentError(f"{path}: entry {i} needs a term and a definition")
+        tagged = [str(x).zfill(2) for x in entry.get("lessons") or ()]
+        if lesson_id in tagged:
+            found.append({"term": " ".join(str(entry["term"]).split()),
+                          "definition": " ".join(str(entry["definition"]).split())})
+    return found
+
+
+def agreements() -> list[dict]:
+    """The draft group agreements (``facilitator/sessions/agreements.yml``)."""
+    path = sessions_dir() / "agreements.yml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items = data["agreements"]
+        return [{"title": str(a["title"]), "text": " ".join(str(a["text"]).split())}
+                for a in items]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise SessionPlanError(f"{path} should list agreements: (title, text): {exc}") from exc
+
+
+def _bullets(items) -> str:
+    return "\n".join(f"- {x}" for x in items)
+
+
+def _reading_line(info: LessonInfo) -> str:
+    if not info.reading:
+        return ""
+    from .readings import catalogue
+
+    reading = catalogue().get(info.reading)
+    if reading is None:
+        return ""
+    line = f"**Reading:** {reading.title} ({reading.author})"
+    parts = [p for p in reading.parts if p.get("number") in info.reading_parts]
+    if parts:
+        line += "; parts: " + "; ".join(
+            f"{p['number']}. “{p['title']}” ({p.get('author', 'author not named')})"
+            for p in parts
+        )
+    return line + "."
+
+
+def _plan_for(lesson_id: str):
+    for p in plans():
+        if p.lesson == lesson_id:
+            return p
+    return None
+
+
+def _md(source: str, **slideshow) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(source.strip())
+    if slideshow:
+        cell.metadata["slideshow"] = slideshow
+    return cell
+
+
+def _notebook(title: str, cells: list, footer: str = "") -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["title"] = title
+    nb.metadata["coursekit"] = {"footer": footer}
+    nb.cells = [c for c in cells if c.source]
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+    return nb
+
+
+# -- documents as notebooks ----------------------------------------------------------
+
+
+def handout_notebook(info: LessonInfo) -> nbformat.NotebookNode:
+    """One lesson's printable handout: key ideas, terms, discussion questions, support."""
+    course = course_info()
+    plan = _plan_for(info.id)
+    head = [
+        f"# {lesson_heading(info)}",
+        f"*Handout · {course.get('title', '')}*",
+        f"> **Content note.** {info.content_note}\n>\n"
+        "> You may skip any part of this lesson, or step out, without giving a reason.",
+        f"**Time:** about {info.minutes} minutes. {_reading_line(info)}".strip(),
+        f"**Education, not therapy.** {' '.join(str(course.get('scope_statement', '')).split())}",
+    ]
+    cells = [_md("\n\n".join(head))]
+    if info.questions:
+        cells.append(_md("## Questions this lesson asks\n\n" + _bullets(info.questions)))
+    if info.key_points:
+        cells.append(_md("## Key ideas\n\n" + _bullets(info.key_points)))
+    terms = glossary_terms(info.id)
+    if terms:
+        cells.append(_md("## Terms\n\n" + "\n".join(
+            f"- **{t['term']}**: {t['definition']}" for t in terms)))
+    if plan is not None:
+        cells.append(_md(
+            "## Discussion questions\n\n"
+            "Talk about the readings and ideas; you never need to share your own story.\n\n"
+            "### In pairs\n\n" + _bullets(plan.pairs) + "\n\n"
+            "### In small groups\n\n" + _bullets(plan.small_groups)))
+    cells.append(_md(support_markdown()))
+    return _notebook(f"{lesson_heading(info)} (handout)", cells,
+                     footer=f"{course.get('title', '')} · lesson {info.id} handout")
+
+
+def content_notes_markdown() -> str:
+    """The course map with each lesson's time and content note (published before the course)."""
+    rows = "\n".join(
+        f"| {lesson_heading(x)} | {x.minutes} min | {' '.join(x.content_note.split())} |"
+        for x in lessons()
+    )
+    return ("| Lesson | Time | Content note |\n|---|---|---|\n" + rows)
+
+
+def agreements_markdown() -> str:
+    return "\n".join(f"{i}. **{a['title']}.** {a['text']}" for i, a in enumerate(agreements(), 1))
+
+
+def content_notes_notebook() -> nbformat.NotebookNode:
+    """The page a facilitator sends to every participant before the course starts."""
+    course = course_info()
+    intro = (
+        f"# Content notes · {course.get('title', '')}\n\n"
+        "Please read this before the course starts. It lists what each lesson covers, so "
+        "you can decide what to take part in, prepare, or skip. You may opt out of any "
+        "lesson, discussion or reflection without explaining why.\n\n"
+        f"**Education, not therapy.** {' '.join(str(course.get('scope_statement', '')).split())}"
+    )
+    return _notebook(
+        "Content notes",
+        [_md(intro), _md("## Course map\n\n" + content_notes_markdown()),
+         _md("## Group agreements (draft)\n\n" + agreements_markdown()),
+         _md(support_markdown())],
+        footer=f"{course.get('title', '')} · content notes",
+    )
+
+
+def _notes_md(title: str, notes, first: str, second: str) -> str:
+    return f"#### {title}\n\n" + "\n".join(
+        f"- **{first}** {n.prompt}\n  **{second}** {n.response}" for n in notes)
+
+
+def runsheet_notebook(session: Session) -> nbformat.NotebookNode:
+    """The facilitator's printable plan for one session: timetable, prompts and notes."""
+    fmt = session.format
+    all_info = {x.id: x for x in lessons()}
+    titles = "; ".join(lesson_heading(all_info[lid]) for lid in session.lessons if lid in all_info)
+    cells = [_md(
+        f"# Run sheet · {fmt.title}, session {session.number} of {fmt.sessions}\n\n"
+        f"**Lessons:** {titles}.\n\n**Length:** {fmt.session_minutes} minutes. {fmt.summary}"
+    )]
+    before = [
+        "Send the content notes page (content-notes.pdf) and the support list to everyone "
+        "at least a week before session 1.",
+        "Edit assets/support.yml for your region, run `coursekit lessons sync`, then rebuild "
+        "the handouts (`make handouts`).",
+        "Print one handout per lesson per participant, and keep this run sheet with you.",
+        "Know where the nearest quiet room is, and who you would call in an emergency.",
+    ]
+    before += [n for p in session.plans for n in p.slot(fmt.id).notes]
+    cells.append(_md("## Before the session\n\n" + _bullets(before)))
+    rows = "\n".join(
+        f"| {start} | {seg.minutes} | {seg.name} | {seg.kind} | {seg.lesson} |"
+        for start, seg in session.timetable())
+    cells.append(_md("## Timetable\n\n| Starts at (min) | Minutes | Segment | Kind | Lesson |\n"
+                     "|---|---|---|---|---|\n" + rows))
+    cells.append(_md(f"## Opening check-in\n\n{session.check_in}"))
+    for p in session.plans:
+        info = all_info.get(p.lesson)
+        heading = lesson_heading(info) if info else f"Lesson {p.lesson}"
+        slot = p.slot(fmt.id)
+        activities = "\n".join(f"- **{a.name}.** {a.instructions}" for a in p.activities)
+        cells.append(_md(
+            f"## Lesson {heading}\n\n"
+            + (f"> **Content note.** {info.content_note}\n\n" if info else "")
+            + "### Objectives\n\n" + _bullets(p.objectives) + "\n\n"
+            "### Teaching points\n\n" + _bullets(p.teaching_points) + "\n\n"
+            "### Discussion prompts\n\n**In pairs**\n\n" + _bullets(p.pairs)
+            + "\n\n**In small groups**\n\n" + _bullets(p.small_groups) + "\n\n"
+            "### Activities\n\n" + activities + "\n\n"
+            "### Comprehension check\n\n" + (slot.comprehension_check or p.comprehension_check)
+        ))
+        cells.append(_md(
+            "### Facilitator notes\n\n"
+            + _notes_md("Likely questions", p.likely_questions, "Q:", "A:") + "\n\n"
+            + _notes_md("Common misconceptions", p.misconceptions, "Belief:", "Correction:")
+            + "\n\n"
+            + _notes_md("Sensitive moments", p.sensitive_moments, "If:", "Then:")
+        ))
+    g = session.grounding
+    cells.append(_md(f"## Closing grounding: {g.name}\n\n"
+                     + "\n".join(f"{i}. {s}" for i, s in enumerate(g.steps, 1))))
+    cells.append(_md(
+        "## If someone discloses abuse or is in crisis\n\n"
+        "Follow facilitator/safety-protocol.md. In short: if anyone is in immediate danger, "
+        "call the emergency number first. For a disclosure: listen, believe them, be clear "
+        "about the limits of confidentiality, and point to the specialist services below. "
+        "You are a facilitator, not a counsellor: you do not need to solve it, only to "
+        "respond safely and connect the person with help."
+    ))
+    cells.append(_md(support_markdown()))
+    course = course_info()
+    return _notebook(f"Run sheet: {fmt.id} session {session.number}", cells,
+                     footer=f"{course.get('title', '')} · facilitator's run sheet · "
+                            f"{fmt.id} session {session.number}")
+
+
+def slides_notebook(session: Session) -> nbformat.NotebookNode:
+    """A reveal.js deck for one session; teaching points go into the speaker notes."""
+    fmt = session.format
+    course = course_info()
+    all_info = {x.id: x for x in lessons()}
+    infos = [all_info[lid] for lid in session.lessons if lid in all_info]
+    cells = [_md(
+        f"# {course.get('title', '')}\n\n"
+        f"## Session {session.number} of {fmt.sessions}\n\n"
+        + "\n".join(f"- {lesson_heading(i)}" for i in infos), slide_type="slide")]
+    notes = "\n\n".join(f"> **Content note ({i.id}).** {i.content_note}" for i in infos)
+    cells.append(_md(
+        "## Before we start\n\n" + notes + "\n\n"
+        "You may pass, pause or step out at any time, without giving a reason.\n\n"
+        f"**Education, not therapy.** {' '.join(str(course.get('scope_statement', '')).split())}",
+        slide_type="slide"))
+    cells.append(_md("## Our group agreements\n\n"
+                     + _bullets(a["title"] for a in agreements()), slide_type="slide"))
+    cells.append(_md(f"## Check-in\n\n{session.check_in}", slide_type="slide"))
+    rows = "\n".join(f"| {start} | {seg.name} |" for start, seg in session.timetable())
+    cells.append(_md("## Plan for today\n\n| Minute | What |\n|---|---|\n" + rows,
+                     slide_type="slide"))
+    for p in session.plans:
+        info = all_info.get(p.lesson)
+        heading = lesson_heading(info) if info else f"Lesson {p.lesson}"
+        cells.append(_md(f"# {heading}\n\n### Objectives\n\n" + _bullets(p.objectives),
+                         slide_type="slide"))
+        cells.append(_md("Teaching points:\n\n" + _bullets(p.teaching_points),
+                         slide_type="notes"))
+        if info and info.key_points:
+            cells.append(_md("## Key ideas\n\n" + _bullets(info.key_points), slide_type="slide"))
+        cells.append(_md("## In pairs\n\n" + _bullets(p.pairs), slide_type="slide"))
+        cells.append(_md("## In small groups\n\n" + _bullets(p.small_groups),
+                         slide_type="slide"))
+        for a in p.activities:
+            cells.append(_md(f"## Activity: {a.name}\n\n{a.instructions}", slide_type="slide"))
+        check = p.slot(fmt.id).comprehension_check or p.comprehension_check
+        cells.append(_md(f"## Check your understanding\n\n{check}", slide_type="slide"))
+    g = session.grounding
+    cells.append(_md(f"## Closing: {g.name}\n\n"
+                     + "\n".join(f"{i}. {s}" for i, s in enumerate(g.steps, 1)),
+                     slide_type="slide"))
+    cells.append(_md(support_markdown(), slide_type="slide"))
+    return _notebook(f"{fmt.title}: session {session.number}", cells)
+
+
+# -- exporting ------------------------------------------------------------------------
+
+
+def export_html(nb: nbformat.NotebookNode, template: str = "handout") -> str:
+    """HTML from one of the kit's nbconvert templates (``handout`` by default)."""
+    from nbconvert import HTMLExporter
+
+    folder = templates_dir()
+    if not (folder / template / "index.html.j2").exists():
+        raise HandoutBuildError(f"the nbconvert template {folder / template} is missing; "
+                                "restore facilitator/templates/ from git")
+    exporter = HTMLExporter(template_name=template, extra_template_basedirs=[str(folder)])
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def export_slides(nb: nbformat.NotebookNode, reveal_prefix: str | None = None) -> str:
+    """A reveal.js deck (nbconvert's SlidesExporter with the kit's ``slides`` template)."""
+    from nbconvert import SlidesExporter
+
+    exporter = SlidesExporter(
+        template_name="slides",
+        extra_template_basedirs=[str(templates_dir())],
+        reveal_url_prefix=reveal_prefix or default_reveal_prefix(),
+        reveal_theme="simple",
+        reveal_transition="none",
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def default_reveal_prefix() -> str:
+    """``COURSEKIT_REVEAL_PREFIX`` if set, else nbconvert's CDN copy of reveal.js."""
+    return os.environ.get(REVEAL_PREFIX_ENV, "").strip() or DEFAULT_REVEAL_PREFIX
+
+
+def find_chromium() -> str | None:
+    """A local Chromium to print PDFs with: ``COURSEKIT_CHROMIUM``, else one on PATH."""
+    value = os.environ.get(CHROMIUM_ENV, "").strip()
+    if value:
+        return value if Path(value).exists() or shutil.which(value) else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def print_pdf(html: Path, pdf: Path, *, chromium: str | None = None, timeout: float = 120) -> Path:
+    """Print a local HTML file to PDF with headless Chromium (never downloads a browser)."""
+    browser = chromium or find_chromium()
+    if browser is None:
+        raise HandoutBuildError(
+            "no Chromium found to print PDFs; install Debian's package (apt-get install "
+            f"chromium), set {CHROMIUM_ENV} to its path, or build with --no-pdf")
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="coursekit-chromium-") as profile:
+        cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                  check=False, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise HandoutBuildError(f"Chromium ({browser}) failed to print {html}: {exc}") from exc
+    if not pdf.exists() or pdf.stat().st_size == 0 or pdf.read_bytes()[:5] != b"%PDF-":
+        tail = (done.stderr or "").strip().splitlines()[-3:]
+        raise HandoutBuildError(f"Chromium ({browser}) wrote no PDF for {html} "
+                                f"(exit {done.returncode}): {' | '.join(tail)}")
+    return pdf
+
+
+# -- the build -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """One unit of work for the progress bar: what it builds and the files it writes."""
+
+    label: str
+    outputs: tuple[Path, ...]
+    run: Callable[[], None]
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _vendor_reveal(prefix: str, slides_dir: Path) -> str:
+    """A local reveal.js folder is copied next to the decks and used by relative path."""
+    source = Path(prefix).expanduser()
+    if "://" in prefix or not source.is_dir():
+        return prefix
+    if not (source / "dist" / "reveal.js").exists():
+        raise HandoutBuildError(f"{source} holds no dist/reveal.js; point the reveal prefix at "
+                                "an unpacked reveal.js package (e.g. node_modules/reveal.js)")
+    target = slides_dir / "reveal.js"
+    if source.resolve() != target.resolve():
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("node_modules"))
+    return "reveal.js"
+
+
+def build_steps(out_dir: Path, *, pdf: bool = True, reveal_prefix: str | None = None,
+                chromium: str | None = None) -> list[BuildStep]:
+    """Every handout, run sheet and slide deck to build, as steps (HTML then PDF).
+
+    Layout: ``handouts/NN-slug.{html,pdf}`` and ``handouts/content-notes.{html,pdf}``;
+    ``runsheets/<format>-session-N.{html,pdf}``; ``slides/<format>-session-N.slides.html``.
+    """
+    out_dir = Path(out_dir)
+    steps: list[BuildStep] = []
+    browser = None
+    if pdf:
+        browser = chromium or find_chromium()
+        if browser is None:
+            raise HandoutBuildError(
+                "no Chromium found to print the PDFs; install Debian's package "
+                f"(apt-get install chromium), set {CHROMIUM_ENV}, or build with --no-pdf")
+
+    def add(label: str, html_path: Path, make_nb: Callable[[], nbformat.NotebookNode],
+            template: str = "handout") -> None:
+        def run() -> None:
+            _write(html_path, export_html(make_nb(), template))
+            if browser:
+                print_pdf(html_path, html_path.with_suffix(".pdf"), chromium=browser)
+
+        outs = (html_path, html_path.with_suffix(".pdf")) if browser else (html_path,)
+        steps.append(BuildStep(label, outs, run))
+
+    handouts = out_dir / "handouts"
+    add("content notes", handouts / "content-notes.html", content_notes_notebook)
+    for info in lessons():
+        add(f"handout {info.id}", handouts / f"{info.id}-{info.slug}.html",
+            lambda info=info: handout_notebook(info))
+    slides_dir = out_dir / "slides"
+    prefix = reveal_prefix or default_reveal_prefix()
+    for fmt in formats():
+        for session in sessions(fmt.id):
+            add(f"run sheet {session.name}", out_dir / "runsheets" / f"{session.name}.html",
+                lambda s=session: runsheet_notebook(s))
+
+            def deck(s=session) -> None:
+                used = _vendor_reveal(prefix, slides_dir)
+                _write(slides_dir / f"{s.name}.slides.html", export_slides(slides_notebook(s), used))
+
+            steps.append(BuildStep(f"slides {session.name}",
+                                   (slides_dir / f"{session.name}.slides.html",), deck))
+    return steps
+
+
+def build(out_dir: Path, *, pdf: bool = True, reveal_prefix: str | None = None,
+          chromium: str | None = None,
+          on_step: Callable[[BuildStep], None] | None = None) -> list[Path]:
+    """Build everything into ``out_dir``; return the files written."""
+    written: list[Path] = []
+    for step in build_steps(out_dir, pdf=pdf, reveal_prefix=reveal_prefix, chromium=chromium):
+        step.run()
+        written.extend(step.outputs)
+        if on_step:
+            on_step(step)
+    return written
+
+
+# -- the generated parts of the safety protocol ---------------------------------------
+
+
+def protocol_blocks() -> dict[str, str]:
+    """The parts of ``facilitator/safety-protocol.md`` rendered from data files."""
+    return {"content-notes": content_notes_markdown(), "agreements": agreements_markdown()}
+
+
+def sync_protocol(path: Path | None = None, *, check: bool = False) -> bool:
+    """Refresh the generated blocks of the safety protocol; return True if it changed."""
+    path = path or protocol_path()
+    text = path.read_text(encoding="utf-8")
+    new = text
+    for name, body in protocol_blocks().items():
+        start, end = GENERATED_START.format(name=name), GENERATED_END.format(name=name)
+        if start not in new or end not in new:
+            raise ContentError(f"{path} lacks the markers for the generated block {name!r}; "
+                               f"put these two lines where it belongs:\n{start}\n{end}")
+        head, rest = new.split(start, 1)
+        _, tail = rest.split(end, 1)
+        new = f"{head}{start}\n{body}\n{end}{tail}"
+    if new != text and not check:
+        path.write_text(new, encoding="utf-8")
+    return new != text
