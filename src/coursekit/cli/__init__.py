@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .handouts import handouts
 from .journal import journal
 from .lessons import lessons
 from .setup import setup
@@ -15,6 +16,7 @@ def main() -> None:
     """Course kit: lessons, the private journal, handouts and nbgrader checks."""
 
 
+main.add_command(handouts)
 main.add_command(journal)
 main.add_command(lessons)
 main.add_command(setup)

@@ -1,0 +1,105 @@
+"""``coursekit handouts``: build handouts, run sheets and slides; check the session plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def handouts() -> None:
+    """Facilitator's kit: printable handouts, run sheets and session slides."""
+
+
+@handouts.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True,
+              help="Folder to write handouts/, runsheets/ and slides/ into.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Also print each handout and run sheet to PDF with a local Chromium.")
+@click.option("--reveal-prefix", default=None, metavar="URL_OR_DIR",
+              help="Where the slides load reveal.js from: a URL, or a local reveal.js folder "
+                   "(e.g. node_modules/reveal.js) to copy next to the decks for offline use. "
+                   "Default: $COURSEKIT_REVEAL_PREFIX or a CDN.")
+def build(out_dir: Path, pdf: bool, reveal_prefix: str | None) -> None:
+    """Build every handout (HTML and PDF), run sheet and slide deck into OUTPUT."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..errors import CourseKitError
+    from ..handouts import build_steps
+
+    try:
+        steps = build_steps(out_dir, pdf=pdf, reveal_prefix=reveal_prefix)
+    except CourseKitError as exc:
+        raise click.ClickException(str(exc)) from exc
+    columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    written: list[Path] = []
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task("building", total=len(steps))
+        for step in steps:
+            progress.update(task, description=step.label)
+            try:
+                step.run()
+            except CourseKitError as exc:
+                raise click.ClickException(f"{step.label}: {exc}") from exc
+            written.extend(step.outputs)
+            progress.advance(task)
+        progress.update(task, description="done")
+    click.echo(f"Wrote {len(written)} file(s) under {out_dir}/ "
+               "(handouts/, runsheets/, slides/).")
+    if not pdf:
+        click.echo("PDFs skipped (--no-pdf); print the HTML handouts from a browser instead.")
+
+
+@handouts.command()
+def check() -> None:
+    """Check the session plans: every part present, every session adds up to its length."""
+    from ..sessions import check as do_check
+
+    problems = do_check()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(f"{len(problems)} problem(s) in facilitator/sessions/.")
+    click.echo("Every session plan is complete and every session adds up to its length.")
+
+
+@handouts.command()
+@click.argument("format_id", metavar="FORMAT")
+@click.argument("number", type=int, default=1)
+def plan(format_id: str, number: int) -> None:
+    """Print the timetable of session NUMBER of FORMAT (workshop, series, classroom)."""
+    from ..errors import CourseKitError
+    from ..sessions import sessions
+
+    try:
+        found = sessions(format_id)
+    except CourseKitError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not 1 <= number <= len(found):
+        raise click.ClickException(f"{format_id} has sessions 1 to {len(found)}, not {number}")
+    session = found[number - 1]
+    click.echo(f"{session.format.title}: session {number} (lessons {', '.join(session.lessons)})")
+    for start, seg in session.timetable():
+        click.echo(f"  {start:>3} min  {seg.minutes:>3} min  [{seg.lesson}] {seg.name} ({seg.kind})")
+    click.echo(f"  total: {session.minutes} of {session.format.session_minutes} minutes")
+
+
+@handouts.command()
+@click.option("--check", "check_only", is_flag=True,
+              help="Only report whether the generated parts are stale (exit 1 if so).")
+def protocol(check_only: bool) -> None:
+    """Refresh the safety protocol's content notes and group agreements from their sources."""
+    from ..errors import CourseKitError
+    from ..handouts import protocol_path, sync_protocol
+
+    try:
+        changed = sync_protocol(check=check_only)
+    except CourseKitError as exc:
+        raise click.ClickException(str(exc)) from exc
+    path = protocol_path()
+    if check_only and changed:
+        raise SystemExit(f"{path} is stale; run `coursekit handouts protocol`.")
+    click.echo(f"updated {path}" if changed else f"{path} is up to date.")
