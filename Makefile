@@ -18,6 +18,7 @@ help:
 	@echo "make test   run every test (lessons, journal, grading, browser)"
 	@echo "make lint   ruff and the lesson content linter"
 	@echo "make sync   regenerate the cells every lesson shares"
+	@echo "make handouts  build printable handouts, run sheets and slides into build/"
 	@echo "make bench  print the benchmarks' figures"
 
 $(STAMP): pyproject.toml
@@ -48,6 +49,10 @@ lint: $(STAMP)
 
 sync: $(STAMP)
 	$(BIN)/coursekit lessons sync
+
+handouts: $(STAMP)
+	$(BIN)/coursekit handouts check
+	$(BIN)/coursekit handouts build -o build
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "==> $$b"; $(BIN)/python $$b || exit $$?; done
