@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .grading import grade
 from .handouts import handouts
 from .journal import journal
 from .lessons import lessons
@@ -16,6 +17,7 @@ def main() -> None:
     """Course kit: lessons, the private journal, handouts and nbgrader checks."""
 
 
+main.add_command(grade)
 main.add_command(handouts)
 main.add_command(journal)
 main.add_command(lessons)

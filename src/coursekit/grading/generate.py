@@ -242,22 +242,13 @@ def render(bank: QuestionBank, title: str | None = None) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def _title(lesson_id: str) -> str | None:
-    try:
-        from ..course import lesson
-
-        return lesson(lesson_id).title
-    except Exception:  # a lesson being written may not load yet; the title is optional
-        return None
-
-
 def expected_sources(questions_dir: Path | None = None) -> dict[Path, str]:
     """``{relative path: text}`` of every source notebook the bank implies."""
     out = {}
     for bank in load_banks(questions_dir):
         if len(bank):
             name = assignment_name(bank.lesson)
-            out[Path("source") / name / f"{name}.ipynb"] = render(bank, _title(bank.lesson))
+            out[Path("source") / name / f"{name}.ipynb"] = render(bank)
     return out
 
 

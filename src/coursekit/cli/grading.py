@@ -1,0 +1,100 @@
+"""``coursekit grade``: generate nbgrader checks from the bank, autograde a cohort, summarise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+_COURSE = click.option(
+    "--course", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The nbgrader course folder (default: facilitator/nbgrader in the kit).")
+
+
+def _course(course: Path | None) -> Path:
+    from ..grading.generate import course_dir
+
+    return (course or course_dir()).resolve()
+
+
+@click.group()
+def grade() -> None:
+    """nbgrader checks built from the question bank, and grading a cohort."""
+
+
+@grade.command()
+@_COURSE
+@click.option("--check", is_flag=True,
+              help="Only report source notebooks that differ from the question bank.")
+def generate(course: Path | None, check: bool) -> None:
+    """Write each lesson's check to COURSE/source/NN-check/ from assets/questions/NN.yml."""
+    from ..grading.generate import stale, write_sources
+
+    course = _course(course)
+    if check:
+        problems = stale(course)
+        for rel in problems:
+            click.echo(f"stale: {course / rel}")
+        if problems:
+            raise SystemExit(f"{len(problems)} source notebook(s) differ from the question "
+                             "bank; run `coursekit grade generate`.")
+        click.echo("Every source notebook matches the question bank.")
+        return
+    changed = write_sources(course)
+    for path in changed:
+        click.echo(f"wrote {path}")
+    click.echo(f"{len(changed)} notebook(s) written." if changed
+               else "Every source notebook was already up to date.")
+
+
+@grade.command()
+@click.argument("assignment")
+@_COURSE
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Grading processes (default: one per core).")
+@click.option("--force/--no-force", default=True,
+              help="Regrade submissions that were already autograded (default: yes).")
+def autograde(assignment: str, course: Path | None, workers: int | None, force: bool) -> None:
+    """Autograde every submission of ASSIGNMENT (e.g. 01-check) on every core."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from ..grading.cohort import GRADED, autograde_cohort, render_table, submissions
+
+    course = _course(course)
+    console = Console(stderr=False)
+    total = len(submissions(course, assignment))
+    if not total:
+        raise SystemExit(f"No submissions of {assignment} in {course / 'submitted'}; "
+                         f"collect them first (`nbgrader collect {assignment}`).")
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task(f"Autograding {assignment}", total=total)
+        outcomes = autograde_cohort(course, assignment, workers=workers, force=force,
+                                    progress=lambda o: bar.advance(task))
+    console.print(render_table(outcomes, title=f"{assignment}: {total} submissions"))
+    flagged = [o for o in outcomes if o.status != GRADED]
+    console.print(f"{total - len(flagged)} graded cleanly, {len(flagged)} need a look.")
+
+
+@grade.command()
+@click.argument("assignment")
+@_COURSE
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to save the plot (default: COURSE/ASSIGNMENT-summary.png).")
+def summary(assignment: str, course: Path | None, out: Path | None) -> None:
+    """Per-question difficulty and the most chosen wrong answers; names no learner."""
+    from ..grading.summary import MIN_GROUP, class_summary, plot
+
+    course = _course(course)
+    result = class_summary(course, assignment)
+    click.echo(f"{assignment}: {result.submissions} submission(s)")
+    for q in result.questions:
+        if q.suppressed:
+            click.echo(f"  {q.key}: hidden (fewer than {MIN_GROUP} answers)")
+            continue
+        wrong = ", ".join(f"{v} ({c})" for v, c in q.wrong_answers) or "none shown"
+        click.echo(f"  {q.key}: {q.proportion_correct:.0%} of points; wrong answers: {wrong}")
+    out = out or course / f"{assignment}-summary.png"
+    plot(result).savefig(out, dpi=100)
+    click.echo(f"plot: {out}")

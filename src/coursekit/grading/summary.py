@@ -1,0 +1,175 @@
+"""The class summary: how hard each question was and which wrong answers were chosen most.
+
+Reads the gradebook (scores) and the autograded notebooks (the plain answer values
+learners typed). It never names a learner, and it shows no figure for any group
+smaller than :data:`MIN_GROUP` (a question answered by fewer learners, or a wrong
+answer chosen by fewer), so no single person's answer can be picked out.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import GradingError
+
+__all__ = ["MIN_GROUP", "ClassSummary", "QuestionSummary", "class_summary", "plot"]
+
+#: The smallest group the summary reports on.
+MIN_GROUP = 5
+
+
+@dataclass
+class QuestionSummary:
+    """One question across the class. ``None`` figures were suppressed (group too small)."""
+
+    key: str
+    prompt: str
+    answered: int
+    proportion_correct: float | None
+    wrong_answers: list[tuple[str, int]] = field(default_factory=list)  # (value, count), >= MIN
+
+    @property
+    def suppressed(self) -> bool:
+        return self.proportion_correct is None
+
+
+@dataclass
+class ClassSummary:
+    assignment: str
+    submissions: int
+    questions: list[QuestionSummary]
+
+    @property
+    def suppressed(self) -> bool:
+        return self.submissions < MIN_GROUP
+
+
+def _answer_values(nb, variables: set[str]) -> dict[str, object]:
+    """The last literal value assigned to each answer variable in the notebook's code cells."""
+    found: dict[str, object] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name) and node.targets[0].id in variables:
+                try:
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                    found[node.targets[0].id] = "(not a plain value)"
+    return found
+
+
+def _normalise(question, value) -> str:
+    if value is None:
+        return "(blank)"
+    if question.type == "multiple" and isinstance(value, (list, tuple, set)):
+        return "+".join(sorted(str(v).strip().lower() for v in value))
+    if question.type == "true_false":
+        return str(value)
+    if isinstance(value, str):
+        return value.replace(" ", "").replace(",", "").lower() or "(blank)"
+    return f"({type(value).__name__})"
+
+
+def _expected(question) -> str:
+    value = question.expected()
+    return "+".join(value) if isinstance(value, list) else str(value)
+
+
+def class_summary(course: Path, assignment: str) -> ClassSummary:
+    """Summarise one assignment from the gradebook and the autograded notebooks."""
+    import nbformat
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from ..questionbank import load_bank
+
+    course = Path(course)
+    db = course / "gradebook.db"
+    if not db.is_file():
+        raise GradingError(f"{db} does not exist; autograde the assignment first "
+                           "(`coursekit grade autograde ASSIGNMENT`)")
+    lesson_id = assignment.split("-", 1)[0]
+    bank = load_bank(lesson_id)
+    questions = [q for q in bank if q.is_choice]
+    scores: dict[str, list[float]] = {q.id: [] for q in questions}
+    chosen: dict[str, Counter] = {q.id: Counter() for q in questions}
+    variables = {q.variable: q for q in questions}
+    with Gradebook(f"sqlite:///{db}") as gb:
+        try:
+            subs = list(gb.find_assignment(assignment).submissions)
+        except MissingEntry:
+            raise GradingError(f"the gradebook has no assignment {assignment!r}; check the "
+                               "name (e.g. 01-check)") from None
+        n = 0
+        for sub in subs:
+            n += 1
+            for nb_sub in sub.notebooks:
+                for grade in nb_sub.grades:
+                    qid = grade.name.removeprefix("test-")
+                    if qid in scores and grade.score is not None and grade.max_score:
+                        scores[qid].append(grade.score / grade.max_score)
+                path = (course / "autograded" / sub.student.id / assignment
+                        / f"{nb_sub.name}.ipynb")
+                try:
+                    values = _answer_values(nbformat.read(path, as_version=4), set(variables))
+                except Exception:  # an unreadable notebook adds no answer values
+                    continue
+                for var, value in values.items():
+                    q = variables[var]
+                    given = _normalise(q, value)
+                    if given != _expected(q):
+                        chosen[q.id][given] += 1
+    out = []
+    for q in questions:
+        answered = len(scores[q.id])
+        ok = answered >= MIN_GROUP and n >= MIN_GROUP
+        out.append(QuestionSummary(
+            key=q.key, prompt=q.prompt, answered=answered if ok else 0,
+            proportion_correct=(sum(scores[q.id]) / answered) if ok else None,
+            wrong_answers=[(v, c) for v, c in chosen[q.id].most_common(3)
+                           if c >= MIN_GROUP] if ok else [],
+        ))
+    return ClassSummary(assignment, n, out)
+
+
+def plot(summary: ClassSummary):
+    """A matplotlib figure: difficulty per question, and the most chosen wrong answers."""
+    from matplotlib.figure import Figure  # no pyplot: works headless and in a notebook
+
+    shown = [q for q in summary.questions if not q.suppressed]
+    fig = Figure(figsize=(12, max(3, 0.5 * len(summary.questions) + 1)))
+    ax1, ax2 = fig.subplots(1, 2)
+    fig.suptitle(f"{summary.assignment}: class summary ({summary.submissions} submissions)")
+    if not shown:
+        for ax in (ax1, ax2):
+            ax.axis("off")
+        ax1.text(0, 0.5, f"Fewer than {MIN_GROUP} learners answered: nothing is shown, so "
+                 "no one's answers can be singled out.", wrap=True)
+        return fig
+    labels = [q.key for q in shown]
+    ax1.barh(labels, [q.proportion_correct for q in shown], color="#4c72b0", hatch="//")
+    ax1.set_xlim(0, 1)
+    ax1.set_xlabel("share of points earned (lower = harder)")
+    ax1.invert_yaxis()
+    for i, q in enumerate(shown):
+        ax1.text(min(q.proportion_correct + 0.02, 0.9), i, f"{q.proportion_correct:.0%}",
+                 va="center")
+    rows = [(f"{q.key}: {value}", count) for q in shown for value, count in q.wrong_answers]
+    if rows:
+        ax2.barh([r[0] for r in rows], [r[1] for r in rows], color="#dd8452")
+        ax2.invert_yaxis()
+        ax2.set_xlabel(f"learners choosing it (groups under {MIN_GROUP} hidden)")
+        ax2.set_title("most chosen wrong answers")
+    else:
+        ax2.axis("off")
+        ax2.text(0, 0.5, f"No wrong answer was chosen by {MIN_GROUP} or more learners.")
+    fig.tight_layout()
+    return fig
