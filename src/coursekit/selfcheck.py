@@ -1,0 +1,272 @@
+"""The self-check at the end of each lesson: the lesson's bank questions as widgets.
+
+The learner picks an answer, presses *Check*, and gets feedback in words (never by
+colour alone) with the question's explanation; *Try again* clears the choice. Nothing
+the front end receives says which answer is right before the learner has tried:
+options travel as labels and positions, and the correct positions, the option
+feedback and the explanation stay in the kernel until :meth:`QuestionCheck.check`.
+
+Short-answer questions are left to the graded nbgrader check; the self-check only says
+how many there are. Every attempt is recorded in the learner's private journal as
+``journal.record("selfcheck", "<lesson>.<question>", lesson=..., data=...)``.
+Every action has a public method (``select``, ``check``, ``retry``, ``explain``).
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from typing import Any
+
+import ipywidgets as widgets
+
+from .questionbank import Question, QuestionBank, load_bank
+
+__all__ = ["QuestionCheck", "SelfCheck"]
+
+_PLACEHOLDER = "(choose)"
+
+
+def _p(text: str, tag: str = "p", **attrs: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{html.escape(v)}"' for k, v in attrs.items())
+    return f"<{tag}{extra}>{html.escape(text)}</{tag}>"
+
+
+class QuestionCheck(widgets.VBox):
+    """One choice question: its controls, a Check and a Try-again button, and feedback."""
+
+    def __init__(self, question: Question, *, number: int = 1, journal: Any = None,
+                 shuffle: bool = False, seed: int | None = None, **kwargs):
+        if not question.is_choice:
+            raise ValueError(f"{question.key} is a {question.type} question; the self-check "
+                             "shows choice questions only")
+        self.question = question
+        self._journal = journal
+        self._attempts = 0
+        self._correct: bool | None = None
+        rng = random.Random(seed)
+        q = question
+        if q.type in ("single", "multiple"):
+            self._order = list(q.options)  # Option objects in shown order
+            if shuffle:
+                rng.shuffle(self._order)
+        elif q.type == "matching":
+            self._order = list(q.matching_rights())
+            if shuffle:
+                rng.shuffle(self._order)
+        elif q.type == "ordering":
+            self._order = list(q.ordering_shown())
+            if shuffle:
+                rng.shuffle(self._order)
+        else:  # true_false
+            self._order = [True, False]
+        self._controls = self._build_controls()
+        self.check_button = widgets.Button(description="Check answer", icon="check",
+                                           tooltip=f"Check your answer to question {number}")
+        self.retry_button = widgets.Button(description="Try again", icon="undo", disabled=True,
+                                           tooltip=f"Clear your answer to question {number}")
+        self.explain_button = widgets.Button(
+            description="Show explanation", disabled=True,
+            tooltip=f"Show the explanation for question {number} (after a first try)")
+        self.feedback = widgets.HTML(value="")
+        self.check_button.on_click(lambda _: self.check())
+        self.retry_button.on_click(lambda _: self.retry())
+        self.explain_button.on_click(lambda _: self.explain())
+        heading = widgets.HTML(value=_p(f"Question {number}", "h4") + _p(q.prompt))
+        buttons = widgets.HBox([self.check_button, self.retry_button, self.explain_button])
+        super().__init__(children=[heading, *self._controls, buttons, self.feedback], **kwargs)
+        self.add_class("coursekit-selfcheck-question")
+
+    def __repr__(self) -> str:
+        return f"QuestionCheck({self.question.key!r}, attempts={self._attempts})"
+
+    # -- controls ------------------------------------------------------------------------
+    def _build_controls(self) -> list[widgets.Widget]:
+        q = self.question
+        if q.type == "single":
+            return [widgets.RadioButtons(options=[(o.text, i) for i, o in enumerate(self._order)],
+                                         value=None, description="Your answer",
+                                         layout={"width": "auto"})]
+        if q.type == "true_false":
+            return [widgets.RadioButtons(options=[("True", 0), ("False", 1)], value=None,
+                                         description="Your answer")]
+        if q.type == "multiple":
+            return [widgets.Checkbox(value=False, description=o.text, indent=False)
+                    for o in self._order]
+        choices = [(_PLACEHOLDER, None)] + [(text, i) for i, text in enumerate(self._order)]
+        style = {"description_width": "initial"}
+        if q.type == "matching":
+            return [widgets.Dropdown(options=choices, value=None, description=left, style=style)
+                    for left, _ in q.pairs]
+        return [widgets.Dropdown(options=choices, value=None, description=f"Position {n}",
+                                 style=style) for n in range(1, len(q.items) + 1)]
+
+    def _current(self) -> Any:
+        """The learner's answer in the bank's terms (option ids, True/False, texts)."""
+        q, c = self.question, self._controls
+        if q.type == "single":
+            return None if c[0].value is None else self._order[c[0].value].id
+        if q.type == "true_false":
+            return None if c[0].value is None else self._order[c[0].value]
+        if q.type == "multiple":
+            return sorted(o.id for o, box in zip(self._order, c, strict=True) if box.value)
+        return [None if d.value is None else self._order[d.value] for d in c]
+
+    def select(self, answer: Any) -> None:
+        """Choose an answer, as a learner would with the controls.
+
+        single: an option id (``"b"``); multiple: a list of ids; true_false: ``True`` or
+        ``False``; matching: the right-hand texts, one per left item in order (or a
+        ``{left: right}`` dict); ordering: the item texts in order.
+        """
+        q, c = self.question, self._controls
+        if q.type == "single":
+            ids = [o.id for o in self._order]
+            c[0].value = ids.index(answer)
+        elif q.type == "true_false":
+            c[0].value = self._order.index(bool(answer))
+        elif q.type == "multiple":
+            chosen = set(answer)
+            for o, box in zip(self._order, c, strict=True):
+                box.value = o.id in chosen
+        else:
+            if isinstance(answer, dict):
+                answer = [answer[left] for left, _ in q.pairs]
+            if len(answer) != len(c):
+                raise ValueError(f"{q.key} needs {len(c)} answers, got {len(answer)}")
+            for dropdown, text in zip(c, answer, strict=True):
+                dropdown.value = None if text is None else self._order.index(text)
+
+    # -- actions --------------------------------------------------------------------------
+    def _is_correct(self, answer: Any) -> bool:
+        q = self.question
+        if q.type == "single":
+            return answer in q.correct_ids()
+        if q.type == "multiple":
+            return set(answer) == q.correct_ids()
+        if q.type == "true_false":
+            return answer is q.answer
+        if q.type == "matching":
+            return list(answer) == [right for _, right in q.pairs]
+        return list(answer) == list(q.items)
+
+    def check(self) -> bool | None:
+        """Mark the current answer, show feedback, record the attempt; None if nothing chosen."""
+        q = self.question
+        answer = self._current()
+        unanswered = answer is None or answer == [] or (isinstance(answer, list)
+                                                        and None in answer)
+        if unanswered:
+            self.feedback.value = _p("Choose an answer first, then press Check answer.",
+                                     "div", role="status")
+            return None
+        self._attempts += 1
+        self._correct = self._is_correct(answer)
+        parts = []
+        if self._correct:
+            parts.append(_p("✓ Correct.", "strong"))
+        else:
+            parts.append(_p("✗ Not yet.", "strong"))
+            if q.type == "single":
+                parts.append(_p(q.option(answer).feedback or "That is not the best answer."))
+            elif q.type == "multiple":
+                picked_wrong = [q.option(i).feedback for i in answer
+                                if not q.option(i).correct and q.option(i).feedback]
+                parts += [_p(f) for f in picked_wrong] or [
+                    _p("Some options that apply are missing from your choice.")]
+            else:
+                parts.append(_p("Look again at the reading guide, then try again."))
+        if self._correct:
+            parts.append(_p(q.explanation))
+        self.feedback.value = f'<div role="status" aria-live="polite">{"".join(parts)}</div>'
+        self.retry_button.disabled = False
+        self.explain_button.disabled = bool(self._correct)
+        self.check_button.disabled = True
+        if self._journal is not None:
+            self._journal.record("selfcheck", q.key, lesson=q.lesson, data={
+                "answer": answer if not isinstance(answer, bool) else bool(answer),
+                "attempt": self._attempts, "correct": self._correct, "type": q.type})
+        return self._correct
+
+    def explain(self) -> None:
+        """Show the explanation (allowed once the learner has tried at least once)."""
+        if not self._attempts:
+            raise RuntimeError("the explanation is shown only after a first attempt; "
+                               "call check() first")
+        self.feedback.value += f'<div role="status">{_p(self.question.explanation)}</div>'
+        self.explain_button.disabled = True
+
+    def retry(self) -> None:
+        """Clear the answer and the feedback for another try."""
+        for c in self._controls:
+            c.value = False if isinstance(c, widgets.Checkbox) else None
+        self.feedback.value = ""
+        self._correct = None
+        self.check_button.disabled = False
+        self.retry_button.disabled = True
+        self.explain_button.disabled = True
+
+    @property
+    def attempts(self) -> int:
+        return self._attempts
+
+    @property
+    def correct(self) -> bool | None:
+        """The last check's result (None before a check or after a retry)."""
+        return self._correct
+
+
+class SelfCheck(widgets.VBox):
+    """Every choice question of one lesson, each with its own Check and Try again."""
+
+    def __init__(self, bank: QuestionBank, *, journal: Any = None, shuffle: bool = False,
+                 seed: int | None = None, **kwargs):
+        self.bank = bank
+        self.items = [QuestionCheck(q, number=n, journal=journal, shuffle=shuffle,
+                                    seed=None if seed is None else seed + n)
+                      for n, q in enumerate(bank.choice_questions, 1)]
+        n_short = len(bank) - len(self.items)
+        intro = "Check your understanding. Choose an answer and press Check answer; you can "\
+                "try again as often as you like. Your results stay in your private journal."
+        children = [widgets.HTML(value=_p(intro)), *self.items]
+        if n_short:
+            children.append(widgets.HTML(value=_p(
+                f"This lesson also has {n_short} written question(s), answered in the graded "
+                "check your facilitator may set.")))
+        if not self.items:
+            children = [widgets.HTML(value=_p("This lesson has no self-check questions yet."))]
+        super().__init__(children=children, **kwargs)
+        self.add_class("coursekit-selfcheck")
+
+    @classmethod
+    def for_lesson(cls, lesson_id: str, *, journal: Any = None, shuffle: bool = False,
+                   seed: int | None = None) -> SelfCheck:
+        """The self-check for one lesson, from ``assets/questions/<lesson_id>.yml``."""
+        return cls(load_bank(lesson_id), journal=journal, shuffle=shuffle, seed=seed)
+
+    def __repr__(self) -> str:
+        return f"SelfCheck(lesson={self.bank.lesson!r}, questions={len(self.items)})"
+
+    def item(self, question_id: str) -> QuestionCheck:
+        key = self.bank.question(question_id).key
+        for it in self.items:
+            if it.question.key == key:
+                return it
+        raise KeyError(f"{question_id} is not a self-check question (short answers are not)")
+
+    def select(self, question_id: str, answer: Any) -> None:
+        self.item(question_id).select(answer)
+
+    def check(self, question_id: str) -> bool | None:
+        return self.item(question_id).check()
+
+    def retry(self, question_id: str) -> None:
+        self.item(question_id).retry()
+
+    def explain(self, question_id: str) -> None:
+        self.item(question_id).explain()
+
+    def results(self) -> dict[str, bool | None]:
+        """``{question key: last result}`` for this session."""
+        return {it.question.key: it.correct for it in self.items}
+
