@@ -1,0 +1,135 @@
+"""Check-in, beliefs, progress and the journal controls."""
+
+from __future__ import annotations
+
+import base64
+import re
+import stat
+
+import pytest
+
+from coursekit.course import course_info, lessons
+from coursekit.widgets import (
+    BeliefTracker,
+    CourseProgress,
+    JournalControls,
+    LessonStart,
+    Reflection,
+    widget_for_prompt,
+)
+
+# -- the opening check-in -------------------------------------------------------------
+
+def test_lesson_start_records_a_visit_and_labels_its_ends(journal, info):
+    w = LessonStart(info, journal=journal)
+    assert [r.key for r in journal.records("visit")] == ["00"]
+    labels = [label for label, _v in w.feeling.options]
+    assert "very unsettled" in labels[0] and "calm and steady" in labels[-1]
+    assert w.feeling.value is None and w.feeling.description == "How are you feeling right now?"
+    assert not w.paused
+
+
+def test_distress_offers_the_pause_without_blocking(journal, info):
+    w = LessonStart(info, journal=journal)
+    w.check_in(1)
+    assert w.paused and "5 things you can see" in w.panel.value
+    assert "Emergency services" in w.panel.value  # the support list from support.yml
+    assert "carry on whenever you are ready" in w.offer.value
+    assert journal.latest_record("checkin", "00").data["value"] == 1
+    w.close_pause()
+    assert not w.paused
+    # A later cell still runs and saves: nothing is blocked.
+    r = widget_for_prompt(info.prompt("hopes"), journal=journal)
+    r.type("still going")
+    assert r.blur()
+
+
+def test_calm_check_in_does_not_open_the_panel_but_pause_always_can(journal, info):
+    w = LessonStart(info, journal=journal)
+    w.check_in(5)
+    assert not w.paused and "Pause button" in w.offer.value
+    w.pause()
+    assert w.paused and "breathe in slowly" in w.panel.value.lower()
+
+
+# -- beliefs --------------------------------------------------------------------------
+
+def test_course_beliefs_start_and_end_with_a_plot(journal, info):
+    statements = course_info()["beliefs"]
+    start = BeliefTracker.for_lesson(info, phase="start", scope="course", journal=journal)
+    assert start.statements == statements
+    start.rate(0, 2)
+    start.rate(statements[1], 5)
+    end = BeliefTracker.for_lesson(info, phase="end", scope="course", journal=journal)
+    end.rate(0, 4)
+    end.rate(1, 5)
+    shift = end.shift()
+    assert shift[0] == (statements[0], 2, 4) and shift[1][1:] == (5, 5)
+    assert shift[2][1:] == (None, None)
+    words = end.describe()
+    assert "start 2, end 4 (up 2)" in words and "(no change)" in words
+    end.show_plot()
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', end.plot.value).group(1)
+    assert base64.b64decode(png).startswith(b"\x89PNG")
+    assert 'alt="Statement 1,' in end.plot.value and "<figcaption>" in end.plot.value
+    again = BeliefTracker.for_lesson(info, phase="start", scope="course", journal=journal)
+    assert again.ratings[statements[0]] == 2  # restored
+
+
+def test_lesson_scope_needs_statements(journal, info):
+    from coursekit.errors import ContentError
+
+    with pytest.raises(ContentError, match="no belief statements"):
+        BeliefTracker.for_lesson(info, phase="start", scope="lesson", journal=journal)
+    with pytest.raises(ValueError, match="phase"):
+        BeliefTracker(["a"], phase="middle", scope_key="01", lesson="01", journal=journal)
+
+
+# -- progress -------------------------------------------------------------------------
+
+def test_progress_counts_visits_and_reflections(journal, info):
+    total = sum(len(i.prompts) for i in lessons())
+    p = CourseProgress(journal=journal)
+    assert (p.lessons_bar.value, p.prompts_bar.value) == (0, 0)
+    assert p.prompts_bar.max == total and p.lessons_bar.max == len(lessons())
+    LessonStart(info, journal=journal)
+    r = Reflection(info.prompt("hopes"), journal=journal)
+    r.skip()
+    widget_for_prompt(info.prompt("pace"), journal=journal).choose(3)
+    widget_for_prompt(info.prompt("care-plan"), journal=journal).check(0)
+    p.refresh()
+    assert (p.lessons_bar.value, p.prompts_bar.value) == (1, 3)
+    assert f"opened 1 of {len(lessons())} lessons" in p.words.value
+    assert f"3 of {total} reflections" in p.words.value
+    assert p.lessons_bar.description and p.prompts_bar.description
+
+
+# -- the journal controls -------------------------------------------------------------
+
+def test_export_writes_private_files_in_the_data_folder(journal, info, data_dir):
+    journal.save("00.hopes", "exported words", lesson="00", prompt="Q")
+    c = JournalControls(journal=journal)
+    md = c.export("md")
+    page = c.export("html")
+    assert md.parent == data_dir / "exports" and md.suffix == ".md" and page.suffix == ".html"
+    assert "exported words" in md.read_text() and "exported words" in page.read_text()
+    assert stat.S_IMODE(md.stat().st_mode) == 0o600
+    assert str(page) in c.status_text
+
+
+def test_erase_needs_a_confirmation(journal, info):
+    journal.save("00.hopes", "a", lesson="00", prompt="Q")
+    journal.save("01.x", "b", lesson="01", prompt="Q")
+    c = JournalControls(journal=journal)
+    assert c.confirm_erase() is None and journal.latest("00.hopes") is not None
+    c.request_erase("00")
+    assert c.confirm_box.layout.display == "" and "lesson 00" in c.confirm_text.value
+    c.cancel_erase()
+    assert journal.latest("00.hopes") is not None and c.confirm_erase() is None
+    c.request_erase("00")
+    assert c.confirm_erase() == 1
+    assert journal.latest("00.hopes") is None and journal.latest("01.x").text == "b"
+    c.request_erase(None)
+    c.confirm_erase()
+    assert journal.latest_entries() == []
+    assert next(label for label, _ in c.scope.options) == "everything"
