@@ -18,12 +18,14 @@ writes its files under the output folder (``build/`` by default).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -365,15 +367,19 @@ def slides_notebook(session: Session) -> nbformat.NotebookNode:
 
 def export_html(nb: nbformat.NotebookNode, template: str = "handout") -> str:
     """HTML from one of the kit's nbconvert templates (``handout`` by default)."""
-    from nbconvert import HTMLExporter
-
     folder = templates_dir()
     if not (folder / template / "index.html.j2").exists():
         raise HandoutBuildError(f"the nbconvert template {folder / template} is missing; "
                                 "restore facilitator/templates/ from git")
-    exporter = HTMLExporter(template_name=template, extra_template_basedirs=[str(folder)])
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _html_exporter(template, str(folder)).from_notebook_node(nb)
     return body
+
+
+@lru_cache(maxsize=4)
+def _html_exporter(template: str, folder: str):
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name=template, extra_template_basedirs=[folder])
 
 
 def export_slides(nb: nbformat.NotebookNode, reveal_prefix: str | None = None) -> str:
@@ -410,26 +416,103 @@ def find_chromium() -> str | None:
 
 def print_pdf(html: Path, pdf: Path, *, chromium: str | None = None, timeout: float = 120) -> Path:
     """Print a local HTML file to PDF with headless Chromium (never downloads a browser)."""
-    browser = chromium or find_chromium()
-    if browser is None:
-        raise HandoutBuildError(
-            "no Chromium found to print PDFs; install Debian's package (apt-get install "
-            f"chromium), set {CHROMIUM_ENV} to its path, or build with --no-pdf")
-    pdf.parent.mkdir(parents=True, exist_ok=True)
-    pdf.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="coursekit-chromium-") as profile:
-        cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                  check=False, stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise HandoutBuildError(f"Chromium ({browser}) failed to print {html}: {exc}") from exc
+    with PdfPrinter(chromium) as printer:
+        return printer.print(html, pdf, timeout=timeout)
+
+
+def _check_pdf(html: Path, pdf: Path, browser: str, detail: str = "") -> Path:
     if not pdf.exists() or pdf.stat().st_size == 0 or pdf.read_bytes()[:5] != b"%PDF-":
-        tail = (done.stderr or "").strip().splitlines()[-3:]
-        raise HandoutBuildError(f"Chromium ({browser}) wrote no PDF for {html} "
-                                f"(exit {done.returncode}): {' | '.join(tail)}")
+        raise HandoutBuildError(f"Chromium ({browser}) wrote no PDF for {html}: {detail}")
     return pdf
+
+
+class PdfPrinter:
+    """Prints HTML files to PDF with one local Chromium.
+
+    With the playwright Python package installed, one browser (launched from the local
+    executable, never downloaded) prints every file; without it, each file is printed
+    by its own ``chromium --headless --print-to-pdf`` run. Use it as a context manager.
+    """
+
+    def __init__(self, chromium: str | None = None) -> None:
+        self.browser_path = chromium or find_chromium()
+        if self.browser_path is None:
+            raise HandoutBuildError(
+                "no Chromium found to print PDFs; install Debian's package (apt-get install "
+                f"chromium), set {CHROMIUM_ENV} to its path, or build with --no-pdf")
+        self._playwright = None
+        self._browser = None
+        self._page = None
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _page_or_none(self):
+        if self._page is not None:
+            return self._page
+        try:
+            import asyncio
+
+            asyncio.get_running_loop()
+            return None  # playwright's sync API cannot run inside an event loop (Jupyter)
+        except RuntimeError:
+            pass
+        try:
+            from playwright.sync_api import Error, sync_playwright
+        except ImportError:
+            return None
+        try:
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=self.browser_path,
+                args=[f for f in CHROMIUM_FLAGS if f not in ("--headless",
+                                                              "--no-pdf-header-footer")])
+            self._page = self._browser.new_page()
+        except Error:
+            self.close()
+            return None
+        return self._page
+
+    def print(self, html: Path, pdf: Path, *, timeout: float = 120) -> Path:
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf.unlink(missing_ok=True)
+        page = self._page_or_none()
+        if page is not None:
+            from playwright.sync_api import Error
+
+            try:
+                page.goto(html.resolve().as_uri(), timeout=timeout * 1000)
+                page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+            except Error as exc:
+                raise HandoutBuildError(f"Chromium ({self.browser_path}) failed to print "
+                                        f"{html}: {exc}") from exc
+            return _check_pdf(html, pdf, self.browser_path)
+        return self._print_cli(html, pdf, timeout)
+
+    def _print_cli(self, html: Path, pdf: Path, timeout: float) -> Path:
+        browser = self.browser_path
+        with tempfile.TemporaryDirectory(prefix="coursekit-chromium-") as profile:
+            cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                   f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+            try:
+                done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                      check=False, stdin=subprocess.DEVNULL)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise HandoutBuildError(f"Chromium ({browser}) failed to print {html}: "
+                                        f"{exc}") from exc
+        tail = " | ".join((done.stderr or "").strip().splitlines()[-3:])
+        return _check_pdf(html, pdf, browser, f"exit {done.returncode}: {tail}")
+
+    def close(self) -> None:
+        for closer in (self._browser, self._playwright):
+            if closer is None:
+                continue
+            with contextlib.suppress(Exception):  # already gone; nothing left to release
+                closer.close() if closer is self._browser else closer.stop()
+        self._page = self._browser = self._playwright = None
 
 
 # -- the build -------------------------------------------------------------------------
@@ -464,8 +547,8 @@ def _vendor_reveal(prefix: str, slides_dir: Path) -> str:
     return "reveal.js"
 
 
-def build_steps(out_dir: Path, *, pdf: bool = True, reveal_prefix: str | None = None,
-                chromium: str | None = None) -> list[BuildStep]:
+def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
+                reveal_prefix: str | None = None) -> list[BuildStep]:
     """Every handout, run sheet and slide deck to build, as steps (HTML then PDF).
 
     Layout: ``handouts/NN-slug.{html,pdf}`` and ``handouts/content-notes.{html,pdf}``;
@@ -473,22 +556,15 @@ def build_steps(out_dir: Path, *, pdf: bool = True, reveal_prefix: str | None = 
     """
     out_dir = Path(out_dir)
     steps: list[BuildStep] = []
-    browser = None
-    if pdf:
-        browser = chromium or find_chromium()
-        if browser is None:
-            raise HandoutBuildError(
-                "no Chromium found to print the PDFs; install Debian's package "
-                f"(apt-get install chromium), set {CHROMIUM_ENV}, or build with --no-pdf")
 
     def add(label: str, html_path: Path, make_nb: Callable[[], nbformat.NotebookNode],
             template: str = "handout") -> None:
         def run() -> None:
             _write(html_path, export_html(make_nb(), template))
-            if browser:
-                print_pdf(html_path, html_path.with_suffix(".pdf"), chromium=browser)
+            if printer is not None:
+                printer.print(html_path, html_path.with_suffix(".pdf"))
 
-        outs = (html_path, html_path.with_suffix(".pdf")) if browser else (html_path,)
+        outs = (html_path, html_path.with_suffix(".pdf")) if printer else (html_path,)
         steps.append(BuildStep(label, outs, run))
 
     handouts = out_dir / "handouts"
@@ -517,11 +593,13 @@ def build(out_dir: Path, *, pdf: bool = True, reveal_prefix: str | None = None,
           on_step: Callable[[BuildStep], None] | None = None) -> list[Path]:
     """Build everything into ``out_dir``; return the files written."""
     written: list[Path] = []
-    for step in build_steps(out_dir, pdf=pdf, reveal_prefix=reveal_prefix, chromium=chromium):
-        step.run()
-        written.extend(step.outputs)
-        if on_step:
-            on_step(step)
+    with contextlib.ExitStack() as stack:
+        printer = stack.enter_context(PdfPrinter(chromium)) if pdf else None
+        for step in build_steps(out_dir, printer=printer, reveal_prefix=reveal_prefix):
+            step.run()
+            written.extend(step.outputs)
+            if on_step:
+                on_step(step)
     return written
 
 

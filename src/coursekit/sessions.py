@@ -17,8 +17,10 @@ a grounding exercise. :func:`check` reports every way the plans break those rule
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -193,9 +195,21 @@ class Session:
 # -- reading the files ---------------------------------------------------------------
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        stamp = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise SessionPlanError(f"{path} cannot be read: {exc}; restore it from git") from exc
+    return copy.deepcopy(_read_yaml_cached(path, stamp))
+
+
+@lru_cache(maxsize=64)
+def _read_yaml_cached(path: Path, stamp: int) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SessionPlanError(f"{path} cannot be read as YAML: {exc}") from exc
 

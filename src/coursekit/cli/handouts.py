@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -27,26 +28,28 @@ def build(out_dir: Path, pdf: bool, reveal_prefix: str | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..errors import CourseKitError
-    from ..handouts import build_steps
+    from ..handouts import PdfPrinter, build_steps
 
-    try:
-        steps = build_steps(out_dir, pdf=pdf, reveal_prefix=reveal_prefix)
-    except CourseKitError as exc:
-        raise click.ClickException(str(exc)) from exc
     columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     written: list[Path] = []
-    with Progress(*columns, transient=False) as progress:
-        task = progress.add_task("building", total=len(steps))
-        for step in steps:
-            progress.update(task, description=step.label)
-            try:
-                step.run()
-            except CourseKitError as exc:
-                raise click.ClickException(f"{step.label}: {exc}") from exc
-            written.extend(step.outputs)
-            progress.advance(task)
-        progress.update(task, description="done")
+    try:
+        with contextlib.ExitStack() as stack:
+            printer = stack.enter_context(PdfPrinter()) if pdf else None
+            steps = build_steps(out_dir, printer=printer, reveal_prefix=reveal_prefix)
+            with Progress(*columns, transient=False) as progress:
+                task = progress.add_task("building", total=len(steps))
+                for step in steps:
+                    progress.update(task, description=step.label)
+                    try:
+                        step.run()
+                    except CourseKitError as exc:
+                        raise click.ClickException(f"{step.label}: {exc}") from exc
+                    written.extend(step.outputs)
+                    progress.advance(task)
+                progress.update(task, description="done")
+    except CourseKitError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {len(written)} file(s) under {out_dir}/ "
                "(handouts/, runsheets/, slides/).")
     if not pdf:
