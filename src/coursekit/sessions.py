@@ -214,6 +214,9 @@ def _read_yaml_cached(path: Path, stamp: int) -> Any:
         raise SessionPlanError(f"{path} cannot be read as YAML: {exc}") from exc
 
 
+_KIND_NAMES = {int: "whole number", str: "text", list: "list", dict: "mapping"}
+
+
 def _need(data: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if not isinstance(data, dict):
         raise SessionPlanError(f"{where}: expected a mapping of fields")
@@ -221,7 +224,8 @@ def _need(data: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any
         raise SessionPlanError(f"{where}: the field {key!r} is missing; add it")
     value = data[key]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        wanted = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
         raise SessionPlanError(
             f"{where}: the field {key!r} should be a {wanted}, not {type(value).__name__}"
         )
