@@ -140,15 +140,15 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
 
 def sync(paths: list[Path] | None = None, *, check: bool = False) -> list[Path]:
     """Regenerate shared cells and the glossary page; return the files that changed."""
-    from . import glossary
+    from . import glossary, references
 
     changed = []
     if not paths:
-        page = config.assets_dir() / "glossary.md"
-        if not glossary.page_is_current():
-            changed.append(page)
-            if not check:
-                glossary.write_page()
+        for module, page in ((glossary, "glossary.md"), (references, "references.md")):
+            if not module.page_is_current():
+                changed.append(config.assets_dir() / page)
+                if not check:
+                    module.write_page()
     for path in paths or sorted(config.lessons_dir().glob("[0-9][0-9]-*.ipynb")):
         before = path.read_text(encoding="utf-8")
         nb = nbformat.reads(before, as_version=4)
@@ -262,11 +262,12 @@ def lint(paths: list[Path] | None = None) -> list[Problem]:
     expected = [f"{i:02d}" for i in range(len(ids))]
     if ids != expected:
         problems.append(Problem(folder, f"lessons are numbered {ids}; expected {expected}"))
-    from . import glossary
+    from . import glossary, references
 
-    if not glossary.page_is_current():
-        problems.append(Problem(config.assets_dir() / "glossary.md",
-                                "is out of date with glossary.yml; run `coursekit lessons sync`"))
+    for module, page in ((glossary, "glossary"), (references, "references")):
+        if not module.page_is_current():
+            problems.append(Problem(config.assets_dir() / f"{page}.md",
+                                    f"is out of date with {page}.yml; run `coursekit lessons sync`"))
     declared = [x.id for x in lessons()]
     if ids and declared != ids:
         problems.append(Problem(folder, f"assets/lessons declares {declared} but lessons/ has "

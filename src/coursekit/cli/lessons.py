@@ -23,7 +23,7 @@ def sync(paths: tuple[Path, ...], check: bool) -> None:
     verb = "would change" if check else "updated"
     for path in changed:
         click.echo(f"{verb}: {path}")
-    click.echo(f"{len(changed)} notebook(s) {verb}." if changed else "All lessons are in sync.")
+    click.echo(f"{len(changed)} file(s) {verb}." if changed else "All lessons are in sync.")
     if check and changed:
         raise SystemExit(1)
 
