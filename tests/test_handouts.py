@@ -1,0 +1,254 @@
+"""Handouts, run sheets and slides: built from the kit's sources through nbconvert.
+
+The whole build runs once per test session (module-scoped fixture, through the
+``coursekit handouts build`` command); each test then checks what it wrote.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from coursekit import handouts, sessions
+from coursekit.cli import main
+from coursekit.course import lesson, lessons, support_resources
+from coursekit.errors import ContentError, HandoutBuildError
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = handouts.find_chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium to print PDFs (apt-get install chromium; CI installs it)")
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="poppler-utils (pdftoppm, pdftotext) is not installed; CI installs it")
+
+
+def _text(path: Path) -> str:
+    """The visible text of an HTML file, roughly: tags dropped, entities decoded."""
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    args = ["handouts", "build", "-o", str(out)] + ([] if CHROMIUM else ["--no-pdf"])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.output
+    return out
+
+
+def _handout(out: Path, info) -> Path:
+    return out / "handouts" / f"{info.id}-{info.slug}.html"
+
+
+@pytest.mark.slow
+def test_every_lesson_has_a_handout_with_its_title_and_support(built):
+    support = support_resources()
+    for info in lessons():
+        page = _handout(built, info)
+        assert page.exists(), page
+        text = _text(page)
+        assert f"{info.id} · {info.title}" in text
+        assert 'id="Support"' in page.read_text(encoding="utf-8")
+        for resource in support["resources"]:
+            assert resource["name"] in text
+        assert " ".join(info.content_note.split()) in text
+        for point in info.key_points:
+            assert point in text
+        plan = sessions.plan(info.id)
+        for prompt in plan.discussion_questions:
+            assert prompt in text
+
+
+@pytest.mark.slow
+def test_handouts_load_nothing_from_the_internet(built):
+    for info in lessons():
+        page = _handout(built, info).read_text(encoding="utf-8")
+        assert "<script" not in page
+        assert not re.search(r'<link[^>]+href="https?:', page)
+        assert "@media print" in page and "@page" in page
+
+
+@pytest.mark.slow
+def test_content_notes_page_lists_every_lesson_and_its_note(built):
+    text = _text(built / "handouts" / "content-notes.html")
+    for info in lessons():
+        assert info.title in text
+        assert " ".join(info.content_note.split()) in text
+    assert "without explaining" in text
+    assert support_resources()["resources"][0]["name"] in text
+
+
+@pytest.mark.slow
+def test_every_session_has_a_run_sheet_and_a_slide_deck(built):
+    infos = {x.id: x for x in lessons()}
+    for fmt in sessions.formats():
+        for s in sessions.sessions(fmt.id):
+            sheet = _text(built / "runsheets" / f"{s.name}.html")
+            for seg in s.segments:
+                assert seg.name in sheet
+            assert s.grounding.name in sheet and s.check_in in sheet
+            assert "If someone discloses abuse or is in crisis" in sheet
+            deck_path = built / "slides" / f"{s.name}.slides.html"
+            deck = deck_path.read_text(encoding="utf-8")
+            deck_text = _text(deck_path)
+            for lid in s.lessons:
+                assert f"{lid} · {infos[lid].title}" in deck_text
+            assert 'id="Support"' in deck
+            assert support_resources()["resources"][0]["name"] in deck_text
+            assert handouts.default_reveal_prefix() in deck
+            # teaching points are the facilitator's speaker notes, not slide text
+            assert '<aside class="notes">' in deck
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+def test_handout_pdfs_have_the_title_and_a_page_that_is_not_blank(built, tmp_path):
+    from PIL import Image, ImageStat
+
+    for info in lessons():
+        pdf = _handout(built, info).with_suffix(".pdf")
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        flat = " ".join(text.split())
+        assert info.title.split(":")[0].strip("“”") in flat, info.id
+        assert "Support" in flat
+        prefix = tmp_path / f"page-{info.id}"
+        subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf),
+                        str(prefix)], check=True)
+        (png,) = tmp_path.glob(f"page-{info.id}*.png")
+        gray = Image.open(png).convert("L")
+        assert ImageStat.Stat(gray).stddev[0] > 10, f"page 1 of {pdf.name} looks blank"
+        dark = sum(gray.histogram()[:128]) / (gray.width * gray.height)
+        assert dark > 0.005, f"page 1 of {pdf.name} has almost no ink"
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_run_sheets_and_content_notes_are_printed_too(built):
+    pdfs = sorted((built / "runsheets").glob("*.pdf"))
+    expected = sum(f.sessions for f in sessions.formats())
+    assert len(pdfs) == expected
+    assert (built / "handouts" / "content-notes.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+# -- single documents, built in memory from a copy of the kit ---------------------------
+
+
+@pytest.fixture
+def kit_copy(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "kit"
+    for name in ("assets", "facilitator"):
+        shutil.copytree(ROOT / name, root / name)
+    monkeypatch.setenv("COURSEKIT_ROOT", str(root))
+    return root
+
+
+def test_handout_and_slides_render_the_one_support_list(kit_copy):
+    path = kit_copy / "assets" / "support.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["resources"].append({"name": "Riverside Test Helpline", "contact": "0000 111 222",
+                              "when": "weekdays"})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    page = handouts.export_html(handouts.handout_notebook(lesson("01")))
+    assert "Riverside Test Helpline" in page and "0000 111 222" in page
+    deck = handouts.export_slides(handouts.slides_notebook(sessions.sessions("series")[1]))
+    assert "Riverside Test Helpline" in deck
+    sheet = handouts.export_html(handouts.runsheet_notebook(sessions.sessions("workshop")[0]))
+    assert "Riverside Test Helpline" in sheet
+
+
+def test_handout_lists_glossary_terms_tagged_with_its_lesson(kit_copy):
+    (kit_copy / "assets" / "glossary.yml").write_text(yaml.safe_dump({"terms": [
+        {"slug": "trauma-bond", "term": "Trauma bond", "lessons": ["04"],
+         "definition": "An attachment strengthened by cycles of harm and relief."},
+        {"slug": "regression", "term": "Regression", "lessons": ["01", "04"],
+         "definition": "A return to earlier, more childlike ways of feeling."},
+    ]}), encoding="utf-8")
+    four = handouts.export_html(handouts.handout_notebook(lesson("04")))
+    assert "Trauma bond" in four and "cycles of harm and relief" in four
+    assert "Regression" in four
+    one = handouts.export_html(handouts.handout_notebook(lesson("01")))
+    assert "Regression" in one and "Trauma bond" not in one
+    assert 'id="Terms"' in one
+
+
+def test_a_broken_glossary_is_an_error_naming_the_file(kit_copy):
+    (kit_copy / "assets" / "glossary.yml").write_text("- term: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"glossary\.yml"):
+        handouts.glossary_terms("01")
+
+
+def test_empty_lists_render_as_nothing():
+    info = dataclasses.replace(lesson("02"), questions=(), objectives=(), key_points=())
+    nb = handouts.handout_notebook(info)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "## Key ideas" not in text and "## Questions this lesson asks" not in text
+    assert "## Support" in text and "## Discussion questions" in text
+    full = dataclasses.replace(info, key_points=("A point written for this test.",))
+    assert "## Key ideas\n\n- A point written for this test." in "\n".join(
+        c.source for c in handouts.handout_notebook(full).cells)
+
+
+def test_local_reveal_js_is_copied_next_to_the_decks(kit_copy, tmp_path):
+    reveal = tmp_path / "reveal-src"
+    (reveal / "dist").mkdir(parents=True)
+    (reveal / "dist" / "reveal.js").write_text("/* stand-in */", encoding="utf-8")
+    (reveal / "plugin" / "notes").mkdir(parents=True)
+    (reveal / "plugin" / "notes" / "notes.js").write_text("/* stand-in */", encoding="utf-8")
+    out = tmp_path / "out"
+    for step in handouts.build_steps(out, printer=None, reveal_prefix=str(reveal)):
+        if step.label == "slides series-session-2":
+            step.run()
+    deck = (out / "slides" / "series-session-2.slides.html").read_text(encoding="utf-8")
+    assert '"reveal.js/dist/reveal.js"' in deck and "unpkg.com" not in deck
+    assert (out / "slides" / "reveal.js" / "dist" / "reveal.js").exists()
+
+
+def test_a_folder_without_reveal_js_is_refused(tmp_path):
+    with pytest.raises(HandoutBuildError, match=r"dist/reveal\.js"):
+        handouts._vendor_reveal(str(tmp_path), tmp_path / "slides")
+
+
+def test_safety_protocol_shows_the_current_content_notes_and_agreements():
+    assert handouts.sync_protocol(check=True) is False, (
+        "facilitator/safety-protocol.md is stale; run `coursekit handouts protocol`")
+    text = handouts.protocol_path().read_text(encoding="utf-8")
+    for info in lessons():
+        assert " ".join(info.content_note.split()) in text
+
+
+def test_protocol_sync_rewrites_only_the_generated_blocks(kit_copy):
+    path = kit_copy / "facilitator" / "safety-protocol.md"
+    before = path.read_text(encoding="utf-8")
+    lesson_file = kit_copy / "assets" / "lessons" / "02.yml"
+    data = yaml.safe_load(lesson_file.read_text(encoding="utf-8"))
+    data["content_note"] = "A content note written for this test."
+    lesson_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert handouts.sync_protocol(path, check=True) is True
+    assert path.read_text(encoding="utf-8") == before  # --check writes nothing
+    assert handouts.sync_protocol(path) is True
+    after = path.read_text(encoding="utf-8")
+    assert "A content note written for this test." in after
+    assert after.split("<!-- coursekit:generated")[0] == before.split("<!-- coursekit:generated")[0]
+    assert handouts.sync_protocol(path) is False
+
+
+def test_build_without_chromium_says_how_to_fix(monkeypatch, tmp_path):
+    monkeypatch.setenv(handouts.CHROMIUM_ENV, str(tmp_path / "no-such-browser"))
+    result = CliRunner().invoke(main, ["handouts", "build", "-o", str(tmp_path / "b")])
+    assert result.exit_code != 0
+    assert "apt-get install chromium" in result.output and "--no-pdf" in result.output
