@@ -1,0 +1,1 @@
+"""Browser tests: a real JupyterLab in Debian's Chromium (see conftest.py)."""
