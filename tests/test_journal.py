@@ -297,3 +297,16 @@ def test_timestamps_are_aware_and_ordered(journal):
     time.sleep(0.002)
     b = journal.save("00.a", "2", lesson="00", prompt="P")
     assert a.saved_at.tzinfo is not None and b.saved_at > a.saved_at
+
+
+def test_journal_imports_nothing_from_jupyter():
+    import subprocess
+    import sys
+
+    code = ("import sys, coursekit.journal, coursekit.cli; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('ipywidgets', 'IPython', 'ipykernel', 'jupyter_client', 'matplotlib', 'comm')); "
+            "print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
