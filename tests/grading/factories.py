@@ -1,0 +1,93 @@
+"""Small factories for nbgrader test courses and simulated submissions (built in code)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from coursekit.grading.generate import course_dir
+
+ASSIGNMENT = "00-check"
+
+
+def make_course(tmp: Path, timeout: int = 5) -> Path:
+    """A temp copy of the committed course (config + the 00 source), with a short timeout."""
+    course = tmp / "course"
+    (course / "source").mkdir(parents=True)
+    shutil.copy(course_dir() / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(course_dir() / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as f:
+        f.write(f"\nc.Execute.timeout = {timeout}\n")
+    return course
+
+
+def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, check=check,
+                          capture_output=True, text=True, timeout=900)
+
+
+def literal(value) -> str:
+    return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+def right_answers(bank) -> dict[str, str]:
+    """``{question id: source of the value}`` that earns every automatic point."""
+    return {q.id: literal(q.expected()) for q in bank.choice_questions}
+
+
+def wrong_answer(q) -> str:
+    key = q.expected()
+    if q.type == "single":
+        return literal(next(o.id for o in q.options if not o.correct))
+    if q.type == "multiple":
+        return literal(key[:-1] or [next(o.id for o in q.options if not o.correct)])
+    if q.type == "true_false":
+        return literal(not key)
+    return literal(key[::-1])
+
+
+def submission(course: Path, student: str, answers: dict[str, str],
+               mutate: Callable[[dict], None] | None = None, raw: str | None = None) -> Path:
+    """Write ``submitted/<student>/00-check/00-check.ipynb`` from the release notebook,
+    with ``answers`` (``{question id: Python source}``) typed over the ``None`` stubs."""
+    path = course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if raw is not None:
+        path.write_text(raw, encoding="utf-8")
+        return path
+    release = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = copy.deepcopy(json.loads(release.read_text(encoding="utf-8")))
+    for cell in nb["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and gid.startswith("answer-"):
+            qid = gid.removeprefix("answer-")
+            var = "answer_" + qid.replace("-", "_")
+            if qid in answers:
+                source = source.replace(f"{var} = None", f"{var} = {answers[qid]}")
+        elif cell["cell_type"] == "markdown" and gid.startswith("answer-"):
+            source = "The course explains published readings; it cannot diagnose anyone."
+        cell["source"] = source
+    if mutate:
+        mutate(nb)
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
+def delete_cells(*ids: str) -> Callable[[dict], None]:
+    def mutate(nb: dict) -> None:
+        nb["cells"] = [c for c in nb["cells"] if c.get("id") not in ids]
+    return mutate
+
+
+def replace_source(cell_id: str, source: str) -> Callable[[dict], None]:
+    def mutate(nb: dict) -> None:
+        for c in nb["cells"]:
+            if c.get("id") == cell_id:
+                c["source"] = source
+    return mutate
