@@ -252,3 +252,16 @@ def test_build_without_chromium_says_how_to_fix(monkeypatch, tmp_path):
     result = CliRunner().invoke(main, ["handouts", "build", "-o", str(tmp_path / "b")])
     assert result.exit_code != 0
     assert "apt-get install chromium" in result.output and "--no-pdf" in result.output
+
+
+def test_a_long_session_shows_one_agenda_row_per_lesson_and_break():
+    infos = {x.id: x for x in lessons()}
+    workshop = sessions.sessions("workshop")[0]
+    rows = handouts._agenda(workshop, infos)
+    assert [start for start, _ in rows] == sorted(start for start, _ in rows)
+    assert len(rows) == len(workshop.lessons) + sum(
+        1 for seg in workshop.segments if seg.kind == "break")
+    assert rows[0] == (0, f"00 · {infos['00'].title}")
+    series = sessions.sessions("series")[1]
+    assert [name for _, name in handouts._agenda(series, infos)] == [
+        seg.name for seg in series.segments]

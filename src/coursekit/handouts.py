@@ -316,6 +316,25 @@ def runsheet_notebook(session: Session) -> nbformat.NotebookNode:
                             f"{fmt.id} session {session.number}")
 
 
+def _agenda(session: Session, infos: dict, most: int = 10) -> list[tuple[int, str]]:
+    """The agenda slide's rows: every segment, or (for a long session) each lesson's block
+    and each break, so the table fits on one slide."""
+    table = session.timetable()
+    if len(table) <= most:
+        return [(start, seg.name) for start, seg in table]
+    rows: list[tuple[int, str]] = []
+    current = None
+    for start, seg in table:
+        if seg.kind == "break":
+            rows.append((start, seg.name))
+            current = None
+        elif seg.lesson != current:
+            info = infos.get(seg.lesson)
+            rows.append((start, lesson_heading(info) if info else f"Lesson {seg.lesson}"))
+            current = seg.lesson
+    return rows
+
+
 def slides_notebook(session: Session) -> nbformat.NotebookNode:
     """A reveal.js deck for one session; teaching points go into the speaker notes."""
     fmt = session.format
@@ -335,7 +354,7 @@ def slides_notebook(session: Session) -> nbformat.NotebookNode:
     cells.append(_md("## Our group agreements\n\n"
                      + _bullets(a["title"] for a in agreements()), slide_type="slide"))
     cells.append(_md(f"## Check-in\n\n{session.check_in}", slide_type="slide"))
-    rows = "\n".join(f"| {start} | {seg.name} |" for start, seg in session.timetable())
+    rows = "\n".join(f"| {start} | {what} |" for start, what in _agenda(session, all_info))
     cells.append(_md("## Plan for today\n\n| Minute | What |\n|---|---|\n" + rows,
                      slide_type="slide"))
     for p in session.plans:
@@ -390,7 +409,7 @@ def export_slides(nb: nbformat.NotebookNode, reveal_prefix: str | None = None) -
         template_name="slides",
         extra_template_basedirs=[str(templates_dir())],
         reveal_url_prefix=reveal_prefix or default_reveal_prefix(),
-        reveal_theme="simple",
+        reveal_theme="white",
         reveal_transition="none",
     )
     body, _ = exporter.from_notebook_node(nb)
