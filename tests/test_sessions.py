@@ -174,3 +174,38 @@ def test_cli_check_and_plan():
     assert "total: 90 of 90 minutes" in result.output
     result = runner.invoke(main, ["handouts", "plan", "series", "9"])
     assert result.exit_code != 0 and "sessions 1 to 5" in result.output
+
+
+README = ROOT / "facilitator" / "README.md"
+
+
+def _section(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(title)
+    end = text.find("\n### ", start + len(title))
+    end = text.find("\n## ", start) if end == -1 else end
+    return text[start:end]
+
+
+def test_readme_workshop_timetable_matches_the_plans():
+    table = _section("### The 3-hour workshop")
+    session = sessions.sessions("workshop")[0]
+    first_start = {}
+    for start, seg in session.timetable():
+        first_start.setdefault(seg.lesson, start)
+        if seg.kind == "break":
+            assert f"| {start} | **Break ({seg.minutes} minutes)** |" in table
+    for lid, start in first_start.items():
+        label = "Welcome" if lid == "00" else f"Lesson {lid}"
+        assert f"| {start} | {label}" in table, (lid, start)
+
+
+@pytest.mark.parametrize(("title", "format_id"), [
+    ("### The five-session series: session 1", "series"),
+    ("### Classroom assignments: meeting 1", "classroom"),
+])
+def test_readme_session_1_steps_match_the_plans(title, format_id):
+    import re
+
+    minutes = [int(m) for m in re.findall(r"\((\d+) min\)", _section(title))]
+    assert minutes == [seg.minutes for seg in sessions.sessions(format_id)[0].segments]
