@@ -115,6 +115,11 @@ def test_lesson_in_jupyterlab(path, page, lab, screenshots_dir):
 
     # 3. Type into every free-text reflection; each says "saved at HH:MM".
     prompts = text_prompts(nb, lesson_id)
+    from coursekit.course import lesson
+
+    in_metadata = sum(p.kind == "text" for p in lesson(lesson_id).prompts)
+    assert len(prompts) == in_metadata, (
+        f"{rel}: {len(prompts)} free-text reflection cell(s), the metadata lists {in_metadata}")
     markers = {}
     for index, short in prompts:
         marker = f"ck-marker-{lesson_id}-{short}-{token_hex(6)} · ünïcode ✓ שלום"
