@@ -145,14 +145,15 @@ def _reading_line(info: LessonInfo) -> str:
     reading = catalogue().get(info.reading)
     if reading is None:
         return ""
-    line = f"**Reading:** {reading.title} ({reading.author})"
+    title = reading.title if reading.title[-1:] in ".?!" else reading.title + "."
+    line = f"**Reading:** {title} **Author:** {reading.author}."
     parts = [p for p in reading.parts if p.get("number") in info.reading_parts]
     if parts:
-        line += "; parts: " + "; ".join(
-            f"{p['number']}. “{p['title']}” ({p.get('author', 'author not named')})"
+        line += " **Parts:** " + "; ".join(
+            f"{p['number']}. “{p['title']}”, {p.get('author', 'author not named')}"
             for p in parts
-        )
-    return line + "."
+        ) + "."
+    return line
 
 
 def _plan_for(lesson_id: str):
