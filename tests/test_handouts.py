@@ -265,3 +265,15 @@ def test_a_long_session_shows_one_agenda_row_per_lesson_and_break():
     series = sessions.sessions("series")[1]
     assert [name for _, name in handouts._agenda(series, infos)] == [
         seg.name for seg in series.segments]
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_pdf_printing_works_without_playwright_too(tmp_path, monkeypatch):
+    """Without the playwright package, each file is printed by its own chromium run."""
+    page = tmp_path / "page.html"
+    page.write_text(handouts.export_html(handouts.handout_notebook(lesson("00"))),
+                    encoding="utf-8")
+    monkeypatch.setattr(handouts.PdfPrinter, "_page_or_none", lambda self: None)
+    pdf = handouts.print_pdf(page, tmp_path / "page.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000

@@ -463,6 +463,8 @@ class PdfPrinter:
         self._playwright = None
         self._browser = None
         self._page = None
+        #: Why the one-browser path was not used (printing then runs chromium per file).
+        self.fallback_reason: str | None = None
 
     def __enter__(self) -> PdfPrinter:
         return self
@@ -491,7 +493,8 @@ class PdfPrinter:
                 args=[f for f in CHROMIUM_FLAGS if f not in ("--headless",
                                                               "--no-pdf-header-footer")])
             self._page = self._browser.new_page()
-        except Error:
+        except (Error, OSError) as exc:  # fall back to one chromium run per file
+            self.fallback_reason = f"{type(exc).__name__}: {exc}"
             self.close()
             return None
         return self._page
