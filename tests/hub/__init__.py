@@ -1,0 +1,1 @@
+"""JupyterHub classroom end-to-end test (see test_classroom.py)."""
