@@ -129,3 +129,26 @@ def test_split_fails_only_on_the_kits_serious_nodes():
     assert [(v["id"], len(v["nodes"])) for v in kit] == [("label", 1)]
     assert sorted((v["id"], len(v["nodes"])) for v in other) == [
         ("aria-allowed-role", 1), ("label", 1), ("region", 1)]
+
+
+def test_a_broken_widget_is_caught(page, lab):
+    """The whole pipeline, on purpose: a nameless button in a widget output fails as the kit's."""
+    source = ("import ipywidgets as W\n"
+              "W.VBox([W.HTML('<button></button><img src=\"data:,\">')])")
+    nb = {"nbformat": 4, "nbformat_minor": 5,
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                      "language": "python"}},
+          "cells": [{"cell_type": "markdown", "id": "m1", "metadata": {},
+                     "source": "## A deliberately inaccessible widget"},
+                    {"cell_type": "code", "id": "c1", "metadata": {}, "execution_count": None,
+                     "source": source, "outputs": []}]}
+    lab.api("PUT", "/api/contents/axe-canary.ipynb", {"type": "notebook", "content": nb})
+    canary = NotebookPage(page, lab, "axe-canary.ipynb").open()
+    canary.run_all()
+    status = canary.wait_widgets_rendered()
+    assert status["rendered"] == status["expected"] == 1, status
+    kit, other = split(axe_violations(canary))
+    assert {"button-name", "image-alt"} <= {v["id"] for v in kit}, describe(kit)
+    # JupyterLab's own (toolbar buttons, editors) are reported, never blamed on the kit.
+    assert all(n["kit"] for v in kit for n in v["nodes"])
+    assert any(not n["kit"] and "jp-" in n["html"] for v in other for n in v["nodes"])
