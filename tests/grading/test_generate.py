@@ -96,9 +96,10 @@ def test_empty_bank_is_refused():
 
 def test_drift_is_detected_and_fixed(tmp_path):
     course = tmp_path / "nbgrader"
-    shutil.copytree(course_dir() / "source", course / "source")
     questions = tmp_path / "questions"
     shutil.copytree(HERE.parents[1] / "assets" / "questions", questions)
+    assert stale(course, questions) != []  # nothing generated yet
+    write_sources(course, questions)
     assert stale(course, questions) == []
     data = yaml.safe_load((questions / "00.yml").read_text(encoding="utf-8"))
     data["questions"][0]["prompt"] = "A changed prompt?"
