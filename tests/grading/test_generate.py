@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from coursekit.cli import main
 from coursekit.errors import GradingError
-from coursekit.grading.generate import build_notebook, course_dir, render, stale, write_sources
+from coursekit.grading.generate import build_notebook, render, stale, write_sources
 from coursekit.questionbank import QuestionBank, load_bank, load_file
 
 HERE = Path(__file__).resolve().parent
