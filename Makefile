@@ -17,7 +17,8 @@ help:
 	@echo "make lab    start the course in JupyterLab (lessons/00-start-here.ipynb)"
 	@echo "make test   run every test (lessons, journal, grading, browser)"
 	@echo "make lint   ruff and the lesson content linter"
-	@echo "make sync   regenerate the cells every lesson shares"
+	@echo "make sync   regenerate everything built from assets/: shared lesson cells, glossary,"
+	@echo "            references, the safety protocol's tables, the nbgrader source checks"
 	@echo "make handouts  build printable handouts, run sheets and slides into build/"
 	@echo "make bench  print the benchmarks' figures"
 
@@ -49,6 +50,8 @@ lint: $(STAMP)
 
 sync: $(STAMP)
 	$(BIN)/coursekit lessons sync
+	$(BIN)/coursekit handouts protocol
+	$(BIN)/coursekit grade generate
 
 handouts: $(STAMP)
 	$(BIN)/coursekit handouts check
