@@ -22,6 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from secrets import token_hex
@@ -238,8 +239,12 @@ class Hub:
     def run_in_kernel(self, user: str, code: str, timeout: float = 120) -> str:
         """Start a kernel in ``user``'s server, run ``code``, return its stdout; fail on error."""
         kernel = self.user(user, "POST", "/api/kernels", body={"name": "python3"})
+        # A thread of its own: Playwright's sync API may own this thread's event loop.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(
+                lambda: asyncio.run(self._execute(user, kernel["id"], code, timeout)))
         try:
-            return asyncio.run(self._execute(user, kernel["id"], code, timeout))
+            return future.result()
         finally:
             self.user(user, "DELETE", f"/api/kernels/{kernel['id']}")
 
