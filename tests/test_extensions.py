@@ -44,6 +44,7 @@ def test_lab_extension_enabled_and_ok(lab_extensions, name):
     "nbgrader.server_extensions.course_list",
     "nbgrader.server_extensions.validate_assignment",
     "jupyterlab",
+    "coursekit.serverext",
 ])
 def test_server_extension_enabled_and_ok(server_extensions, name):
     assert re.search(rf"^\s*{re.escape(name)} enabled\s*$", server_extensions, re.M), (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -96,17 +97,44 @@ def files_with(folder: Path, needle: bytes) -> list[Path]:
 
 def save_like_jupyterlab(nb, root: Path, name: str, *, with_widget_state: bool) -> Path:
     """Save through a Jupyter server ContentsManager configured as `coursekit setup` does."""
+    import logging
+    from types import SimpleNamespace
+
     from jupyter_server.services.contents.filemanager import FileContentsManager
     from traitlets.config import Config
 
-    server_config = json.loads(json.dumps({"ContentsManager": {"pre_save_hook": privacy.HOOK}}))
-    cm = FileContentsManager(root_dir=str(root), config=Config(server_config))
+    from coursekit import serverext
+
+    cm = FileContentsManager(root_dir=str(root), config=Config())
+    # What the server does when it loads the extension `coursekit setup` enables.
+    serverext._load_jupyter_server_extension(
+        SimpleNamespace(contents_manager=cm, log=logging.getLogger("test")))
     content = json.loads(nbformat.writes(nb))
     if not with_widget_state:  # JupyterLab with saveState false sends no widget state
         content["metadata"].pop("widgets", None)
     cm.save({"type": "notebook", "format": "json", "content": content}, name)
     cm.create_checkpoint(name)
     return root / name
+
+
+def installed_prefix(tmp_path: Path) -> Path:
+    prefix = tmp_path / "prefix"
+    privacy.install(prefix)
+    return prefix
+
+
+def test_setup_enables_the_server_extension(tmp_path):
+    """The hook is switched on the way Jupyter Server reads *.d folders: as an extension."""
+    prefix = installed_prefix(tmp_path)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+           "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter")}
+    done = subprocess.run([sys.executable, "-m", "jupyter", "server", "extension", "list"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    out = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
+    assert re.search(r"coursekit\.serverext enabled", out), out
+    assert re.search(r"coursekit\.serverext\s+OK", out), out
+    settings = json.loads((prefix / "share/jupyter/lab/settings/overrides.json").read_text())
+    assert settings["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is False
 
 
 def test_shipped_settings_turn_widget_state_saving_off():
@@ -173,10 +201,11 @@ def test_a_real_jupyter_server_save_strips_widget_state(executed, tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server", f"--port={port}", "--ip=127.0.0.1",
          "--no-browser", "--allow-root", f"--ServerApp.root_dir={root}",
-         f"--IdentityProvider.token={token}",
-         f"--ContentsManager.pre_save_hook={privacy.HOOK}"],
+         f"--IdentityProvider.token={token}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")})
+        # The configuration `coursekit setup` writes, installed into a fresh prefix.
+        env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+             "JUPYTER_CONFIG_PATH": str(installed_prefix(tmp_path) / "etc" / "jupyter")})
     try:
         url = f"http://127.0.0.1:{port}/api/contents/lesson.ipynb"
         body = json.dumps({"type": "notebook", "format": "json", "content": nb}).encode()

@@ -5,9 +5,10 @@ JupyterLab:
 
 1. JupyterLab settings (``assets/jupyter/overrides.json``): the widget manager does
    not save widget state into notebooks.
-2. A Jupyter server pre-save hook (:func:`scrub_before_save`): whatever a browser
-   sends, a notebook is written without widget state, and a widget output keeps
-   only its placeholder text. The reflection text then lives in the journal alone.
+2. A Jupyter server pre-save hook (:func:`scrub_before_save`, registered by the
+   server extension :mod:`coursekit.serverext`): whatever a browser sends, a
+   notebook is written without widget state, and a widget output keeps only its
+   placeholder text. The reflection text then lives in the journal alone.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PLACEHOLDER = "[interactive widget: run this cell in JupyterLab to show it]"
 HOOK = "coursekit.privacy.scrub_before_save"
+EXTENSION = "coursekit.serverext"
 
 
 def scrub_notebook(nb: dict) -> int:
@@ -66,7 +68,9 @@ def install(prefix: Path | None = None) -> list[Path]:
     written.append(settings)
     server = prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "coursekit.json"
     server.parent.mkdir(parents=True, exist_ok=True)
-    server.write_text(json.dumps({"ContentsManager": {"pre_save_hook": HOOK}}, indent=2) + "\n",
-                      encoding="utf-8")
+    # Jupyter Server reads only the list of extensions from *.d folders; the extension
+    # (coursekit.serverext) registers the pre-save hook when the server loads it.
+    server.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {EXTENSION: True}}},
+                                 indent=2) + "\n", encoding="utf-8")
     written.append(server)
     return written

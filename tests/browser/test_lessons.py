@@ -162,11 +162,6 @@ def test_lesson_in_jupyterlab(path, page, lab, screenshots_dir):
         assert nb.cell(index).get_by_role("status").filter(has_text=SAVED).count() == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect in coursekit.privacy.install: it writes ContentsManager.pre_save_hook into "
-    "etc/jupyter/jupyter_server_config.d/coursekit.json, but Jupyter Server reads only "
-    "ServerApp.jpserver_extensions from *.d folders, so the hook is never configured. "
-    "Remove this mark once install() uses a server extension or jupyter_server_config.json."))
 def test_save_hook_scrubs_what_a_browser_sends(lab):
     """The shipped server hook is active: widget state sent by any client is not written."""
     marker = f"ck-hook-{token_hex(6)}"

@@ -1,0 +1,20 @@
+"""A tiny Jupyter server extension: every notebook is saved without widget state.
+
+Enabled by ``coursekit setup`` (``ServerApp.jpserver_extensions``); it registers
+:func:`coursekit.privacy.scrub_before_save` as a pre-save hook of the server's
+contents manager, so whatever a browser sends, the file on disk carries no widget
+state and no widget text.
+"""
+
+from __future__ import annotations
+
+from .privacy import scrub_before_save
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "coursekit.serverext"}]
+
+
+def _load_jupyter_server_extension(serverapp) -> None:
+    serverapp.contents_manager.register_pre_save_hook(scrub_before_save)
+    serverapp.log.info("coursekit: notebooks are saved without widget state or widget text")
