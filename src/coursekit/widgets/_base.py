@@ -77,6 +77,26 @@ class PrivateTextarea(PrivateText, W.Textarea):
     """A Textarea whose repr never shows its value."""
 
 
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop when we are inside an IPython kernel, else None.
+
+    Outside a kernel another library's loop may look "running" (Playwright's sync
+    API marks one so between its calls) without ever running our timers, so only
+    a kernel's loop is trusted.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class Debouncer:
     """Call ``fn`` once, ``delay`` seconds after the last :meth:`trigger`.
 
@@ -97,9 +117,8 @@ class Debouncer:
     def trigger(self) -> None:
         with self._lock:
             self.cancel()
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
+            loop = _kernel_loop()
+            if loop is None:
                 timer = threading.Timer(self.delay, self._fire)
                 timer.daemon = True
                 self._handle = timer
