@@ -264,7 +264,7 @@ def runsheet_notebook(session: Session) -> nbformat.NotebookNode:
     before = [
         "Send the content notes page (content-notes.pdf) and the support list to everyone "
         "at least a week before session 1.",
-        "Edit assets/support.yml for your region, run `coursekit lessons sync`, then rebuild "
+        "Edit assets/support.yml for your region, run `make sync`, then rebuild "
         "the handouts (`make handouts`).",
         "Print one handout per lesson per participant, and keep this run sheet with you.",
         "Know where the nearest quiet room is, and who you would call in an emergency.",
