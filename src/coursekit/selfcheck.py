@@ -21,6 +21,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .questionbank import Question, QuestionBank, load_bank
+from .widgets._base import ChoiceDropdown, Styled, buttons
 
 __all__ = ["QuestionCheck", "SelfCheck"]
 
@@ -72,9 +73,10 @@ class QuestionCheck(widgets.VBox):
         self.check_button.on_click(lambda _: self.check())
         self.retry_button.on_click(lambda _: self.retry())
         self.explain_button.on_click(lambda _: self.explain())
-        heading = widgets.HTML(value=_p(f"Question {number}", "h4") + _p(q.prompt))
-        buttons = widgets.HBox([self.check_button, self.retry_button, self.explain_button])
-        super().__init__(children=[heading, *self._controls, buttons, self.feedback], **kwargs)
+        self.feedback.add_class("coursekit-feedback")
+        heading = widgets.HTML(value=_p(f"Question {number}", "h3") + _p(q.prompt))
+        row = buttons(self.check_button, self.retry_button, self.explain_button)
+        super().__init__(children=[heading, *self._controls, row, self.feedback], **kwargs)
         self.add_class("coursekit-selfcheck-question")
 
     def __repr__(self) -> str:
@@ -89,17 +91,20 @@ class QuestionCheck(widgets.VBox):
                                          layout={"width": "auto"})]
         if q.type == "true_false":
             return [widgets.RadioButtons(options=[("True", 0), ("False", 1)], value=None,
-                                         description="Your answer")]
+                                         description="Your answer", layout={"width": "auto"})]
         if q.type == "multiple":
-            return [widgets.Checkbox(value=False, description=o.text, indent=False)
+            return [widgets.Checkbox(value=False, description=o.text, indent=False,
+                                     layout={"width": "auto"})
                     for o in self._order]
-        choices = [(_PLACEHOLDER, None)] + [(text, i) for i, text in enumerate(self._order)]
-        style = {"description_width": "initial"}
-        if q.type == "matching":
-            return [widgets.Dropdown(options=choices, value=None, description=left, style=style)
-                    for left, _ in q.pairs]
-        return [widgets.Dropdown(options=choices, value=None, description=f"Position {n}",
-                                 style=style) for n in range(1, len(q.items) + 1)]
+        choices = [(text, i) for i, text in enumerate(self._order)]
+        labels = ([left for left, _ in q.pairs] if q.type == "matching"
+                  else [f"Position {n}" for n in range(1, len(q.items) + 1)])
+        controls = []
+        for label in labels:
+            dropdown = ChoiceDropdown(_PLACEHOLDER, choices, description=label)
+            dropdown.add_class("coursekit-match")
+            controls.append(dropdown)
+        return controls
 
     def _current(self) -> Any:
         """The learner's answer in the bank's terms (option ids, True/False, texts)."""
@@ -178,7 +183,9 @@ class QuestionCheck(widgets.VBox):
                 parts.append(_p("Look again at the reading guide, then try again."))
         if self._correct:
             parts.append(_p(q.explanation))
-        self.feedback.value = f'<div role="status" aria-live="polite">{"".join(parts)}</div>'
+        result = "coursekit-result-yes" if self._correct else "coursekit-result-notyet"
+        self.feedback.value = (f'<div role="status" aria-live="polite" class="{result}">'
+                               f'{"".join(parts)}</div>')
         self.retry_button.disabled = False
         self.explain_button.disabled = bool(self._correct)
         self.check_button.disabled = True
@@ -216,8 +223,10 @@ class QuestionCheck(widgets.VBox):
         return self._correct
 
 
-class SelfCheck(widgets.VBox):
+class SelfCheck(Styled, widgets.VBox):
     """Every choice question of one lesson, each with its own Check and Try again."""
+
+    css_class = "coursekit-selfcheck"
 
     def __init__(self, bank: QuestionBank, *, journal: Any = None, shuffle: bool = False,
                  seed: int | None = None, **kwargs):
@@ -236,7 +245,7 @@ class SelfCheck(widgets.VBox):
         if not self.items:
             children = [widgets.HTML(value=_p("This lesson has no self-check questions yet."))]
         super().__init__(children=children, **kwargs)
-        self.add_class("coursekit-selfcheck")
+        self._add_kit_classes()
 
     @classmethod
     def for_lesson(cls, lesson_id: str, *, journal: Any = None, shuffle: bool = False,

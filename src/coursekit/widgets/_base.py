@@ -19,10 +19,12 @@ from datetime import datetime
 from typing import Any
 
 import ipywidgets as W
+from traitlets import observe, validate
 
 from ..errors import JournalError
 from ..journal import Journal
 from ..privacy import PLACEHOLDER
+from ._style import ROOT_CLASS, with_style
 
 UNEXPECTED = ("Something unexpected stopped the journal from saving; your answer is still "
               "here. Press Retry, or copy your text somewhere safe and restart the kernel.")
@@ -75,6 +77,43 @@ class PrivateText:
 
 class PrivateTextarea(PrivateText, W.Textarea):
     """A Textarea whose repr never shows its value."""
+
+
+class ChoiceDropdown(W.Dropdown):
+    """A Dropdown whose first option, ``(label, None)``, shows while nothing is chosen.
+
+    A plain Dropdown given ``value=None`` has no selected index, so the browser shows
+    an empty box; here no choice means the placeholder option (index 0), and setting
+    ``value = None`` from code selects the placeholder again.
+    """
+
+    def __init__(self, placeholder: str, options: list, **kwargs: Any):
+        super().__init__(options=[(placeholder, None), *options], index=0, **kwargs)
+
+    @observe("index")
+    def _show_placeholder(self, change: Any) -> None:
+        # traitlets does not validate None, so "no choice" is turned into index 0 here.
+        if change["new"] is None and self._options_values and self._options_values[0] is None:
+            self.index = 0
+
+
+class Styled:
+    """Mixin for a kit widget's outer box: the ``coursekit`` classes and the stylesheet.
+
+    Whatever children a subclass sets, the shared stylesheet model comes first
+    (see :mod:`coursekit.widgets._style`).
+    """
+
+    css_class = ""
+
+    def _add_kit_classes(self) -> None:
+        self.add_class(ROOT_CLASS)  # type: ignore[attr-defined]
+        if self.css_class:
+            self.add_class(self.css_class)  # type: ignore[attr-defined]
+
+    @validate("children")
+    def _with_stylesheet(self, proposal: Any) -> tuple:
+        return with_style(proposal.value)
 
 
 def _kernel_loop() -> asyncio.AbstractEventLoop | None:
@@ -147,14 +186,23 @@ class Debouncer:
                 self.fn()
 
 
-class KitWidget(W.VBox):
+def buttons(*items: W.Widget) -> W.HBox:
+    """A row of buttons that wraps onto a second line when the cell is narrow."""
+    row = W.HBox(list(items))
+    row.add_class("coursekit-buttons")
+    return row
+
+
+class KitWidget(Styled, W.VBox):
     """Base of every kit widget: neutral repr, registered in :func:`live`, a status line."""
 
     def __init__(self, *, journal: Journal | None = None, **kwargs: Any):
         kwargs.setdefault("layout", W.Layout(margin="0.5em 0 1em 0"))
         super().__init__(**kwargs)
+        self._add_kit_classes()
         self.journal = journal if journal is not None else Journal.open_default()
         self.status = W.HTML(value="")
+        self.status.add_class("coursekit-status")
         self.notice = W.HTML(value="")
         self.retry_button = W.Button(description="Retry saving", icon="refresh",
                                      tooltip="Try to save again",
@@ -176,10 +224,10 @@ class KitWidget(W.VBox):
 
     # -- status ------------------------------------------------------------------------
     def set_status(self, text: str, *, problem: bool = False) -> None:
-        """Show a status sentence (words carry the meaning; the colour only repeats it)."""
-        style = "color:#8a1c00;font-weight:600" if problem else "color:#1f4d2b"
+        """Show a status sentence (words carry the meaning; the stylesheet only marks it)."""
+        cls = ' class="coursekit-problem"' if problem else ""
         prefix = "⚠ " if problem else ""
-        self.status.value = (f'<span role="status" aria-live="polite" style="{style}">'
+        self.status.value = (f'<span role="status" aria-live="polite"{cls}>'
                              f"{prefix}{esc(text)}</span>")
         self.status_text = text
 
@@ -187,7 +235,7 @@ class KitWidget(W.VBox):
 
     def _show_notice(self) -> None:
         note = self.journal.notice
-        self.notice.value = (f'<p role="alert" style="font-weight:600">⚠ {esc(note)}</p>'
+        self.notice.value = (f'<p role="alert" class="coursekit-notice">⚠ {esc(note)}</p>'
                              if note else "")
 
     def attempt(self, action: Callable[[], Any], *, failed: str = "not saved") -> tuple[bool, Any]:

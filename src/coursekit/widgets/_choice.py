@@ -11,6 +11,13 @@ from ..journal import Journal
 from ._base import KitWidget, clock, esc
 
 
+def question_html(text: str) -> W.HTML:
+    """A prompt's question, in the kit's question style."""
+    question = W.HTML(f'<p dir="auto">{esc(text)}</p>')
+    question.add_class("coursekit-question")
+    return question
+
+
 def scale_options(low: str, high: str, size: int = 5) -> list[tuple[str, int]]:
     """``1 · low``, 2, 3, ..., ``size · high``: both ends carry their words."""
     labels = []
@@ -34,8 +41,7 @@ class RecordWidget(KitWidget):
         self.prompt = prompt
         self._pending: dict | None = None
         self._restoring = False
-        self.question = W.HTML(f'<p style="font-weight:600;margin-bottom:0.2em" dir="auto">'
-                               f"{esc(prompt.text)}</p>")
+        self.question = question_html(prompt.text)
 
     def data(self) -> dict:
         """What the record stores (subclasses add the answer)."""

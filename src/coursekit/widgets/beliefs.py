@@ -11,7 +11,7 @@ import ipywidgets as W
 from ..course import LessonInfo, course_info
 from ..errors import ContentError
 from ..journal import Journal
-from ._base import KitWidget, clock, esc
+from ._base import KitWidget, buttons, clock, esc
 from ._choice import scale_options
 
 PHASES = ("start", "end")
@@ -25,7 +25,11 @@ class BeliefTracker(KitWidget):
     Ratings are stored as ``belief`` records under ``<scope>.<phase>`` (``course`` or
     the lesson id). :meth:`show_plot` draws start against end for each statement.
     Actions: :meth:`rate`, :meth:`show_plot`, :meth:`hide_plot`.
+
+    Each statement is shown once, as the label of its own 1..5 scale.
     """
+
+    css_class = "coursekit-beliefs"
 
     def __init__(self, statements: list[str] | tuple[str, ...], *, phase: str, scope_key: str,
                  lesson: str, journal: Journal | None = None):
@@ -42,23 +46,21 @@ class BeliefTracker(KitWidget):
             f"({LOW}) to 5 ({HIGH}). There are no right answers; this is only for you, to see "
             "whether your view shifts.</p>")
         self.scales = []
-        rows = []
         for n, statement in enumerate(self.statements, 1):
             scale = W.RadioButtons(options=scale_options(LOW, HIGH), value=None,
-                                   description=f"Statement {n}", tooltip=statement,
-                                   style={"description_width": "initial"},
+                                   description=f"{n}. {statement}", orientation="horizontal",
                                    layout=W.Layout(width="auto"))
+            scale.add_class("coursekit-scale")
+            scale.add_class("coursekit-statement")
             scale.observe(self._changed, names="value")
             self.scales.append(scale)
-            rows.append(W.VBox([W.HTML(f'<p dir="auto" style="margin:0.3em 0 0 0"><strong>'
-                                       f"Statement {n}:</strong> {esc(statement)}</p>"), scale]))
         self.plot_button = W.Button(description="Show my shift", icon="line-chart",
                                     tooltip="Plot my start and end ratings",
                                     layout=W.Layout(width="auto"))
         self.plot_button.on_click(lambda _b: self.toggle_plot())
         self.plot = W.HTML(value="", layout=W.Layout(display="none"))
-        self.children = [self.intro, *rows, self.status,
-                         W.HBox([self.plot_button, self.retry_button]), self.plot, self.notice]
+        self.children = [self.intro, *self.scales, self.status,
+                         buttons(self.plot_button, self.retry_button), self.plot, self.notice]
         self._pending = False
         self._restoring = False
         self._restore()

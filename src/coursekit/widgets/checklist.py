@@ -17,6 +17,7 @@ class Checklist(RecordWidget):
     """
 
     kind = "checklist"
+    css_class = "coursekit-checklist"
 
     def __init__(self, prompt: Prompt, *, journal: Journal | None = None):
         super().__init__(prompt, journal=journal)
@@ -25,7 +26,7 @@ class Checklist(RecordWidget):
             raise ContentError(f"checklist prompt {prompt.id} needs items: a list of texts")
         self.items = [str(i) for i in items]
         self.boxes = [W.Checkbox(value=False, description=item, indent=False,
-                                 tooltip=item, layout=W.Layout(width="auto"))
+                                 layout=W.Layout(width="auto"))
                       for item in self.items]
         for box in self.boxes:
             box.observe(self.changed, names="value")

@@ -10,7 +10,7 @@ import ipywidgets as W
 
 from ..course import lessons
 from ..journal import Journal
-from ._base import KitWidget, esc
+from ._base import ChoiceDropdown, KitWidget, buttons, esc
 
 FORMATS = {"md": ("Markdown", ".md"), "html": ("HTML", ".html")}
 
@@ -43,6 +43,8 @@ class JournalControls(KitWidget):
     :meth:`cancel_erase`.
     """
 
+    css_class = "coursekit-journal-controls"
+
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
         self.intro = W.HTML(
@@ -58,12 +60,12 @@ class JournalControls(KitWidget):
         self.md_button.on_click(lambda _b: self.export("md"))
         self.html_button.on_click(lambda _b: self.export("html"))
         try:
-            options = [("everything", None)] + [(f"lesson {i.id} · {i.title}", i.id)
-                                                for i in lessons()]
+            options = [(f"lesson {i.id} · {i.title}", i.id) for i in lessons()]
         except Exception:
-            options = [("everything", None)]
-        self.scope = W.Dropdown(options=options, value=None, description="Erase",
-                                tooltip="What to erase", style={"description_width": "initial"})
+            options = []
+        # "everything" is the first option, and shown while nothing else is picked.
+        self.scope = ChoiceDropdown("everything", options, description="What to erase",
+                                    tooltip="Everything, or one lesson")
         self.erase_button = W.Button(description="Erase…", icon="trash",
                                      tooltip="Erase after a confirmation step",
                                      layout=W.Layout(width="auto"))
@@ -77,12 +79,13 @@ class JournalControls(KitWidget):
         self.confirm_button.on_click(lambda _b: self.confirm_erase())
         self.cancel_button.on_click(lambda _b: self.cancel_erase())
         self.confirm_box = W.VBox([self.confirm_text,
-                                   W.HBox([self.confirm_button, self.cancel_button])],
+                                   buttons(self.confirm_button, self.cancel_button)],
                                   layout=W.Layout(display="none"))
+        self.confirm_box.add_class("coursekit-panel")
         self.pending_erase: tuple[str | None] | None = None
         self.last_export: Path | None = None
-        self.children = [self.intro, W.HBox([self.md_button, self.html_button]),
-                         W.HBox([self.scope, self.erase_button]), self.confirm_box,
+        self.children = [self.intro, buttons(self.md_button, self.html_button),
+                         buttons(self.scope, self.erase_button), self.confirm_box,
                          self.status, self.notice]
 
     def export(self, fmt: str = "md") -> Path | None:

@@ -6,7 +6,7 @@ import ipywidgets as W
 
 from ..course import LessonInfo, support_resources
 from ..journal import Journal
-from ._base import KitWidget, clock, esc
+from ._base import KitWidget, buttons, clock, esc
 from ._choice import scale_options
 
 FEELING_LOW = "very unsettled"
@@ -49,6 +49,8 @@ class LessonStart(KitWidget):
     Actions: :meth:`check_in`, :meth:`pause`, :meth:`close_pause`.
     """
 
+    css_class = "coursekit-lesson-start"
+
     def __init__(self, info: LessonInfo, *, journal: Journal | None = None):
         super().__init__(journal=journal)
         self.info = info
@@ -58,8 +60,9 @@ class LessonStart(KitWidget):
             "at any time.</p>")
         self.feeling = W.RadioButtons(
             options=scale_options(FEELING_LOW, FEELING_HIGH), value=None,
-            description="How are you feeling right now?", tooltip="Optional check-in",
-            style={"description_width": "initial"}, layout=W.Layout(width="auto"))
+            description="How are you feeling right now?", orientation="horizontal",
+            layout=W.Layout(width="auto"))
+        self.feeling.add_class("coursekit-scale")
         self.pause_button = W.Button(description="Pause", icon="pause",
                                      tooltip="A short grounding exercise and support contacts",
                                      layout=W.Layout(width="auto"))
@@ -68,11 +71,12 @@ class LessonStart(KitWidget):
                                      layout=W.Layout(width="auto", display="none"))
         self.offer = W.HTML(value="")
         self.panel = W.HTML(value="", layout=W.Layout(display="none"))
+        self.panel.add_class("coursekit-panel")
         self.pause_button.on_click(lambda _b: self.pause())
         self.close_button.on_click(lambda _b: self.close_pause())
         self.feeling.observe(self._on_feeling, names="value")
         self.children = [self.heading, self.feeling, self.offer,
-                         W.HBox([self.pause_button, self.close_button, self.retry_button]),
+                         buttons(self.pause_button, self.close_button, self.retry_button),
                          self.panel, self.status, self.notice]
         self._pending: int | None = None
         self.attempt(lambda: self.journal.record("visit", info.id, lesson=info.id, data={}),

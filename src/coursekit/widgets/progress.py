@@ -6,7 +6,7 @@ import ipywidgets as W
 
 from ..course import lessons
 from ..journal import Journal
-from ._base import KitWidget
+from ._base import KitWidget, buttons
 
 _RECORD_KIND = {"rating": "rating", "checklist": "checklist", "sort": "sort"}
 
@@ -36,6 +36,8 @@ def progress_counts(journal: Journal) -> dict[str, int]:
 class CourseProgress(KitWidget):
     """Two labelled progress bars and the same figures in words. Action: :meth:`refresh`."""
 
+    css_class = "coursekit-progress"
+
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
         style = {"description_width": "initial"}
@@ -49,7 +51,7 @@ class CourseProgress(KitWidget):
                                        tooltip="Count again", layout=W.Layout(width="auto"))
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.children = [self.lessons_bar, self.prompts_bar, self.words,
-                         W.HBox([self.refresh_button]), self.status, self.notice]
+                         buttons(self.refresh_button), self.status, self.notice]
         self.counts: dict[str, int] = {}
         self.refresh()
 

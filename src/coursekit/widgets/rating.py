@@ -6,6 +6,7 @@ import ipywidgets as W
 
 from ..course import Prompt
 from ..journal import Journal
+from ._base import buttons
 from ._choice import RecordWidget, scale_options
 
 
@@ -17,6 +18,7 @@ class RatingScale(RecordWidget):
     """
 
     kind = "rating"
+    css_class = "coursekit-rating"
 
     def __init__(self, prompt: Prompt, *, journal: Journal | None = None):
         super().__init__(prompt, journal=journal)
@@ -25,15 +27,15 @@ class RatingScale(RecordWidget):
         self.high = str(opts.get("high", "very much"))
         self.size = int(opts.get("scale", 5))
         self.scale = W.RadioButtons(options=scale_options(self.low, self.high, self.size),
-                                    value=None, description="Your rating", tooltip=prompt.text,
-                                    style={"description_width": "initial"},
-                                    layout=W.Layout(width="auto"))
+                                    value=None, description="Your rating",
+                                    orientation="horizontal", layout=W.Layout(width="auto"))
+        self.scale.add_class("coursekit-scale")
         self.clear_button = W.Button(description="Clear my rating", icon="times",
                                      tooltip="Remove the rating", layout=W.Layout(width="auto"))
         self.clear_button.on_click(lambda _b: self.clear())
         self.scale.observe(self.changed, names="value")
         self.children = [self.question, self.scale, self.status,
-                         W.HBox([self.clear_button, self.retry_button]), self.notice]
+                         buttons(self.clear_button, self.retry_button), self.notice]
         self.restore()
 
     @property

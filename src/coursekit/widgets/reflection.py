@@ -6,7 +6,8 @@ import ipywidgets as W
 
 from ..course import Prompt
 from ..journal import Journal
-from ._base import Debouncer, KitWidget, PrivateTextarea, clock, esc
+from ._base import Debouncer, KitWidget, PrivateTextarea, buttons, clock, esc
+from ._choice import question_html
 
 AUTOSAVE_DELAY = 1.5  # seconds of no typing before a save
 
@@ -21,6 +22,8 @@ class Reflection(KitWidget):
     :meth:`skip`, :meth:`unskip`, :meth:`show_history`, :meth:`retry`.
     """
 
+    css_class = "coursekit-reflection"
+
     def __init__(self, prompt: Prompt, *, journal: Journal | None = None,
                  delay: float = AUTOSAVE_DELAY):
         super().__init__(journal=journal)
@@ -29,13 +32,12 @@ class Reflection(KitWidget):
         self._saved_text = ""
         self._restoring = False
         self._debounce = Debouncer(delay, self._autosave)
-        self.question = W.HTML(f'<p style="font-weight:600;margin-bottom:0.2em" dir="auto">'
-                               f"{esc(prompt.text)}</p>")
+        self.question = question_html(prompt.text)
         self.box = PrivateTextarea(
             value="", description="Your answer", rows=5, continuous_update=True,
             placeholder="Optional. Write as much or as little as you like; it saves itself.",
-            tooltip=prompt.text, layout=W.Layout(width="100%"),
-            style={"description_width": "initial"})
+            tooltip=prompt.text, layout=W.Layout(width="auto"))
+        self.box.add_class("coursekit-answer")
         self.skip_button = W.Button(description="Skip this reflection", icon="forward",
                                     tooltip="Skip it; you can come back to it later",
                                     layout=W.Layout(width="auto"))
@@ -46,14 +48,14 @@ class Reflection(KitWidget):
                                        tooltip="List the versions saved so far",
                                        layout=W.Layout(width="auto"))
         self.history = W.HTML(value="", layout=W.Layout(display="none"))
+        self.history.add_class("coursekit-history")
         self.skip_button.on_click(lambda _b: self.skip())
         self.unskip_button.on_click(lambda _b: self.unskip())
         self.history_button.on_click(lambda _b: self.toggle_history())
         self.box.observe(self._on_edit, names="value")
-        buttons = W.HBox([self.skip_button, self.unskip_button, self.history_button,
-                          self.retry_button], layout=W.Layout(flex_flow="row wrap"))
-        self.children = [self.question, self.box, W.HBox([self.status]), buttons,
-                         self.notice, self.history]
+        row = buttons(self.skip_button, self.unskip_button, self.history_button,
+                      self.retry_button)
+        self.children = [self.question, self.box, self.status, row, self.notice, self.history]
         self.restore()
 
     # -- the text --------------------------------------------------------------------

@@ -7,7 +7,7 @@ import ipywidgets as W
 from ..course import Prompt
 from ..errors import ContentError
 from ..journal import Journal
-from ._base import esc
+from ._base import ChoiceDropdown
 from ._choice import RecordWidget
 
 UNSORTED = "(not sorted yet)"
@@ -20,6 +20,7 @@ class Sorter(RecordWidget):
     """
 
     kind = "sort"
+    css_class = "coursekit-sorter"
 
     def __init__(self, prompt: Prompt, *, journal: Journal | None = None):
         super().__init__(prompt, journal=journal)
@@ -29,18 +30,16 @@ class Sorter(RecordWidget):
         if not self.statements or len(self.categories) < 2:
             raise ContentError(f"sort prompt {prompt.id} needs statements: (a list) and at "
                                "least two categories:")
+        # Each statement is its drop-down's label: shown once, and read out as its name.
         self.choices = []
-        rows = []
         for n, statement in enumerate(self.statements, 1):
-            choice = W.Dropdown(options=[(UNSORTED, None)] + [(c, c) for c in self.categories],
-                                value=None, description=f"Statement {n}", tooltip=statement,
-                                style={"description_width": "initial"})
+            choice = ChoiceDropdown(UNSORTED, [(c, c) for c in self.categories],
+                                    description=f"{n}. {statement}")
+            choice.add_class("coursekit-statement")
             choice.observe(self.changed, names="value")
             self.choices.append(choice)
-            rows.append(W.VBox([W.HTML(f'<p dir="auto" style="margin:0.3em 0 0 0">'
-                                       f"<strong>Statement {n}:</strong> {esc(statement)}</p>"),
-                                choice]))
-        self.children = [self.question, *rows, self.status, self.retry_button, self.notice]
+        self.children = [self.question, *self.choices, self.status, self.retry_button,
+                         self.notice]
         self.restore()
 
     def _choice(self, statement: str | int) -> W.Dropdown:

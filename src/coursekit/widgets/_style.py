@@ -1,0 +1,75 @@
+"""The kit's widget stylesheet, sent to the browser once per kernel.
+
+``assets/styles/widgets.css`` is read once and placed in a ``<style>`` element inside
+one hidden :class:`ipywidgets.HTML` model (ipywidgets does not sanitise ``<style>``).
+That model is created once per kernel and shared: every kit widget shows it as its
+first child, so the CSS travels to the front end once, and a lesson stays styled
+when any single cell is re-run or its output cleared. Every rule in the file is
+scoped to the ``coursekit`` class, so nothing outside the kit's widgets changes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import ipywidgets as W
+
+from .. import config
+
+ROOT_CLASS = "coursekit"
+STYLE_CLASS = "coursekit-style"
+STYLESHEET = Path("styles") / "widgets.css"
+
+_LOCK = threading.Lock()
+_STYLE: W.HTML | None = None
+_CSS: str | None = None
+
+
+def stylesheet_path() -> Path:
+    """``assets/styles/widgets.css`` in the kit's folder."""
+    return config.assets_dir() / STYLESHEET
+
+
+def stylesheet_css() -> str:
+    """The stylesheet's text (read once per kernel); empty when the kit has none.
+
+    A missing stylesheet never stops a lesson: the widgets work unstyled.
+    """
+    global _CSS
+    if _CSS is None:
+        try:
+            text = stylesheet_path().read_text(encoding="utf-8")
+        except (OSError, config.ConfigError):
+            text = ""
+        if re.search(r"</\s*style", text, re.IGNORECASE):
+            raise ValueError(f"{stylesheet_path()} contains '</style', which would end the "
+                             "<style> element early; remove it from the stylesheet")
+        _CSS = text
+    return _CSS
+
+
+def style_widget() -> W.HTML:
+    """The one hidden HTML model holding the stylesheet, created on first use per kernel."""
+    global _STYLE
+    with _LOCK:
+        if _STYLE is None or getattr(_STYLE, "comm", None) is None:
+            css = stylesheet_css()
+            _STYLE = W.HTML(value=f"<style>{css}</style>" if css else "",
+                            layout=W.Layout(display="none"))
+            _STYLE.add_class(STYLE_CLASS)
+        return _STYLE
+
+
+def with_style(children: tuple | list) -> tuple:
+    """``children`` with the shared stylesheet model first (added once, never twice)."""
+    style = style_widget()
+    rest = tuple(c for c in children if c is not style)
+    return (style, *rest)
+
+
+def css_classes(css: str | None = None) -> set[str]:
+    """Every ``coursekit`` class name the stylesheet styles (for the tests)."""
+    text = re.sub(r"/\*.*?\*/", "", stylesheet_css() if css is None else css, flags=re.S)
+    return set(re.findall(r"\.(coursekit[a-z0-9-]*)", text))
