@@ -40,12 +40,9 @@ class CourseProgress(KitWidget):
 
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
-        style = {"description_width": "initial"}
-        self.lessons_bar = W.IntProgress(value=0, min=0, max=1, description="Lessons opened",
-                                         style=style)
+        self.lessons_bar = W.IntProgress(value=0, min=0, max=1, description="Lessons opened")
         self.prompts_bar = W.IntProgress(value=0, min=0, max=1,
-                                         description="Reflections answered or skipped",
-                                         style=style)
+                                         description="Reflections answered or skipped")
         self.words = W.HTML(value="")
         self.refresh_button = W.Button(description="Refresh progress", icon="refresh",
                                        tooltip="Count again", layout=W.Layout(width="auto"))
