@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import statistics
 import sys
@@ -47,16 +48,20 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["COURSEKIT_DATA_DIR"] = tempfile.mkdtemp(prefix="coursekit-bench-")
     os.environ["COURSEKIT_ROOT"] = str(ROOT)
+    logging.disable(logging.WARNING)  # the kernels' "running over TCP" warnings are noise here
 
     print(f"environment {sys.prefix}: {folder_size(Path(sys.prefix)) / 2**20:,.0f} MiB installed")
     empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
     lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.ipynb"))
     rows = []
     bare = []
+    # Warm up (imports and disk caches), untimed, so the first timed run is not penalised.
+    run(nbformat.from_dict(empty), ROOT / "lessons")
+    run(nbformat.read(lessons[0], as_version=4), lessons[0].parent)
     for _ in range(args.repeat):
-        # Interleave bare and lesson runs so drift in machine load hits both alike.
-        bare.append(run(nbformat.from_dict(empty), ROOT / "lessons"))
         for path in lessons:
+            # A bare run beside every lesson run, so drift in machine load hits both alike.
+            bare.append(run(nbformat.from_dict(empty), ROOT / "lessons"))
             rows.append((path.name, run(nbformat.read(path, as_version=4), path.parent)))
     base = statistics.median(bare)
     print(f"empty notebook (bare kernel run): {base:.2f} s (median of {len(bare)})")
