@@ -200,7 +200,8 @@ class QuestionCheck(widgets.VBox):
         if not self._attempts:
             raise RuntimeError("the explanation is shown only after a first attempt; "
                                "call check() first")
-        self.feedback.value += f'<div role="status">{_p(self.question.explanation)}</div>'
+        self.feedback.value += (f'<div role="status">{_p("Explanation.", "strong")}'
+                                f"{_p(self.question.explanation)}</div>")
         self.explain_button.disabled = True
 
     def retry(self) -> None:
