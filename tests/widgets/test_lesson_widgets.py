@@ -133,3 +133,23 @@ def test_erase_needs_a_confirmation(journal, info):
     c.confirm_erase()
     assert journal.latest_entries() == []
     assert next(label for label, _ in c.scope.options) == "everything"
+
+
+def test_progress_counts_self_check_questions_answered_right(journal):
+    from coursekit.questionbank import load_banks
+    from coursekit.selfcheck import SelfCheck
+
+    total = sum(len(b.choice_questions) for b in load_banks())
+    p = CourseProgress(journal=journal)
+    assert (p.checks_bar.value, p.checks_bar.max) == (0, total)
+    check = SelfCheck.for_lesson("00", journal=journal)
+    first, second = load_banks()[0].choice_questions[:2]
+    check.select(first.id, first.expected())
+    assert check.check(first.id) is True
+    wrong = next(o.id for o in second.options if not o.correct) if second.options else None
+    if wrong is not None:
+        check.select(second.id, wrong if second.type == "single" else [wrong])
+        assert check.check(second.id) is False
+    p.refresh()
+    assert p.checks_bar.value == 1
+    assert f"answered 1 of {total} self-check questions right" in p.words.value

@@ -1,4 +1,4 @@
-"""Course progress: lessons opened and reflections answered or skipped."""
+"""Course progress: lessons opened, reflections answered or skipped, self-checks right."""
 
 from __future__ import annotations
 
@@ -30,11 +30,27 @@ def progress_counts(journal: Journal) -> dict[str, int]:
                 d = answered.get((_RECORD_KIND[p.kind], p.id)) or {}
                 done += bool(d.get("value") is not None if p.kind == "rating" else
                              d.get("checked") or any((d.get("placement") or {}).values()))
+    checks, right = _selfcheck_counts(journal, infos)
     return {"lessons": len(infos), "visited": len(visited & {i.id for i in infos}),
-            "prompts": total, "done": done}
+            "prompts": total, "done": done, "checks": checks, "right": right}
+
+
+def _selfcheck_counts(journal: Journal, infos) -> tuple[int, int]:
+    """Self-check questions in the course, and how many the learner has answered right."""
+    from ..questionbank import load_bank
+
+    keys = set()
+    for info in infos:
+        try:
+            keys |= {f"{info.id}.{q.id}" for q in load_bank(info.id).choice_questions}
+        except Exception:  # a lesson without a bank counts as none; the self-check says why
+            continue
+    right = {r.key for r in journal.records("selfcheck") if (r.data or {}).get("correct")}
+    return len(keys), len(right & keys)
+
 
 class CourseProgress(KitWidget):
-    """Two labelled progress bars and the same figures in words. Action: :meth:`refresh`."""
+    """Three labelled progress bars and the same figures in words. Action: :meth:`refresh`."""
 
     css_class = "coursekit-progress"
 
@@ -43,11 +59,13 @@ class CourseProgress(KitWidget):
         self.lessons_bar = W.IntProgress(value=0, min=0, max=1, description="Lessons opened")
         self.prompts_bar = W.IntProgress(value=0, min=0, max=1,
                                          description="Reflections answered or skipped")
+        self.checks_bar = W.IntProgress(value=0, min=0, max=1,
+                                        description="Self-check questions answered right")
         self.words = W.HTML(value="")
         self.refresh_button = W.Button(description="Refresh progress", icon="refresh",
                                        tooltip="Count again", layout=W.Layout(width="auto"))
         self.refresh_button.on_click(lambda _b: self.refresh())
-        self.children = [self.lessons_bar, self.prompts_bar, self.words,
+        self.children = [self.lessons_bar, self.prompts_bar, self.checks_bar, self.words,
                          buttons(self.refresh_button), self.status, self.notice]
         self.counts: dict[str, int] = {}
         self.refresh()
@@ -63,10 +81,13 @@ class CourseProgress(KitWidget):
         self.lessons_bar.value = counts["visited"]
         self.prompts_bar.max = max(counts["prompts"], 1)
         self.prompts_bar.value = counts["done"]
+        self.checks_bar.max = max(counts["checks"], 1)
+        self.checks_bar.value = counts["right"]
         self.words.value = (
             f'<p role="status">You have opened {counts["visited"]} of {counts["lessons"]} '
-            f'lessons and answered or skipped {counts["done"]} of {counts["prompts"]} '
-            "reflections. Reflections are optional; this count is only for you.</p>")
+            f'lessons, answered or skipped {counts["done"]} of {counts["prompts"]} '
+            f'reflections, and answered {counts["right"]} of {counts["checks"]} self-check '
+            "questions right. Reflections are optional; this count is only for you.</p>")
         self.set_status("")
         self.status.value = ""
 
