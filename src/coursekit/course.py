@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from . import config
+from . import config, yamlio
 from .errors import ContentError
 
 PROMPT_KINDS = ("text", "rating", "checklist", "sort")
@@ -90,7 +90,7 @@ def _strings(data: dict, key: str, where: str, *, required: bool = True) -> tupl
 def load_lesson_file(path: Path) -> LessonInfo:
     where = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ContentError(f"{where} cannot be read as YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -158,7 +158,7 @@ def course_info() -> dict:
     """Course-wide settings from ``assets/course.yml`` (title, course-level beliefs)."""
     path = config.assets_dir() / "course.yml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path} cannot be read: {exc}") from exc
     return data or {}
@@ -168,7 +168,7 @@ def support_resources() -> dict:
     """The support list a facilitator edits for their region: ``assets/support.yml``."""
     path = config.assets_dir() / "support.yml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path} cannot be read: {exc}; restore it from git") from exc
     if not isinstance(data, dict) or not data.get("resources"):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from . import config
+from . import config, yamlio
 from .errors import ContentError
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -44,7 +44,7 @@ def load(source: Path | None = None) -> dict[str, Term]:
     if not source.exists():
         return {}
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        data = yamlio.safe_load(source.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{source} cannot be read as YAML: {exc}") from exc
     terms: dict[str, Term] = {}

@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import config
+from . import config, yamlio
 from .course import LessonInfo, course_info, lessons, support_resources
 from .errors import ContentError, HandoutBuildError, SessionPlanError
 from .sessions import Session, formats, plans, sessions, sessions_dir
@@ -103,7 +103,7 @@ def glossary_terms(lesson_id: str) -> list[dict]:
     if not path.exists():
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ContentError(f"{path} cannot be read as YAML: {exc}; fix the file") from exc
     if isinstance(data, dict):
@@ -125,7 +125,7 @@ def agreements() -> list[dict]:
     """The draft group agreements (``facilitator/sessions/agreements.yml``)."""
     path = sessions_dir() / "agreements.yml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
         items = data["agreements"]
         return [{"title": str(a["title"]), "text": " ".join(str(a["text"]).split())}
                 for a in items]

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import config
+from . import config, yamlio
 from .errors import QuestionBankError
 
 QUESTION_TYPES = ("single", "multiple", "true_false", "matching", "ordering", "short")
@@ -369,7 +369,7 @@ def load_file(path: Path | str) -> QuestionBank:
 
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise QuestionBankError(f"{path}: no such question bank; create it (see "
                                 "docs/ARCHITECTURE.md for the format)") from None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import config
+from . import config, yamlio
 from .errors import ContentError, ReadingError
 
 SUFFIXES = (".txt", ".md")
@@ -32,7 +32,7 @@ class Reading:
 def catalogue() -> dict[str, Reading]:
     path = config.assets_dir() / "readings.yml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
         return {
             str(r["id"]): Reading(str(r["id"]), r["title"], r.get("author", ""),
                                   r.get("source", ""), tuple(r.get("parts") or ()))

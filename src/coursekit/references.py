@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import config
+from . import config, yamlio
 from .errors import ContentError
 
 KINDS = {"reading": "The readings", "research": "Research and background sources"}
@@ -37,7 +37,7 @@ def load(source: Path | None = None) -> dict[str, Reference]:
     if not source.exists():
         return {}
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        data = yamlio.safe_load(source.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{source} cannot be read as YAML: {exc}") from exc
     out: dict[str, Reference] = {}

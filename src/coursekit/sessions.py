@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from . import config
+from . import config, yamlio
 from .errors import SessionPlanError
 
 #: What a timed segment is for. A facilitator's run sheet groups and labels by these.
@@ -195,7 +195,7 @@ class Session:
 # -- reading the files ---------------------------------------------------------------
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = yamlio.SafeLoader
 
 
 def _read_yaml(path: Path) -> Any:
