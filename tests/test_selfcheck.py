@@ -73,7 +73,8 @@ def test_for_lesson_shows_every_choice_question_and_no_short_answer(check):
 
 
 def test_no_answer_explanation_or_feedback_reaches_the_front_end_before_a_try(check):
-    raw = widget_states(check)
+    # What is on show, and every question once built (check.items builds them all).
+    raw = widget_states(check) + "\n".join(widget_states(it) for it in check.items)
     states = raw + html.escape(raw)
     secrets = []
     for it in check.items:
@@ -165,3 +166,75 @@ def test_works_with_the_real_journal():
     assert sc.check("reflections-optional") is True
     rows = journal.records(kind="selfcheck", lesson="00")
     assert [r.key for r in rows] == ["00.reflections-optional"]
+
+
+# -- one question at a time ----------------------------------------------------------
+
+def shown_questions(sc):
+    return [c for c in sc.children if isinstance(c, QuestionCheck)]
+
+
+def test_one_question_is_shown_and_only_it_is_built():
+    sc = SelfCheck.for_lesson("00", journal=FakeJournal())
+    first = sc.questions[0]
+    assert [it.question.key for it in shown_questions(sc)] == [first.key]
+    assert list(sc._built) == [first.key]  # the others are built when needed
+    assert "Question 1 of 6" in sc.label.value and 'role="status"' in sc.label.value
+    assert "Answered right: 0 of 6" in sc.summary.value
+    assert sc.results() == {q.key: None for q in sc.questions}
+
+
+def test_next_and_previous_move_through_every_question_and_wrap():
+    sc = SelfCheck.for_lesson("00", journal=FakeJournal())
+    n = len(sc.questions)
+    seen = []
+    for _ in range(n):
+        seen.append(shown_questions(sc)[0].question.key)
+        sc.next_button.click()
+    assert seen == [q.key for q in sc.questions]
+    assert shown_questions(sc)[0].question.key == sc.questions[0].key  # after the last: first
+    sc.previous_button.click()
+    assert shown_questions(sc)[0].question.key == sc.questions[-1].key
+    assert f"Question {n} of {n}" in sc.label.value
+    assert len(shown_questions(sc)) == 1
+    for b in (sc.previous_button, sc.next_button):
+        assert b.description and b.tooltip and not b.disabled
+
+
+def test_go_to_by_id_or_number_and_a_question_keeps_its_state():
+    sc = SelfCheck.for_lesson("00", journal=FakeJournal())
+    q = sc.questions[2]
+    item = sc.go_to(q.id)
+    assert shown_questions(sc) == [item] and sc.position == 2 and sc.current is item
+    sc.select(q.id, wrong_answer(q))
+    assert sc.check(q.id) is False
+    sc.go_to(1)
+    sc.go_to(3)
+    assert shown_questions(sc) == [item] and "Not yet" in item.feedback.value  # same widget
+    with pytest.raises(IndexError, match="between 1 and 6"):
+        sc.go_to(7)
+    with pytest.raises(KeyError):
+        sc.go_to("why-not-therapy")  # a short answer: not in the self-check
+
+
+def test_any_question_can_be_answered_from_code_without_being_shown():
+    journal = FakeJournal()
+    sc = SelfCheck.for_lesson("00", journal=journal)
+    last = sc.questions[-1]
+    sc.select(last.id, right_answer(last))
+    assert sc.check(last.id) is True
+    assert shown_questions(sc)[0].question.key == sc.questions[0].key  # nothing moved
+    assert sc.results()[last.key] is True
+    assert "Answered right: 1 of 6" in sc.summary.value and "Tried so far: 1 of 6" in sc.summary.value
+    sc.retry(last.id)
+    assert sc.results()[last.key] is None and "Answered right: 0 of 6" in sc.summary.value
+    assert [r[1] for r in journal.rows] == [last.key]
+
+
+def test_a_bank_without_choice_questions_says_so():
+    from coursekit.questionbank import QuestionBank
+
+    bank = load_bank("00")
+    sc = SelfCheck(QuestionBank(bank.lesson, tuple(q for q in bank if q.type == "short")))
+    assert "no self-check questions" in widget_states(sc) and sc.items == []
+    assert sc.current is None and sc.results() == {}

@@ -6,22 +6,31 @@ the front end receives says which answer is right before the learner has tried:
 options travel as labels and positions, and the correct positions, the option
 feedback and the explanation stay in the kernel until :meth:`QuestionCheck.check`.
 
+One question is shown at a time, with *Previous question* and *Next question*, a
+"Question 3 of 10" label and a summary line of how many are answered right; each
+question's controls are built when it is first shown (or first used from code), so a
+lesson with many questions starts as fast as one with few.
+
 Short-answer questions are left to the graded nbgrader check; the self-check only says
 how many there are. Every attempt is recorded in the learner's private journal as
 ``journal.record("selfcheck", "<lesson>.<question>", lesson=..., data=...)``.
-Every action has a public method (``select``, ``check``, ``retry``, ``explain``).
+Every action has a public method (``select``, ``check``, ``retry``, ``explain``,
+``next``, ``previous``, ``go_to``), and works for any question, shown or not.
 """
 
 from __future__ import annotations
 
 import html
 import random
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 
 from .questionbank import Question, QuestionBank, load_bank
 from .widgets._base import ChoiceDropdown, Styled, buttons
+from .widgets._shared import button, lean, shared_layout
+from .widgets._shared import html as html_widget
 
 __all__ = ["QuestionCheck", "SelfCheck"]
 
@@ -37,12 +46,15 @@ class QuestionCheck(widgets.VBox):
     """One choice question: its controls, a Check and a Try-again button, and feedback."""
 
     def __init__(self, question: Question, *, number: int = 1, journal: Any = None,
-                 shuffle: bool = False, seed: int | None = None, **kwargs):
+                 shuffle: bool = False, seed: int | None = None,
+                 on_result: Callable[[QuestionCheck], Any] | None = None, **kwargs):
         if not question.is_choice:
             raise ValueError(f"{question.key} is a {question.type} question; the self-check "
                              "shows choice questions only")
         self.question = question
+        self.number = number
         self._journal = journal
+        self._on_result = on_result
         self._attempts = 0
         self._correct: bool | None = None
         rng = random.Random(seed)
@@ -62,20 +74,21 @@ class QuestionCheck(widgets.VBox):
         else:  # true_false
             self._order = [True, False]
         self._controls = self._build_controls()
-        self.check_button = widgets.Button(description="Check answer", icon="check",
-                                           tooltip=f"Check your answer to question {number}")
-        self.retry_button = widgets.Button(description="Try again", icon="undo", disabled=True,
-                                           tooltip=f"Clear your answer to question {number}")
-        self.explain_button = widgets.Button(
-            description="Show explanation", disabled=True,
+        self.check_button = button("Check answer", icon="check", layout={},
+                                   tooltip=f"Check your answer to question {number}")
+        self.retry_button = button("Try again", icon="undo", disabled=True, layout={},
+                                   tooltip=f"Clear your answer to question {number}")
+        self.explain_button = button(
+            "Show explanation", disabled=True, layout={},
             tooltip=f"Show the explanation for question {number} (after a first try)")
-        self.feedback = widgets.HTML(value="")
+        self.feedback = html_widget("")
         self.check_button.on_click(lambda _: self.check())
         self.retry_button.on_click(lambda _: self.retry())
         self.explain_button.on_click(lambda _: self.explain())
         self.feedback.add_class("coursekit-feedback")
-        heading = widgets.HTML(value=_p(f"Question {number}", "h3") + _p(q.prompt))
+        heading = html_widget(_p(f"Question {number}", "h3") + _p(q.prompt))
         row = buttons(self.check_button, self.retry_button, self.explain_button)
+        kwargs.setdefault("layout", shared_layout())
         super().__init__(children=[heading, *self._controls, row, self.feedback], **kwargs)
         self.add_class("coursekit-selfcheck-question")
 
@@ -86,22 +99,23 @@ class QuestionCheck(widgets.VBox):
     def _build_controls(self) -> list[widgets.Widget]:
         q = self.question
         if q.type == "single":
-            return [widgets.RadioButtons(options=[(o.text, i) for i, o in enumerate(self._order)],
-                                         value=None, description="Your answer",
-                                         layout={"width": "auto"})]
+            return [lean(widgets.RadioButtons,
+                         options=[(o.text, i) for i, o in enumerate(self._order)],
+                         value=None, description="Your answer", layout={"width": "auto"})]
         if q.type == "true_false":
-            return [widgets.RadioButtons(options=[("True", 0), ("False", 1)], value=None,
-                                         description="Your answer", layout={"width": "auto"})]
+            return [lean(widgets.RadioButtons, options=[("True", 0), ("False", 1)], value=None,
+                         description="Your answer", layout={"width": "auto"})]
         if q.type == "multiple":
-            return [widgets.Checkbox(value=False, description=o.text, indent=False,
-                                     layout={"width": "auto"})
+            return [lean(widgets.Checkbox, value=False, description=o.text, indent=False,
+                         layout={"width": "auto"})
                     for o in self._order]
         choices = [(text, i) for i, text in enumerate(self._order)]
         labels = ([left for left, _ in q.pairs] if q.type == "matching"
                   else [f"Position {n}" for n in range(1, len(q.items) + 1)])
         controls = []
         for label in labels:
-            dropdown = ChoiceDropdown(_PLACEHOLDER, choices, description=label)
+            dropdown = lean(ChoiceDropdown, placeholder=_PLACEHOLDER, options=choices,
+                            description=label)
             dropdown.add_class("coursekit-match")
             controls.append(dropdown)
         return controls
@@ -193,7 +207,12 @@ class QuestionCheck(widgets.VBox):
             self._journal.record("selfcheck", q.key, lesson=q.lesson, data={
                 "answer": answer if not isinstance(answer, bool) else bool(answer),
                 "attempt": self._attempts, "correct": self._correct, "type": q.type})
+        self._report()
         return self._correct
+
+    def _report(self) -> None:
+        if self._on_result is not None:
+            self._on_result(self)
 
     def explain(self) -> None:
         """Show the explanation (allowed once the learner has tried at least once)."""
@@ -213,6 +232,7 @@ class QuestionCheck(widgets.VBox):
         self.check_button.disabled = False
         self.retry_button.disabled = True
         self.explain_button.disabled = True
+        self._report()
 
     @property
     def attempts(self) -> int:
@@ -225,28 +245,52 @@ class QuestionCheck(widgets.VBox):
 
 
 class SelfCheck(Styled, widgets.VBox):
-    """Every choice question of one lesson, each with its own Check and Try again."""
+    """A lesson's choice questions, one at a time, each with its own Check and Try again.
+
+    *Previous question* and *Next question* move through them (after the last comes the
+    first again, so the focused button never vanishes); a label says "Question 3 of 10"
+    and a summary line how many are answered right. A question's controls are built
+    when it is first shown or used, so :meth:`select`, :meth:`check`, :meth:`retry`,
+    :meth:`explain` and :meth:`item` work for any question, shown or not.
+    """
 
     css_class = "coursekit-selfcheck"
 
     def __init__(self, bank: QuestionBank, *, journal: Any = None, shuffle: bool = False,
                  seed: int | None = None, **kwargs):
         self.bank = bank
-        self.items = [QuestionCheck(q, number=n, journal=journal, shuffle=shuffle,
-                                    seed=None if seed is None else seed + n)
-                      for n, q in enumerate(bank.choice_questions, 1)]
-        n_short = len(bank) - len(self.items)
+        self.questions: list[Question] = list(bank.choice_questions)
+        self._journal, self._shuffle, self._seed = journal, shuffle, seed
+        self._built: dict[str, QuestionCheck] = {}
+        self.position = 0
+        n_short = len(bank) - len(self.questions)
         intro = "Check your understanding. Choose an answer and press Check answer; you can "\
                 "try again as often as you like. Your results stay in your private journal."
-        children = [widgets.HTML(value=_p(intro)), *self.items]
-        if n_short:
-            children.append(widgets.HTML(value=_p(
-                f"This lesson also has {n_short} written question(s), answered in the graded "
-                "check your facilitator may set.")))
-        if not self.items:
-            children = [widgets.HTML(value=_p("This lesson has no self-check questions yet."))]
+        if not self.questions:
+            children = [html_widget(_p("This lesson has no self-check questions yet."))]
+        else:
+            self.label = html_widget("")
+            self.label.add_class("coursekit-selfcheck-position")
+            self.previous_button = button(
+                "Previous question", icon="arrow-left",
+                tooltip="Show the previous question (before the first comes the last)")
+            self.next_button = button(
+                "Next question", icon="arrow-right",
+                tooltip="Show the next question (after the last comes the first)")
+            self.previous_button.on_click(lambda _: self.previous())
+            self.next_button.on_click(lambda _: self.next())
+            self.summary = html_widget("")
+            self._nav = buttons(self.previous_button, self.label, self.next_button)
+            children = [html_widget(_p(intro)), self._build(0), self._nav, self.summary]
+            if n_short:
+                children.append(html_widget(_p(
+                    f"This lesson also has {n_short} written question(s), answered in the "
+                    "graded check your facilitator may set.")))
         super().__init__(children=children, **kwargs)
         self._add_kit_classes()
+        if self.questions:
+            self._show_position()
+            self._summarise()
 
     @classmethod
     def for_lesson(cls, lesson_id: str, *, journal: Any = None, shuffle: bool = False,
@@ -255,15 +299,78 @@ class SelfCheck(Styled, widgets.VBox):
         return cls(load_bank(lesson_id), journal=journal, shuffle=shuffle, seed=seed)
 
     def __repr__(self) -> str:
-        return f"SelfCheck(lesson={self.bank.lesson!r}, questions={len(self.items)})"
+        return f"SelfCheck(lesson={self.bank.lesson!r}, questions={len(self.questions)})"
 
-    def item(self, question_id: str) -> QuestionCheck:
+    # -- questions, built on demand -----------------------------------------------------
+    def _build(self, index: int) -> QuestionCheck:
+        q = self.questions[index]
+        built = self._built.get(q.key)
+        if built is None:
+            n = index + 1
+            built = QuestionCheck(q, number=n, journal=self._journal, shuffle=self._shuffle,
+                                  seed=None if self._seed is None else self._seed + n,
+                                  on_result=lambda _it: self._summarise())
+            self._built[q.key] = built
+        return built
+
+    def _index(self, question_id: str) -> int:
         key = self.bank.question(question_id).key
-        for it in self.items:
-            if it.question.key == key:
-                return it
+        for i, q in enumerate(self.questions):
+            if q.key == key:
+                return i
         raise KeyError(f"{question_id} is not a self-check question (short answers are not)")
 
+    def item(self, question_id: str) -> QuestionCheck:
+        """One question's widget (built now if it has not been shown yet)."""
+        return self._build(self._index(question_id))
+
+    @property
+    def items(self) -> list[QuestionCheck]:
+        """Every question's widget, in order (builds those not shown yet)."""
+        return [self._build(i) for i in range(len(self.questions))]
+
+    @property
+    def current(self) -> QuestionCheck | None:
+        """The question on show (None when the lesson has no choice questions)."""
+        return self._build(self.position) if self.questions else None
+
+    # -- moving between questions -------------------------------------------------------
+    def go_to(self, question: str | int) -> QuestionCheck:
+        """Show one question: by id, or by its number (1 is the first)."""
+        if isinstance(question, int):
+            if not 1 <= question <= len(self.questions):
+                raise IndexError(f"question number {question} is not between 1 and "
+                                 f"{len(self.questions)}")
+            index = question - 1
+        else:
+            index = self._index(question)
+        shown = self.current
+        self.position = index
+        new = self.current
+        self.children = [new if child is shown else child for child in self.children]
+        self._show_position()
+        return new
+
+    def next(self) -> QuestionCheck:
+        """Show the next question (after the last, the first)."""
+        return self.go_to((self.position + 1) % len(self.questions) + 1)
+
+    def previous(self) -> QuestionCheck:
+        """Show the previous question (before the first, the last)."""
+        return self.go_to((self.position - 1) % len(self.questions) + 1)
+
+    def _show_position(self) -> None:
+        self.label.value = _p(f"Question {self.position + 1} of {len(self.questions)}", "p",
+                              role="status", aria_live="polite")
+
+    def _summarise(self) -> None:
+        right = sum(it.correct is True for it in self._built.values())
+        tried = sum(it.attempts > 0 for it in self._built.values())
+        total = len(self.questions)
+        self.summary.value = _p(f"Answered right: {right} of {total} questions. "
+                                f"Tried so far: {tried} of {total}.")
+
+    # -- actions on any question --------------------------------------------------------
     def select(self, question_id: str, answer: Any) -> None:
         self.item(question_id).select(answer)
 
@@ -277,6 +384,6 @@ class SelfCheck(Styled, widgets.VBox):
         self.item(question_id).explain()
 
     def results(self) -> dict[str, bool | None]:
-        """``{question key: last result}`` for this session."""
-        return {it.question.key: it.correct for it in self.items}
-
+        """``{question key: last result}`` for this session (None: not checked yet)."""
+        return {q.key: (self._built[q.key].correct if q.key in self._built else None)
+                for q in self.questions}

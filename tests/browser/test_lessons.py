@@ -62,7 +62,7 @@ def journal_latest(data_dir: Path, prompt_id: str) -> str | None:
 
 
 def check_self_check(nb: NotebookPage, lesson_id: str) -> None:
-    """Answer the first single-choice question wrong, then right; see each feedback."""
+    """Go to the first single-choice question, answer it wrong, then right; see each feedback."""
     from coursekit.questionbank import load_bank
 
     question = next((q for q in load_bank(lesson_id).questions if q.type == "single"), None)
@@ -70,6 +70,15 @@ def check_self_check(nb: NotebookPage, lesson_id: str) -> None:
     right = next(o for o in question.options if o.correct)
     wrong = next(o for o in question.options if not o.correct)
     cell = nb.cell(nb.cell_index(SELF_CHECK))
+    # One question is shown at a time: move to this one with "Next question".
+    shown = [q.key for q in load_bank(lesson_id).choice_questions]
+    number = shown.index(question.key) + 1
+    expect_text(cell.locator(".coursekit-selfcheck-position"), f"Question 1 of {len(shown)}")
+    for _ in range(number - 1):
+        cell.get_by_role("button", name="Next question").click()
+    expect_text(cell.locator(".coursekit-selfcheck-position"),
+                f"Question {number} of {len(shown)}")
+    assert cell.locator(".coursekit-selfcheck-question").count() == 1
     block = cell.locator(".coursekit-selfcheck-question", has_text=question.prompt).first
     block.scroll_into_view_if_needed()
     feedback = block.get_by_role("status")
@@ -85,6 +94,7 @@ def check_self_check(nb: NotebookPage, lesson_id: str) -> None:
     block.get_by_role("button", name="Check answer").click()
     expect_text(feedback, "Correct")
     expect_text(feedback, " ".join(question.explanation.split()[:8]))
+    expect_text(cell.locator(".coursekit-selfcheck").first, f"Answered right: 1 of {len(shown)}")
 
 
 def expect_text(locator, text: str, timeout: float = 15_000) -> None:

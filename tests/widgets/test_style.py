@@ -116,7 +116,10 @@ def test_every_class_the_stylesheet_styles_is_used(journal, info, sort_prompt):
     styled = css_classes()
     assert {"coursekit", "coursekit-answer", "coursekit-scale", "coursekit-match",
             "coursekit-statement", "coursekit-problem", "coursekit-buttons"} <= styled
-    used = classes_used(every_widget(journal, info, sort_prompt))
+    widgets = every_widget(journal, info, sort_prompt)
+    # The self-check shows one question at a time: look at every question's widget too.
+    widgets += [it for w in widgets if isinstance(w, SelfCheck) for it in w.items]
+    used = classes_used(widgets)
     assert styled - used == set(), f"styled but never used: {sorted(styled - used)}"
 
 

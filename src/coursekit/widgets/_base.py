@@ -24,6 +24,8 @@ from traitlets import observe, validate
 from ..errors import JournalError
 from ..journal import Journal
 from ..privacy import PLACEHOLDER
+from ._shared import button, own_layout, shared_layout
+from ._shared import html as html_widget
 from ._style import ROOT_CLASS, with_style
 
 UNEXPECTED = ("Something unexpected stopped the journal from saving; your answer is still "
@@ -188,29 +190,66 @@ class Debouncer:
 
 def buttons(*items: W.Widget) -> W.HBox:
     """A row of buttons that wraps onto a second line when the cell is narrow."""
-    row = W.HBox(list(items))
+    row = W.HBox(list(items), layout=shared_layout())
     row.add_class("coursekit-buttons")
     return row
 
 
 class KitWidget(Styled, W.VBox):
-    """Base of every kit widget: neutral repr, registered in :func:`live`, a status line."""
+    """Base of every kit widget: neutral repr, registered in :func:`live`, a status line.
+
+    The parts that are hidden until something goes wrong (the journal's notice and
+    the Retry button) are built only when first needed, so a lesson's widgets cost
+    few models; reading :attr:`notice` or :attr:`retry_button` builds them.
+    """
 
     def __init__(self, *, journal: Journal | None = None, **kwargs: Any):
-        kwargs.setdefault("layout", W.Layout(margin="0.5em 0 1em 0"))
+        kwargs.setdefault("layout", shared_layout(margin="0.5em 0 1em 0"))
         super().__init__(**kwargs)
         self._add_kit_classes()
         self.journal = journal if journal is not None else Journal.open_default()
-        self.status = W.HTML(value="")
+        self.status = html_widget("")
         self.status.add_class("coursekit-status")
-        self.notice = W.HTML(value="")
-        self.retry_button = W.Button(description="Retry saving", icon="refresh",
-                                     tooltip="Try to save again",
-                                     layout=W.Layout(display="none", width="auto"))
-        self.retry_button.on_click(lambda _b: self.retry())
+        self._notice: W.HTML | None = None
+        self._retry: W.Button | None = None
+        self._button_row: W.Box | None = None  # where the Retry button goes when built
         self.error: str | None = None
         with _LIVE_LOCK:
             _LIVE.append(weakref.ref(self))
+
+    # -- parts built on first use --------------------------------------------------------
+    def _insert_after(self, anchor: W.Widget, *new: W.Widget) -> None:
+        """Put ``new`` right after ``anchor`` among this widget's children (else at the end)."""
+        children = list(self.children)
+        at = children.index(anchor) + 1 if anchor in children else len(children)
+        self.children = [*children[:at], *new, *children[at:]]
+
+    @property
+    def notice(self) -> W.HTML:
+        """The journal's one-sentence notice (a moved-aside file, say), under the status."""
+        if self._notice is None:
+            self._notice = html_widget("")
+            self._insert_after(self.status, self._notice)
+        return self._notice
+
+    @property
+    def retry_button(self) -> W.Button:
+        """"Retry saving", shown while a save has failed (in the widget's button row)."""
+        if self._retry is None:
+            self._retry = button("Retry saving", icon="refresh", tooltip="Try to save again",
+                                 layout=own_layout(display="none", width="auto"))
+            self._retry.on_click(lambda _b: self.retry())
+            row = self._button_row
+            if row is not None:
+                row.children = [*row.children, self._retry]
+            else:
+                self._insert_after(self.status, self._retry)
+        return self._retry
+
+    def _row(self, *items: W.Widget) -> W.HBox:
+        """This widget's row of buttons (the Retry button joins it when needed)."""
+        self._button_row = buttons(*items)
+        return self._button_row
 
     # -- privacy -----------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -235,6 +274,8 @@ class KitWidget(Styled, W.VBox):
 
     def _show_notice(self) -> None:
         note = self.journal.notice
+        if not note and self._notice is None:
+            return  # nothing to say, and no notice line built yet
         self.notice.value = (f'<p role="alert" class="coursekit-notice">⚠ {esc(note)}</p>'
                              if note else "")
 
@@ -248,7 +289,8 @@ class KitWidget(Styled, W.VBox):
             self.error = UNEXPECTED
         else:
             self.error = None
-            self.retry_button.layout.display = "none"
+            if self._retry is not None:
+                self._retry.layout.display = "none"
             self._show_notice()
             return True, result
         self.set_status(f"{failed}: {self.error}", problem=True)

@@ -9,11 +9,12 @@ import ipywidgets as W
 from ..course import Prompt
 from ..journal import Journal
 from ._base import KitWidget, clock, esc
+from ._shared import html
 
 
 def question_html(text: str) -> W.HTML:
     """A prompt's question, in the kit's question style."""
-    question = W.HTML(f'<p dir="auto">{esc(text)}</p>')
+    question = html(f'<p dir="auto">{esc(text)}</p>')
     question.add_class("coursekit-question")
     return question
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import ipywidgets as W
 
 from .. import config
+from ._shared import lean
 
 ROOT_CLASS = "coursekit"
 STYLE_CLASS = "coursekit-style"
@@ -56,8 +57,8 @@ def style_widget() -> W.HTML:
     with _LOCK:
         if _STYLE is None or getattr(_STYLE, "comm", None) is None:
             css = stylesheet_css()
-            _STYLE = W.HTML(value=f"<style>{css}</style>" if css else "",
-                            layout=W.Layout(display="none"))
+            _STYLE = lean(W.HTML, value=f"<style>{css}</style>" if css else "",
+                          layout={"display": "none"})
             _STYLE.add_class(STYLE_CLASS)
         return _STYLE
 

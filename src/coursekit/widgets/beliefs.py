@@ -11,8 +11,9 @@ import ipywidgets as W
 from ..course import LessonInfo, course_info
 from ..errors import ContentError
 from ..journal import Journal
-from ._base import KitWidget, buttons, clock, esc
+from ._base import KitWidget, clock, esc
 from ._choice import scale_options
+from ._shared import button, html, lean, own_layout
 
 PHASES = ("start", "end")
 SCOPES = ("lesson", "course")
@@ -41,26 +42,24 @@ class BeliefTracker(KitWidget):
         self.statements = [str(s) for s in statements]
         self.phase, self.scope_key, self.lesson = phase, scope_key, lesson
         when = "now, at the start" if phase == "start" else "now, at the end"
-        self.intro = W.HTML(
+        self.intro = html(
             f"<p><strong>Where do you stand {when}?</strong> Rate each statement from 1 "
             f"({LOW}) to 5 ({HIGH}). There are no right answers; this is only for you, to see "
             "whether your view shifts.</p>")
         self.scales = []
         for n, statement in enumerate(self.statements, 1):
-            scale = W.RadioButtons(options=scale_options(LOW, HIGH), value=None,
-                                   description=f"{n}. {statement}", orientation="horizontal",
-                                   layout=W.Layout(width="auto"))
+            scale = lean(W.RadioButtons, options=scale_options(LOW, HIGH), value=None,
+                         description=f"{n}. {statement}", orientation="horizontal",
+                         layout={"width": "auto"})
             scale.add_class("coursekit-scale")
             scale.add_class("coursekit-statement")
             scale.observe(self._changed, names="value")
             self.scales.append(scale)
-        self.plot_button = W.Button(description="Show my shift", icon="line-chart",
-                                    tooltip="Plot my start and end ratings",
-                                    layout=W.Layout(width="auto"))
+        self.plot_button = button("Show my shift", icon="line-chart",
+                                  tooltip="Plot my start and end ratings")
         self.plot_button.on_click(lambda _b: self.toggle_plot())
-        self.plot = W.HTML(value="", layout=W.Layout(display="none"))
-        self.children = [self.intro, *self.scales, self.status,
-                         buttons(self.plot_button, self.retry_button), self.plot, self.notice]
+        self._plot: W.HTML | None = None  # built on the first "Show my shift"
+        self.children = [self.intro, *self.scales, self.status, self._row(self.plot_button)]
         self._pending = False
         self._restoring = False
         self._restore()
@@ -184,6 +183,18 @@ class BeliefTracker(KitWidget):
         fig.savefig(buf, format="png")
         return buf.getvalue()
 
+    @property
+    def plot(self) -> W.HTML:
+        """The plot panel (the image and its description), hidden until :meth:`show_plot`."""
+        if self._plot is None:
+            self._plot = html("", layout=own_layout(display="none"))
+            self.children = [*self.children, self._plot]
+        return self._plot
+
+    @property
+    def showing_plot(self) -> bool:
+        return self._plot is not None and self._plot.layout.display != "none"
+
     def show_plot(self) -> None:
         """Draw the shift (an image with alt text, and the same in words)."""
         ok, png = self.attempt(self.render_png, failed="could not draw the plot")
@@ -197,12 +208,13 @@ class BeliefTracker(KitWidget):
         self.plot_button.description = "Hide my shift"
 
     def hide_plot(self) -> None:
-        self.plot.value = ""
-        self.plot.layout.display = "none"
+        if self._plot is not None:
+            self._plot.value = ""
+            self._plot.layout.display = "none"
         self.plot_button.description = "Show my shift"
 
     def toggle_plot(self) -> None:
-        if self.plot.layout.display == "none":
+        if not self.showing_plot:
             self.show_plot()
         else:
             self.hide_plot()

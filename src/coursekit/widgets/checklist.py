@@ -8,6 +8,7 @@ from ..course import Prompt
 from ..errors import ContentError
 from ..journal import Journal
 from ._choice import RecordWidget
+from ._shared import lean, shared_layout
 
 
 class Checklist(RecordWidget):
@@ -25,13 +26,13 @@ class Checklist(RecordWidget):
         if not items or not all(isinstance(i, str) and i.strip() for i in items):
             raise ContentError(f"checklist prompt {prompt.id} needs items: a list of texts")
         self.items = [str(i) for i in items]
-        self.boxes = [W.Checkbox(value=False, description=item, indent=False,
-                                 layout=W.Layout(width="auto"))
+        self.boxes = [lean(W.Checkbox, value=False, description=item, indent=False,
+                           layout={"width": "auto"})
                       for item in self.items]
         for box in self.boxes:
             box.observe(self.changed, names="value")
-        group = W.VBox(self.boxes)
-        self.children = [self.question, group, self.status, self.retry_button, self.notice]
+        group = W.VBox(self.boxes, layout=shared_layout())
+        self.children = [self.question, group, self.status]
         self.restore()
 
     def _box(self, item: str | int) -> W.Checkbox:

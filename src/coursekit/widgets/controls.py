@@ -11,6 +11,7 @@ import ipywidgets as W
 from ..course import lessons
 from ..journal import Journal
 from ._base import ChoiceDropdown, KitWidget, buttons, esc
+from ._shared import button, html, lean, own_layout
 
 FORMATS = {"md": ("Markdown", ".md"), "html": ("HTML", ".html")}
 
@@ -47,16 +48,14 @@ class JournalControls(KitWidget):
 
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
-        self.intro = W.HTML(
+        self.intro = html(
             "<p><strong>Your journal.</strong> Your reflections are saved only on this "
             f"computer, in <code>{esc(self.journal.path)}</code>. Export a copy or erase them "
             "whenever you like.</p>")
-        self.md_button = W.Button(description="Export as Markdown", icon="download",
-                                  tooltip="Write a Markdown copy of your journal",
-                                  layout=W.Layout(width="auto"))
-        self.html_button = W.Button(description="Export as HTML", icon="download",
-                                    tooltip="Write a web page copy of your journal",
-                                    layout=W.Layout(width="auto"))
+        self.md_button = button("Export as Markdown", icon="download",
+                                tooltip="Write a Markdown copy of your journal")
+        self.html_button = button("Export as HTML", icon="download",
+                                  tooltip="Write a web page copy of your journal")
         self.md_button.on_click(lambda _b: self.export("md"))
         self.html_button.on_click(lambda _b: self.export("html"))
         try:
@@ -64,29 +63,50 @@ class JournalControls(KitWidget):
         except Exception:
             options = []
         # "everything" is the first option, and shown while nothing else is picked.
-        self.scope = ChoiceDropdown("everything", options, description="What to erase",
-                                    tooltip="Everything, or one lesson")
-        self.erase_button = W.Button(description="Erase…", icon="trash",
-                                     tooltip="Erase after a confirmation step",
-                                     layout=W.Layout(width="auto"))
+        self.scope = lean(ChoiceDropdown, placeholder="everything", options=options,
+                          description="What to erase", tooltip="Everything, or one lesson")
+        self.erase_button = button("Erase…", icon="trash",
+                                   tooltip="Erase after a confirmation step")
         self.erase_button.on_click(lambda _b: self.request_erase(self.scope.value))
-        self.confirm_text = W.HTML(value="")
-        self.confirm_button = W.Button(description="Yes, erase it for good", icon="trash",
-                                       tooltip="Erase now; this cannot be undone",
-                                       layout=W.Layout(width="auto"))
-        self.cancel_button = W.Button(description="No, keep it", icon="times",
-                                      tooltip="Keep everything", layout=W.Layout(width="auto"))
-        self.confirm_button.on_click(lambda _b: self.confirm_erase())
-        self.cancel_button.on_click(lambda _b: self.cancel_erase())
-        self.confirm_box = W.VBox([self.confirm_text,
-                                   buttons(self.confirm_button, self.cancel_button)],
-                                  layout=W.Layout(display="none"))
-        self.confirm_box.add_class("coursekit-panel")
+        self._confirm_box: W.VBox | None = None  # the confirmation step, built when asked
         self.pending_erase: tuple[str | None] | None = None
         self.last_export: Path | None = None
-        self.children = [self.intro, buttons(self.md_button, self.html_button),
-                         buttons(self.scope, self.erase_button), self.confirm_box,
-                         self.status, self.notice]
+        self._erase_row = buttons(self.scope, self.erase_button)
+        self.children = [self.intro, self._row(self.md_button, self.html_button),
+                         self._erase_row, self.status]
+
+    @property
+    def confirm_box(self) -> W.VBox:
+        """The confirmation step (its question, Yes and No), hidden until :meth:`request_erase`."""
+        if self._confirm_box is None:
+            self._confirm_text = html("")
+            self._confirm_button = button("Yes, erase it for good", icon="trash",
+                                          tooltip="Erase now; this cannot be undone")
+            self._cancel_button = button("No, keep it", icon="times",
+                                         tooltip="Keep everything")
+            self._confirm_button.on_click(lambda _b: self.confirm_erase())
+            self._cancel_button.on_click(lambda _b: self.cancel_erase())
+            self._confirm_box = W.VBox([self._confirm_text,
+                                        buttons(self._confirm_button, self._cancel_button)],
+                                       layout=own_layout(display="none"))
+            self._confirm_box.add_class("coursekit-panel")
+            self._insert_after(self._erase_row, self._confirm_box)
+        return self._confirm_box
+
+    @property
+    def confirm_text(self) -> W.HTML:
+        self.confirm_box  # noqa: B018 - builds the confirmation step
+        return self._confirm_text
+
+    @property
+    def confirm_button(self) -> W.Button:
+        self.confirm_box  # noqa: B018
+        return self._confirm_button
+
+    @property
+    def cancel_button(self) -> W.Button:
+        self.confirm_box  # noqa: B018
+        return self._cancel_button
 
     def export(self, fmt: str = "md") -> Path | None:
         """Write an export into the data folder and say where it is."""
@@ -102,13 +122,15 @@ class JournalControls(KitWidget):
         """First step: ask for confirmation."""
         what = "everything in your journal" if lesson is None else f"lesson {lesson}"
         self.pending_erase = (lesson,)
+        box = self.confirm_box
         self.confirm_text.value = (f'<p role="alert"><strong>Erase {esc(what)}?</strong> This '
                                    "cannot be undone. Export a copy first if you may want it.</p>")
-        self.confirm_box.layout.display = ""
+        box.layout.display = ""
 
     def cancel_erase(self) -> None:
         self.pending_erase = None
-        self.confirm_box.layout.display = "none"
+        if self._confirm_box is not None:
+            self._confirm_box.layout.display = "none"
         self.set_status("nothing was erased")
 
     def confirm_erase(self) -> int | None:
@@ -120,7 +142,7 @@ class JournalControls(KitWidget):
         ok, n = self.attempt(lambda: self.journal.erase(lesson), failed="erase failed")
         if ok:
             self.pending_erase = None
-            self.confirm_box.layout.display = "none"
+            self.confirm_box.layout.display = "none"  # built: request_erase came first
             what = "your journal" if lesson is None else f"lesson {lesson}"
             self.set_status(f"erased {what} ({n} saved items)")
         return n if ok else None

@@ -6,8 +6,9 @@ import ipywidgets as W
 
 from ..course import LessonInfo, support_resources
 from ..journal import Journal
-from ._base import KitWidget, buttons, clock, esc
+from ._base import KitWidget, clock, esc
 from ._choice import scale_options
+from ._shared import button, html, lean, own_layout
 
 FEELING_LOW = "very unsettled"
 FEELING_HIGH = "calm and steady"
@@ -54,37 +55,63 @@ class LessonStart(KitWidget):
     def __init__(self, info: LessonInfo, *, journal: Journal | None = None):
         super().__init__(journal=journal)
         self.info = info
-        self.heading = W.HTML(
+        self.heading = html(
             f"<p><strong>Before you begin lesson {esc(info.id)}.</strong> This lesson takes "
             f"about {info.minutes} minutes. Every reflection is optional, and you can pause "
             "at any time.</p>")
-        self.feeling = W.RadioButtons(
-            options=scale_options(FEELING_LOW, FEELING_HIGH), value=None,
+        self.feeling = lean(
+            W.RadioButtons, options=scale_options(FEELING_LOW, FEELING_HIGH), value=None,
             description="How are you feeling right now?", orientation="horizontal",
-            layout=W.Layout(width="auto"))
+            layout={"width": "auto"})
         self.feeling.add_class("coursekit-scale")
-        self.pause_button = W.Button(description="Pause", icon="pause",
-                                     tooltip="A short grounding exercise and support contacts",
-                                     layout=W.Layout(width="auto"))
-        self.close_button = W.Button(description="Close the pause panel", icon="times",
-                                     tooltip="Hide the exercise; the lesson goes on",
-                                     layout=W.Layout(width="auto", display="none"))
-        self.offer = W.HTML(value="")
-        self.panel = W.HTML(value="", layout=W.Layout(display="none"))
-        self.panel.add_class("coursekit-panel")
+        self.pause_button = button("Pause", icon="pause",
+                                   tooltip="A short grounding exercise and support contacts")
+        # Built when first needed: the reply to the check-in, the pause panel and its
+        # Close button (the Pause button itself is always there).
+        self._offer: W.HTML | None = None
+        self._panel: W.HTML | None = None
+        self._close: W.Button | None = None
         self.pause_button.on_click(lambda _b: self.pause())
-        self.close_button.on_click(lambda _b: self.close_pause())
         self.feeling.observe(self._on_feeling, names="value")
-        self.children = [self.heading, self.feeling, self.offer,
-                         buttons(self.pause_button, self.close_button, self.retry_button),
-                         self.panel, self.status, self.notice]
+        self.children = [self.heading, self.feeling, self._row(self.pause_button), self.status]
         self._pending: int | None = None
         self.attempt(lambda: self.journal.record("visit", info.id, lesson=info.id, data={}),
                      failed="visit not recorded")
 
     @property
+    def offer(self) -> W.HTML:
+        """The reply to the check-in (under the scale)."""
+        if self._offer is None:
+            self._offer = html("")
+            self._insert_after(self.feeling, self._offer)
+        return self._offer
+
+    @property
+    def close_button(self) -> W.Button:
+        """"Close the pause panel", beside Pause while the panel is open."""
+        if self._close is None:
+            self._close = button("Close the pause panel", icon="times",
+                                 tooltip="Hide the exercise; the lesson goes on",
+                                 layout=own_layout(width="auto", display="none"))
+            self._close.on_click(lambda _b: self.close_pause())
+            row = self._button_row
+            items = list(row.children)
+            items.insert(items.index(self.pause_button) + 1, self._close)
+            row.children = items
+        return self._close
+
+    @property
+    def panel(self) -> W.HTML:
+        """The pause panel: the grounding exercise and the support list (hidden until asked)."""
+        if self._panel is None:
+            self._panel = html("", layout=own_layout(display="none"))
+            self._panel.add_class("coursekit-panel")
+            self._insert_after(self._button_row, self._panel)
+        return self._panel
+
+    @property
     def paused(self) -> bool:
-        return self.panel.layout.display != "none"
+        return self._panel is not None and self._panel.layout.display != "none"
 
     def check_in(self, value: int) -> None:
         """The learner answers the check-in (1 = very unsettled .. 5 = calm and steady)."""
@@ -133,5 +160,7 @@ class LessonStart(KitWidget):
 
     def close_pause(self) -> None:
         """Hide the pause panel again."""
-        self.panel.layout.display = "none"
-        self.close_button.layout.display = "none"
+        if self._panel is not None:
+            self._panel.layout.display = "none"
+        if self._close is not None:
+            self._close.layout.display = "none"

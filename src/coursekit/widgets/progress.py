@@ -6,7 +6,8 @@ import ipywidgets as W
 
 from ..course import lessons
 from ..journal import Journal
-from ._base import KitWidget, buttons
+from ._base import KitWidget
+from ._shared import button, html, lean
 
 _RECORD_KIND = {"rating": "rating", "checklist": "checklist", "sort": "sort"}
 
@@ -56,17 +57,17 @@ class CourseProgress(KitWidget):
 
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
-        self.lessons_bar = W.IntProgress(value=0, min=0, max=1, description="Lessons opened")
-        self.prompts_bar = W.IntProgress(value=0, min=0, max=1,
-                                         description="Reflections answered or skipped")
-        self.checks_bar = W.IntProgress(value=0, min=0, max=1,
-                                        description="Self-check questions answered right")
-        self.words = W.HTML(value="")
-        self.refresh_button = W.Button(description="Refresh progress", icon="refresh",
-                                       tooltip="Count again", layout=W.Layout(width="auto"))
+        self.lessons_bar = lean(W.IntProgress, value=0, min=0, max=1,
+                                description="Lessons opened")
+        self.prompts_bar = lean(W.IntProgress, value=0, min=0, max=1,
+                                description="Reflections answered or skipped")
+        self.checks_bar = lean(W.IntProgress, value=0, min=0, max=1,
+                               description="Self-check questions answered right")
+        self.words = html("")
+        self.refresh_button = button("Refresh progress", icon="refresh", tooltip="Count again")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.children = [self.lessons_bar, self.prompts_bar, self.checks_bar, self.words,
-                         buttons(self.refresh_button), self.status, self.notice]
+                         self._row(self.refresh_button), self.status]
         self.counts: dict[str, int] = {}
         self.refresh()
 

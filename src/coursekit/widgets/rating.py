@@ -6,8 +6,8 @@ import ipywidgets as W
 
 from ..course import Prompt
 from ..journal import Journal
-from ._base import buttons
 from ._choice import RecordWidget, scale_options
+from ._shared import button, lean
 
 
 class RatingScale(RecordWidget):
@@ -26,16 +26,14 @@ class RatingScale(RecordWidget):
         self.low = str(opts.get("low", "not at all"))
         self.high = str(opts.get("high", "very much"))
         self.size = int(opts.get("scale", 5))
-        self.scale = W.RadioButtons(options=scale_options(self.low, self.high, self.size),
-                                    value=None, description="Your rating",
-                                    orientation="horizontal", layout=W.Layout(width="auto"))
+        self.scale = lean(W.RadioButtons, options=scale_options(self.low, self.high, self.size),
+                          value=None, description="Your rating", orientation="horizontal",
+                          layout={"width": "auto"})
         self.scale.add_class("coursekit-scale")
-        self.clear_button = W.Button(description="Clear my rating", icon="times",
-                                     tooltip="Remove the rating", layout=W.Layout(width="auto"))
+        self.clear_button = button("Clear my rating", icon="times", tooltip="Remove the rating")
         self.clear_button.on_click(lambda _b: self.clear())
         self.scale.observe(self.changed, names="value")
-        self.children = [self.question, self.scale, self.status,
-                         buttons(self.clear_button, self.retry_button), self.notice]
+        self.children = [self.question, self.scale, self.status, self._row(self.clear_button)]
         self.restore()
 
     @property

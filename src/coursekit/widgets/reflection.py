@@ -6,8 +6,9 @@ import ipywidgets as W
 
 from ..course import Prompt
 from ..journal import Journal
-from ._base import Debouncer, KitWidget, PrivateTextarea, buttons, clock, esc
+from ._base import Debouncer, KitWidget, PrivateTextarea, clock, esc
 from ._choice import question_html
+from ._shared import button, html, lean, own_layout
 
 AUTOSAVE_DELAY = 1.5  # seconds of no typing before a save
 
@@ -33,30 +34,53 @@ class Reflection(KitWidget):
         self._restoring = False
         self._debounce = Debouncer(delay, self._autosave)
         self.question = question_html(prompt.text)
-        self.box = PrivateTextarea(
-            value="", description="Your answer", rows=5, continuous_update=True,
+        self.box = lean(
+            PrivateTextarea, value="", description="Your answer", rows=5,
+            continuous_update=True,
             placeholder="Optional. Write as much or as little as you like; it saves itself.",
-            tooltip=prompt.text, layout=W.Layout(width="auto"))
+            tooltip=prompt.text, layout=own_layout(width="auto"))  # hidden while skipped
         self.box.add_class("coursekit-answer")
-        self.skip_button = W.Button(description="Skip this reflection", icon="forward",
-                                    tooltip="Skip it; you can come back to it later",
-                                    layout=W.Layout(width="auto"))
-        self.unskip_button = W.Button(description="Answer after all", icon="pencil",
-                                      tooltip="Show the text box again",
-                                      layout=W.Layout(width="auto", display="none"))
-        self.history_button = W.Button(description="Show earlier versions", icon="history",
-                                       tooltip="List the versions saved so far",
-                                       layout=W.Layout(width="auto"))
-        self.history = W.HTML(value="", layout=W.Layout(display="none"))
-        self.history.add_class("coursekit-history")
+        self.skip_button = button("Skip this reflection", icon="forward",
+                                  tooltip="Skip it; you can come back to it later",
+                                  layout=own_layout(width="auto"))
+        self.history_button = button("Show earlier versions", icon="history",
+                                     tooltip="List the versions saved so far")
+        # Built when first needed: "Answer after all" (once skipped), the history panel.
+        self._unskip: W.Button | None = None
+        self._history: W.HTML | None = None
         self.skip_button.on_click(lambda _b: self.skip())
-        self.unskip_button.on_click(lambda _b: self.unskip())
         self.history_button.on_click(lambda _b: self.toggle_history())
         self.box.observe(self._on_edit, names="value")
-        row = buttons(self.skip_button, self.unskip_button, self.history_button,
-                      self.retry_button)
-        self.children = [self.question, self.box, self.status, row, self.notice, self.history]
+        row = self._row(self.skip_button, self.history_button)
+        self.children = [self.question, self.box, self.status, row]
         self.restore()
+
+    @property
+    def unskip_button(self) -> W.Button:
+        """"Answer after all", shown while the reflection is skipped (built on first use)."""
+        if self._unskip is None:
+            self._unskip = button("Answer after all", icon="pencil",
+                                  tooltip="Show the text box again",
+                                  layout=own_layout(width="auto", display="none"))
+            self._unskip.on_click(lambda _b: self.unskip())
+            row = self._button_row
+            items = list(row.children)
+            items.insert(items.index(self.skip_button) + 1, self._unskip)
+            row.children = items
+        return self._unskip
+
+    @property
+    def history(self) -> W.HTML:
+        """The earlier-versions panel, empty and hidden until :meth:`show_history`."""
+        if self._history is None:
+            self._history = html("", layout=own_layout(display="none"))
+            self._history.add_class("coursekit-history")
+            self.children = [*self.children, self._history]
+        return self._history
+
+    @property
+    def showing_history(self) -> bool:
+        return self._history is not None and self._history.layout.display != "none"
 
     # -- the text --------------------------------------------------------------------
     @property
@@ -129,7 +153,7 @@ class Reflection(KitWidget):
             self.skipped = False
             if self.box.value == text:
                 self.set_status(f"saved at {clock(entry.saved_at)} (version {entry.version})")
-            if self.history.layout.display != "none":
+            if self.showing_history:
                 self.show_history()
         return ok
 
@@ -157,7 +181,8 @@ class Reflection(KitWidget):
         self.skipped = skipped
         self.box.layout.display = "none" if skipped else ""
         self.skip_button.layout.display = "none" if skipped else ""
-        self.unskip_button.layout.display = "" if skipped else "none"
+        if skipped or self._unskip is not None:
+            self.unskip_button.layout.display = "" if skipped else "none"
 
     def skip(self) -> bool:
         """Skip this prompt; the choice is saved and respected when the lesson reopens."""
@@ -197,12 +222,13 @@ class Reflection(KitWidget):
         self.history_button.description = "Hide earlier versions"
 
     def hide_history(self) -> None:
-        self.history.value = ""
-        self.history.layout.display = "none"
+        if self._history is not None:
+            self._history.value = ""
+            self._history.layout.display = "none"
         self.history_button.description = "Show earlier versions"
 
     def toggle_history(self) -> None:
-        if self.history.layout.display == "none":
+        if not self.showing_history:
             self.show_history()
         else:
             self.hide_history()

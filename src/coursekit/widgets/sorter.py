@@ -9,6 +9,7 @@ from ..errors import ContentError
 from ..journal import Journal
 from ._base import ChoiceDropdown
 from ._choice import RecordWidget
+from ._shared import lean
 
 UNSORTED = "(not sorted yet)"
 
@@ -33,13 +34,13 @@ class Sorter(RecordWidget):
         # Each statement is its drop-down's label: shown once, and read out as its name.
         self.choices = []
         for n, statement in enumerate(self.statements, 1):
-            choice = ChoiceDropdown(UNSORTED, [(c, c) for c in self.categories],
-                                    description=f"{n}. {statement}")
+            choice = lean(ChoiceDropdown, placeholder=UNSORTED,
+                          options=[(c, c) for c in self.categories],
+                          description=f"{n}. {statement}")
             choice.add_class("coursekit-statement")
             choice.observe(self.changed, names="value")
             self.choices.append(choice)
-        self.children = [self.question, *self.choices, self.status, self.retry_button,
-                         self.notice]
+        self.children = [self.question, *self.choices, self.status]
         self.restore()
 
     def _choice(self, statement: str | int) -> W.Dropdown:

@@ -1,0 +1,74 @@
+"""Each lesson creates few widget models: a deterministic guard for its start-up time.
+
+Every ipywidgets model costs a round of comm messages when a lesson runs (about 0.7 ms
+each in a kernel), so a lesson that creates hundreds of models starts visibly slower
+than a bare kernel (see ``benchmarks/bench_lessons.py`` for the timings). Here each
+lesson's code cells run in one in-process IPython shell and the models they create are
+counted; a change that builds hidden parts eagerly again, or shows every self-check
+question at once, goes over the budget and fails.
+
+The budgets were set after the lazy-building work with about 20% headroom (measured:
+00 = 85, 01 = 84, 02 = 87, 03 = 97, 04 = 89, 05 = 125 models, shared ones included).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import ipywidgets as W
+import nbformat
+import pytest
+from ipywidgets.widgets.widget import _instances
+
+from conftest import lesson_notebooks
+
+BUDGET = {"00": 105, "01": 105, "02": 105, "03": 115, "04": 105, "05": 150}
+DEFAULT_BUDGET = 120  # a lesson added later
+PER_CELL = 30  # no one-line cell needs more (the self-check shows one question at a time)
+
+
+@pytest.fixture(scope="module")
+def shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.instance()
+
+
+def run_counting(shell, path) -> list[tuple[str, int]]:
+    """Run the notebook's code cells; (cell source, models it created) for each."""
+    W.Widget.close_all()  # shared models (stylesheet, layouts) are counted in every lesson
+    counts = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        before = len(_instances)
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = shell.run_cell(cell.source, store_history=False, silent=False)
+        assert result.success, f"{path.name}: {cell.source!r} failed: " \
+                               f"{result.error_before_exec or result.error_in_exec!r}"
+        counts.append((cell.source, len(_instances) - before))
+    return counts
+
+
+@pytest.mark.parametrize("path", lesson_notebooks(), ids=lambda p: p.name)
+def test_lesson_stays_within_its_widget_budget(path, shell, data_dir):
+    lesson_id = path.name[:2]
+    counts = run_counting(shell, path)
+    total = sum(n for _source, n in counts)
+    budget = BUDGET.get(lesson_id, DEFAULT_BUDGET)
+    detail = "\n".join(f"  {n:4d}  {source.splitlines()[-1]}" for source, n in counts)
+    assert total > 0 and all(n > 0 for _s, n in counts[1:]), f"a cell built no widget:\n{detail}"
+    assert total <= budget, (f"{path.name} created {total} widget models, over its budget of "
+                             f"{budget}; build hidden parts on first use:\n{detail}")
+    heavy = [(s, n) for s, n in counts if n > PER_CELL]
+    assert not heavy, f"{path.name}: cells over {PER_CELL} models:\n{detail}"
+
+
+def test_the_budget_can_fail(shell, data_dir):
+    """The counter sees models: every self-check question built at once is far over budget."""
+    W.Widget.close_all()
+    before = len(_instances)
+    shell.run_cell('from coursekit.selfcheck import SelfCheck\n'
+                   'SelfCheck.for_lesson("03").items', store_history=False)
+    assert len(_instances) - before > PER_CELL * 3
