@@ -81,16 +81,15 @@ class QuestionCheck(widgets.VBox):
         self.explain_button = button(
             "Show explanation", disabled=True, layout={},
             tooltip=f"Show the explanation for question {number} (after a first try)")
-        self.feedback = html_widget("")
+        self.feedback = html_widget("", classes=("coursekit-feedback",))
         self.check_button.on_click(lambda _: self.check())
         self.retry_button.on_click(lambda _: self.retry())
         self.explain_button.on_click(lambda _: self.explain())
-        self.feedback.add_class("coursekit-feedback")
         heading = html_widget(_p(f"Question {number}", "h3") + _p(q.prompt))
         row = buttons(self.check_button, self.retry_button, self.explain_button)
         kwargs.setdefault("layout", shared_layout())
+        kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "coursekit-selfcheck-question")
         super().__init__(children=[heading, *self._controls, row, self.feedback], **kwargs)
-        self.add_class("coursekit-selfcheck-question")
 
     def __repr__(self) -> str:
         return f"QuestionCheck({self.question.key!r}, attempts={self._attempts})"
@@ -115,8 +114,7 @@ class QuestionCheck(widgets.VBox):
         controls = []
         for label in labels:
             dropdown = lean(ChoiceDropdown, placeholder=_PLACEHOLDER, options=choices,
-                            description=label)
-            dropdown.add_class("coursekit-match")
+                            description=label, classes=("coursekit-match",))
             controls.append(dropdown)
         return controls
 
@@ -269,8 +267,10 @@ class SelfCheck(Styled, widgets.VBox):
         if not self.questions:
             children = [html_widget(_p("This lesson has no self-check questions yet."))]
         else:
-            self.label = html_widget("")
-            self.label.add_class("coursekit-selfcheck-position")
+            first = self._build(0)
+            # Label and summary get their text at creation (a later change is a message).
+            self.label = html_widget(self._position_html(),
+                                     classes=("coursekit-selfcheck-position",))
             self.previous_button = button(
                 "Previous question", icon="arrow-left",
                 tooltip="Show the previous question (before the first comes the last)")
@@ -279,18 +279,14 @@ class SelfCheck(Styled, widgets.VBox):
                 tooltip="Show the next question (after the last comes the first)")
             self.previous_button.on_click(lambda _: self.previous())
             self.next_button.on_click(lambda _: self.next())
-            self.summary = html_widget("")
+            self.summary = html_widget(self._summary_html())
             self._nav = buttons(self.previous_button, self.label, self.next_button)
-            children = [html_widget(_p(intro)), self._build(0), self._nav, self.summary]
+            children = [html_widget(_p(intro)), first, self._nav, self.summary]
             if n_short:
                 children.append(html_widget(_p(
                     f"This lesson also has {n_short} written question(s), answered in the "
                     "graded check your facilitator may set.")))
         super().__init__(children=children, **kwargs)
-        self._add_kit_classes()
-        if self.questions:
-            self._show_position()
-            self._summarise()
 
     @classmethod
     def for_lesson(cls, lesson_id: str, *, journal: Any = None, shuffle: bool = False,
@@ -359,16 +355,22 @@ class SelfCheck(Styled, widgets.VBox):
         """Show the previous question (before the first, the last)."""
         return self.go_to((self.position - 1) % len(self.questions) + 1)
 
-    def _show_position(self) -> None:
-        self.label.value = _p(f"Question {self.position + 1} of {len(self.questions)}", "p",
-                              role="status", aria_live="polite")
+    def _position_html(self) -> str:
+        return _p(f"Question {self.position + 1} of {len(self.questions)}", "p",
+                  role="status", aria_live="polite")
 
-    def _summarise(self) -> None:
+    def _show_position(self) -> None:
+        self.label.value = self._position_html()
+
+    def _summary_html(self) -> str:
         right = sum(it.correct is True for it in self._built.values())
         tried = sum(it.attempts > 0 for it in self._built.values())
         total = len(self.questions)
-        self.summary.value = _p(f"Answered right: {right} of {total} questions. "
-                                f"Tried so far: {tried} of {total}.")
+        return _p(f"Answered right: {right} of {total} questions. "
+                  f"Tried so far: {tried} of {total}.")
+
+    def _summarise(self) -> None:
+        self.summary.value = self._summary_html()
 
     # -- actions on any question --------------------------------------------------------
     def select(self, question_id: str, answer: Any) -> None:

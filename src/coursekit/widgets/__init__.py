@@ -1,15 +1,11 @@
-"""The kit's ipywidgets: reflections, check-in, beliefs, progress and journal controls."""
+"""The kit's ipywidgets: reflections, check-in, beliefs, progress and journal controls.
 
-from ._base import PLACEHOLDER, KitWidget, flush_all, live
-from .beliefs import BeliefTracker
-from .checklist import Checklist
-from .controls import JournalControls, export_journal
-from .dispatch import widget_for_prompt
-from .lesson_start import LessonStart
-from .progress import CourseProgress
-from .rating import RatingScale
-from .reflection import Reflection
-from .sorter import Sorter
+Names load on first use, so a lesson imports only the widgets it shows.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 __all__ = [
     "PLACEHOLDER",
@@ -27,3 +23,30 @@ __all__ = [
     "live",
     "widget_for_prompt",
 ]
+
+_LAZY = {
+    "PLACEHOLDER": "._base",
+    "KitWidget": "._base",
+    "flush_all": "._base",
+    "live": "._base",
+    "BeliefTracker": ".beliefs",
+    "Checklist": ".checklist",
+    "JournalControls": ".controls",
+    "export_journal": ".controls",
+    "widget_for_prompt": ".dispatch",
+    "LessonStart": ".lesson_start",
+    "CourseProgress": ".progress",
+    "RatingScale": ".rating",
+    "Reflection": ".reflection",
+    "Sorter": ".sorter",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'coursekit.widgets' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

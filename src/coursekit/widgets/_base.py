@@ -108,10 +108,11 @@ class Styled:
 
     css_class = ""
 
-    def _add_kit_classes(self) -> None:
-        self.add_class(ROOT_CLASS)  # type: ignore[attr-defined]
-        if self.css_class:
-            self.add_class(self.css_class)  # type: ignore[attr-defined]
+    def __init__(self, **kwargs: Any):
+        # Given at creation, the classes travel with the widget (no extra message).
+        classes = (ROOT_CLASS, self.css_class) if self.css_class else (ROOT_CLASS,)
+        kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), *classes)
+        super().__init__(**kwargs)
 
     @validate("children")
     def _with_stylesheet(self, proposal: Any) -> tuple:
@@ -190,8 +191,7 @@ class Debouncer:
 
 def buttons(*items: W.Widget) -> W.HBox:
     """A row of buttons that wraps onto a second line when the cell is narrow."""
-    row = W.HBox(list(items), layout=shared_layout())
-    row.add_class("coursekit-buttons")
+    row = W.HBox(list(items), layout=shared_layout(), _dom_classes=("coursekit-buttons",))
     return row
 
 
@@ -206,10 +206,8 @@ class KitWidget(Styled, W.VBox):
     def __init__(self, *, journal: Journal | None = None, **kwargs: Any):
         kwargs.setdefault("layout", shared_layout(margin="0.5em 0 1em 0"))
         super().__init__(**kwargs)
-        self._add_kit_classes()
         self.journal = journal if journal is not None else Journal.open_default()
-        self.status = html_widget("")
-        self.status.add_class("coursekit-status")
+        self.status = html_widget("", classes=("coursekit-status",))
         self._notice: W.HTML | None = None
         self._retry: W.Button | None = None
         self._button_row: W.Box | None = None  # where the Retry button goes when built

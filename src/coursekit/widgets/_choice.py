@@ -14,9 +14,7 @@ from ._shared import html
 
 def question_html(text: str) -> W.HTML:
     """A prompt's question, in the kit's question style."""
-    question = html(f'<p dir="auto">{esc(text)}</p>')
-    question.add_class("coursekit-question")
-    return question
+    return html(f'<p dir="auto">{esc(text)}</p>', classes=("coursekit-question",))
 
 
 def scale_options(low: str, high: str, size: int = 5) -> list[tuple[str, int]]:

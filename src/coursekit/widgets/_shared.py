@@ -71,12 +71,17 @@ def shared_style(widget_cls: type[W.DOMWidget]) -> W.Widget | None:
         return style
 
 
-def lean(widget_cls: type[T], *, layout: dict | W.Layout | None = None, **kwargs: Any) -> T:
+def lean(widget_cls: type[T], *, layout: dict | W.Layout | None = None,
+         classes: tuple[str, ...] = (), **kwargs: Any) -> T:
     """``widget_cls(**kwargs)`` with a shared layout and style instead of two new models.
 
     ``layout`` may be a dict of layout attributes (a shared, frozen layout), or a
     ``Layout`` of the widget's own (see :func:`own_layout`) when the widget changes it.
+    ``classes`` are its CSS classes, sent with the widget itself (``add_class`` after
+    creation would cost one more message each).
     """
+    if classes:
+        kwargs["_dom_classes"] = tuple(classes)
     if not isinstance(layout, W.Layout):
         layout = shared_layout(**(layout or {}))
     kwargs["layout"] = layout

@@ -58,8 +58,7 @@ def style_widget() -> W.HTML:
         if _STYLE is None or getattr(_STYLE, "comm", None) is None:
             css = stylesheet_css()
             _STYLE = lean(W.HTML, value=f"<style>{css}</style>" if css else "",
-                          layout={"display": "none"})
-            _STYLE.add_class(STYLE_CLASS)
+                          layout={"display": "none"}, classes=(STYLE_CLASS,))
         return _STYLE
 
 

@@ -50,9 +50,8 @@ class BeliefTracker(KitWidget):
         for n, statement in enumerate(self.statements, 1):
             scale = lean(W.RadioButtons, options=scale_options(LOW, HIGH), value=None,
                          description=f"{n}. {statement}", orientation="horizontal",
-                         layout={"width": "auto"})
-            scale.add_class("coursekit-scale")
-            scale.add_class("coursekit-statement")
+                         layout={"width": "auto"},
+                         classes=("coursekit-scale", "coursekit-statement"))
             scale.observe(self._changed, names="value")
             self.scales.append(scale)
         self.plot_button = button("Show my shift", icon="line-chart",

@@ -88,8 +88,8 @@ class JournalControls(KitWidget):
             self._cancel_button.on_click(lambda _b: self.cancel_erase())
             self._confirm_box = W.VBox([self._confirm_text,
                                         buttons(self._confirm_button, self._cancel_button)],
-                                       layout=own_layout(display="none"))
-            self._confirm_box.add_class("coursekit-panel")
+                                       layout=own_layout(display="none"),
+                                       _dom_classes=("coursekit-panel",))
             self._insert_after(self._erase_row, self._confirm_box)
         return self._confirm_box
 

@@ -62,8 +62,7 @@ class LessonStart(KitWidget):
         self.feeling = lean(
             W.RadioButtons, options=scale_options(FEELING_LOW, FEELING_HIGH), value=None,
             description="How are you feeling right now?", orientation="horizontal",
-            layout={"width": "auto"})
-        self.feeling.add_class("coursekit-scale")
+            layout={"width": "auto"}, classes=("coursekit-scale",))
         self.pause_button = button("Pause", icon="pause",
                                    tooltip="A short grounding exercise and support contacts")
         # Built when first needed: the reply to the check-in, the pause panel and its
@@ -104,8 +103,8 @@ class LessonStart(KitWidget):
     def panel(self) -> W.HTML:
         """The pause panel: the grounding exercise and the support list (hidden until asked)."""
         if self._panel is None:
-            self._panel = html("", layout=own_layout(display="none"))
-            self._panel.add_class("coursekit-panel")
+            self._panel = html("", layout=own_layout(display="none"),
+                               classes=("coursekit-panel",))
             self._insert_after(self._button_row, self._panel)
         return self._panel
 

@@ -57,19 +57,33 @@ class CourseProgress(KitWidget):
 
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
-        self.lessons_bar = lean(W.IntProgress, value=0, min=0, max=1,
-                                description="Lessons opened")
-        self.prompts_bar = lean(W.IntProgress, value=0, min=0, max=1,
+        self.counts: dict[str, int] = {}
+        # Count first, so the bars and words are sent with their figures (no updates).
+        ok, counts = self.attempt(lambda: progress_counts(self.journal),
+                                  failed="progress unavailable")
+        if ok:
+            self.counts = counts
+        c = self.counts
+        self.lessons_bar = lean(W.IntProgress, value=c.get("visited", 0), min=0,
+                                max=max(c.get("lessons", 1), 1), description="Lessons opened")
+        self.prompts_bar = lean(W.IntProgress, value=c.get("done", 0), min=0,
+                                max=max(c.get("prompts", 1), 1),
                                 description="Reflections answered or skipped")
-        self.checks_bar = lean(W.IntProgress, value=0, min=0, max=1,
+        self.checks_bar = lean(W.IntProgress, value=c.get("right", 0), min=0,
+                               max=max(c.get("checks", 1), 1),
                                description="Self-check questions answered right")
-        self.words = html("")
+        self.words = html(self._words(c) if ok else "")
         self.refresh_button = button("Refresh progress", icon="refresh", tooltip="Count again")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.children = [self.lessons_bar, self.prompts_bar, self.checks_bar, self.words,
                          self._row(self.refresh_button), self.status]
-        self.counts: dict[str, int] = {}
-        self.refresh()
+
+    @staticmethod
+    def _words(counts: dict[str, int]) -> str:
+        return (f'<p role="status">You have opened {counts["visited"]} of {counts["lessons"]} '
+                f'lessons, answered or skipped {counts["done"]} of {counts["prompts"]} '
+                f'reflections, and answered {counts["right"]} of {counts["checks"]} self-check '
+                "questions right. Reflections are optional; this count is only for you.</p>")
 
     def refresh(self) -> None:
         """Count again from the journal."""
@@ -78,19 +92,16 @@ class CourseProgress(KitWidget):
         if not ok:
             return
         self.counts = counts
-        self.lessons_bar.max = max(counts["lessons"], 1)
-        self.lessons_bar.value = counts["visited"]
-        self.prompts_bar.max = max(counts["prompts"], 1)
-        self.prompts_bar.value = counts["done"]
-        self.checks_bar.max = max(counts["checks"], 1)
-        self.checks_bar.value = counts["right"]
-        self.words.value = (
-            f'<p role="status">You have opened {counts["visited"]} of {counts["lessons"]} '
-            f'lessons, answered or skipped {counts["done"]} of {counts["prompts"]} '
-            f'reflections, and answered {counts["right"]} of {counts["checks"]} self-check '
-            "questions right. Reflections are optional; this count is only for you.</p>")
-        self.set_status("")
-        self.status.value = ""
+        for bar, value, top in ((self.lessons_bar, counts["visited"], counts["lessons"]),
+                                (self.prompts_bar, counts["done"], counts["prompts"]),
+                                (self.checks_bar, counts["right"], counts["checks"])):
+            with bar.hold_sync():  # one message per bar
+                bar.max = max(top, 1)
+                bar.value = value
+        self.words.value = self._words(counts)
+        self.status_text = ""
+        if self.status.value:
+            self.status.value = ""
 
     def retry(self) -> None:
         self.refresh()

@@ -38,8 +38,8 @@ class Reflection(KitWidget):
             PrivateTextarea, value="", description="Your answer", rows=5,
             continuous_update=True,
             placeholder="Optional. Write as much or as little as you like; it saves itself.",
-            tooltip=prompt.text, layout=own_layout(width="auto"))  # hidden while skipped
-        self.box.add_class("coursekit-answer")
+            tooltip=prompt.text, layout=own_layout(width="auto"),  # hidden while skipped
+            classes=("coursekit-answer",))
         self.skip_button = button("Skip this reflection", icon="forward",
                                   tooltip="Skip it; you can come back to it later",
                                   layout=own_layout(width="auto"))
@@ -73,8 +73,8 @@ class Reflection(KitWidget):
     def history(self) -> W.HTML:
         """The earlier-versions panel, empty and hidden until :meth:`show_history`."""
         if self._history is None:
-            self._history = html("", layout=own_layout(display="none"))
-            self._history.add_class("coursekit-history")
+            self._history = html("", layout=own_layout(display="none"),
+                                 classes=("coursekit-history",))
             self.children = [*self.children, self._history]
         return self._history
 

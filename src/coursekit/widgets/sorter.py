@@ -36,8 +36,7 @@ class Sorter(RecordWidget):
         for n, statement in enumerate(self.statements, 1):
             choice = lean(ChoiceDropdown, placeholder=UNSORTED,
                           options=[(c, c) for c in self.categories],
-                          description=f"{n}. {statement}")
-            choice.add_class("coursekit-statement")
+                          description=f"{n}. {statement}", classes=("coursekit-statement",))
             choice.observe(self.changed, names="value")
             self.choices.append(choice)
         self.children = [self.question, *self.choices, self.status]
