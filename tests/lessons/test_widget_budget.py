@@ -1,14 +1,17 @@
 """Each lesson creates few widget models: a deterministic guard for its start-up time.
 
-Every ipywidgets model costs a round of comm messages when a lesson runs (about 0.7 ms
-each in a kernel), so a lesson that creates hundreds of models starts visibly slower
-than a bare kernel (see ``benchmarks/bench_lessons.py`` for the timings). Here each
-lesson's code cells run in one in-process IPython shell and the models they create are
-counted; a change that builds hidden parts eagerly again, or shows every self-check
-question at once, goes over the budget and fails.
+Every ipywidgets model costs a comm message when a lesson runs (about 0.7 ms each in a
+kernel), and so does every change to a model after it is sent (``add_class`` after
+creation, a value set just after building), so a lesson that creates hundreds of models
+starts visibly slower than a bare kernel (see ``benchmarks/bench_lessons.py`` for the
+timings). Here each lesson's code cells run in one in-process IPython shell and the
+models they create and the update messages they send are counted; a change that builds
+hidden parts eagerly again, or shows every self-check question at once, goes over the
+budget and fails.
 
 The budgets were set after the lazy-building work with about 20% headroom (measured:
-00 = 85, 01 = 84, 02 = 87, 03 = 97, 04 = 89, 05 = 125 models, shared ones included).
+00 = 85, 01 = 84, 02 = 87, 03 = 97, 04 = 89, 05 = 125 models, shared ones included;
+13 to 19 update messages per lesson).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from conftest import lesson_notebooks
 BUDGET = {"00": 105, "01": 105, "02": 105, "03": 115, "04": 105, "05": 150}
 DEFAULT_BUDGET = 120  # a lesson added later
 PER_CELL = 30  # no one-line cell needs more (the self-check shows one question at a time)
+UPDATES = 25  # update messages per lesson, after the models were sent
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +37,21 @@ def shell():
     from IPython.core.interactiveshell import InteractiveShell
 
     return InteractiveShell.instance()
+
+
+@pytest.fixture
+def updates(monkeypatch) -> list[tuple[str, tuple[str, ...]]]:
+    """(model class, changed keys) of every update message widgets send from now on."""
+    sent: list[tuple[str, tuple[str, ...]]] = []
+    original = W.Widget._send
+
+    def counting_send(self, msg, buffers=None):
+        if msg.get("method") == "update":
+            sent.append((type(self).__name__, tuple(msg.get("state", {}))))
+        return original(self, msg, buffers)
+
+    monkeypatch.setattr(W.Widget, "_send", counting_send)
+    return sent
 
 
 def run_counting(shell, path) -> list[tuple[str, int]]:
@@ -52,9 +71,12 @@ def run_counting(shell, path) -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("path", lesson_notebooks(), ids=lambda p: p.name)
-def test_lesson_stays_within_its_widget_budget(path, shell, data_dir):
+def test_lesson_stays_within_its_widget_budget(path, shell, data_dir, updates):
     lesson_id = path.name[:2]
     counts = run_counting(shell, path)
+    assert 0 < len(updates) <= UPDATES, (
+        f"{path.name} sent {len(updates)} update messages after creating its widgets (budget "
+        f"{UPDATES}); give classes and first values when a widget is built: {updates}")
     total = sum(n for _source, n in counts)
     budget = BUDGET.get(lesson_id, DEFAULT_BUDGET)
     detail = "\n".join(f"  {n:4d}  {source.splitlines()[-1]}" for source, n in counts)
@@ -65,10 +87,14 @@ def test_lesson_stays_within_its_widget_budget(path, shell, data_dir):
     assert not heavy, f"{path.name}: cells over {PER_CELL} models:\n{detail}"
 
 
-def test_the_budget_can_fail(shell, data_dir):
-    """The counter sees models: every self-check question built at once is far over budget."""
+def test_the_budget_can_fail(shell, data_dir, updates):
+    """The counters see models and updates: all questions at once, classes added late."""
     W.Widget.close_all()
     before = len(_instances)
     shell.run_cell('from coursekit.selfcheck import SelfCheck\n'
                    'SelfCheck.for_lesson("03").items', store_history=False)
     assert len(_instances) - before > PER_CELL * 3
+    shell.run_cell("import ipywidgets\n"
+                   "for _i in range(30): ipywidgets.HTML('x').add_class('late')",
+                   store_history=False)
+    assert len(updates) >= 30 and ("HTML", ("_dom_classes",)) in updates
