@@ -356,7 +356,8 @@ class SelfCheck(Styled, widgets.VBox):
         return self.go_to((self.position - 1) % len(self.questions) + 1)
 
     def _position_html(self) -> str:
-        return _p(f"Question {self.position + 1} of {len(self.questions)}", "p",
+        # A span, not a paragraph: it sits on the line of the buttons either side.
+        return _p(f"Question {self.position + 1} of {len(self.questions)}", "span",
                   role="status", aria_live="polite")
 
     def _show_position(self) -> None:
