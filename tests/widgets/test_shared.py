@@ -96,3 +96,21 @@ def test_widgets_that_hide_parts_keep_their_own_layouts(journal, info, text_prom
     r.show_history()
     r.hide_history()
     assert r.box.layout.display == "" and r.history.layout.display == "none"
+
+
+def test_progress_that_cannot_count_says_so_with_retry(journal, monkeypatch):
+    from coursekit.errors import JournalUnavailable
+    from coursekit.widgets import CourseProgress, progress
+
+    def fail(_journal):
+        raise JournalUnavailable("The journal is locked by another program; close it and retry.")
+
+    monkeypatch.setattr(progress, "progress_counts", fail)
+    p = CourseProgress(journal=journal)
+    assert p.status_text.startswith("progress unavailable: ") and "locked" in p.status_text
+    assert p.status in p.children and p.retry_button in p._button_row.children
+    assert p.retry_button.layout.display == "" and p.lessons_bar.value == 0
+    monkeypatch.undo()
+    p.retry_button.click()
+    assert p.counts["lessons"] > 0 and p.retry_button.layout.display == "none"
+    assert p.status_text == "" and "You have opened" in p.words.value

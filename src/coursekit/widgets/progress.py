@@ -58,12 +58,13 @@ class CourseProgress(KitWidget):
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
         self.counts: dict[str, int] = {}
-        # Count first, so the bars and words are sent with their figures (no updates).
-        ok, counts = self.attempt(lambda: progress_counts(self.journal),
-                                  failed="progress unavailable")
-        if ok:
-            self.counts = counts
-        c = self.counts
+        # Count first, so the bars and words are sent with their figures (no updates);
+        # a failure is reported by refresh() below, once the status line is in place.
+        try:
+            self.counts = progress_counts(self.journal)
+        except Exception:
+            self.counts = {}
+        c, ok = self.counts, bool(self.counts)
         self.lessons_bar = lean(W.IntProgress, value=c.get("visited", 0), min=0,
                                 max=max(c.get("lessons", 1), 1), description="Lessons opened")
         self.prompts_bar = lean(W.IntProgress, value=c.get("done", 0), min=0,
@@ -77,6 +78,10 @@ class CourseProgress(KitWidget):
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.children = [self.lessons_bar, self.prompts_bar, self.checks_bar, self.words,
                          self._row(self.refresh_button), self.status]
+        if ok:
+            self._show_notice()
+        else:
+            self.refresh()  # says what went wrong, with the Retry button
 
     @staticmethod
     def _words(counts: dict[str, int]) -> str:
