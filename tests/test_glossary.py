@@ -85,3 +85,9 @@ def test_every_svg_diagram_is_accessible():
         assert 'role="img"' in text, f"{svg.name} lacks role=img"
         assert re.search(r"<title[^>]*>\s*\S", text), f"{svg.name} lacks a <title>"
         assert re.search(r"<desc[^>]*>\s*\S", text), f"{svg.name} lacks a <desc>"
+
+
+def test_unparseable_yaml_names_the_file_and_the_fix(tmp_path):
+    path = write(tmp_path, "terms:\n  - slug: [unclosed\n")
+    with pytest.raises(ContentError, match=r"glossary\.yml cannot be read as YAML .*git checkout"):
+        glossary.load(path)

@@ -14,8 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import config, yamlio
 from .errors import ContentError
 
@@ -89,10 +87,7 @@ def _strings(data: dict, key: str, where: str, *, required: bool = True) -> tupl
 
 def load_lesson_file(path: Path) -> LessonInfo:
     where = str(path)
-    try:
-        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ContentError(f"{where} cannot be read as YAML: {exc}") from exc
+    data = yamlio.load_file(path)
     if not isinstance(data, dict):
         raise ContentError(f"{where}: expected a mapping of fields at the top level")
     lesson_id = str(_require(data, "id", str, where))
@@ -156,21 +151,13 @@ def lesson(lesson_id: str, folder: Path | None = None) -> LessonInfo:
 
 def course_info() -> dict:
     """Course-wide settings from ``assets/course.yml`` (title, course-level beliefs)."""
-    path = config.assets_dir() / "course.yml"
-    try:
-        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{path} cannot be read: {exc}") from exc
-    return data or {}
+    return yamlio.load_file(config.assets_dir() / "course.yml") or {}
 
 
 def support_resources() -> dict:
     """The support list a facilitator edits for their region: ``assets/support.yml``."""
     path = config.assets_dir() / "support.yml"
-    try:
-        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{path} cannot be read: {exc}; restore it from git") from exc
+    data = yamlio.load_file(path)
     if not isinstance(data, dict) or not data.get("resources"):
         raise ContentError(f"{path} should list resources: (name, how to reach them, when)")
     return data

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from . import config, yamlio
 from .errors import ContentError
 
@@ -43,10 +41,7 @@ def load(source: Path | None = None) -> dict[str, Term]:
     source = source or path()
     if not source.exists():
         return {}
-    try:
-        data = yamlio.safe_load(source.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{source} cannot be read as YAML: {exc}") from exc
+    data = yamlio.load_file(source) or {}
     terms: dict[str, Term] = {}
     for i, raw in enumerate(data.get("terms") or [], 1):
         where = f"{source}: term {i} ({raw.get('slug', '?') if isinstance(raw, dict) else '?'})"

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from . import config, yamlio
 from .errors import ContentError
 
@@ -36,10 +34,7 @@ def load(source: Path | None = None) -> dict[str, Reference]:
     source = source or config.assets_dir() / "references.yml"
     if not source.exists():
         return {}
-    try:
-        data = yamlio.safe_load(source.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{source} cannot be read as YAML: {exc}") from exc
+    data = yamlio.load_file(source) or {}
     out: dict[str, Reference] = {}
     for i, raw in enumerate(data.get("references") or [], 1):
         rid = raw.get("id", "?") if isinstance(raw, dict) else "?"
