@@ -89,5 +89,5 @@ def test_every_svg_diagram_is_accessible():
 
 def test_unparseable_yaml_names_the_file_and_the_fix(tmp_path):
     path = write(tmp_path, "terms:\n  - slug: [unclosed\n")
-    with pytest.raises(ContentError, match=r"glossary\.yml cannot be read as YAML .*git checkout"):
+    with pytest.raises(ContentError, match=r"(?s)glossary\.yml cannot be read as YAML .*git checkout"):
         glossary.load(path)
