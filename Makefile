@@ -9,6 +9,10 @@ PORT    ?= 8888
 # JupyterLab refuses to run as root without --allow-root (CI and containers run as root).
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
+# Run everything as if the environment were activated: nbgrader calls tools such as
+# `alembic` by name, so the environment's bin/ must be on PATH.
+export PATH := $(abspath $(BIN)):$(PATH)
+export VIRTUAL_ENV := $(abspath $(VENV))
 LAB_ARGS ?=
 
 .PHONY: lab test lint sync handouts bench clean help
