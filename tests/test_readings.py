@@ -6,6 +6,7 @@ import pytest
 
 from coursekit import ReadingError, config, readings
 from coursekit.course import lessons
+from coursekit.widgets.reading import reading_panel
 
 
 def test_not_installed_says_how_to_add(monkeypatch):
@@ -59,7 +60,7 @@ def test_missing_part_title_is_reported(tmp_path):
 
 def test_panel_without_readings_still_renders():
     info = next(x for x in lessons() if x.reading)
-    panel = readings.reading_panel(info)
+    panel = reading_panel(info)
     assert panel.installed is False
     assert "not installed" in panel.children[0].value
     assert panel.selected_index is None
@@ -85,7 +86,7 @@ def test_collection_splits_into_five_parts(shared_readings):
 def test_panel_with_readings_shows_escaped_text(shared_readings, monkeypatch):
     monkeypatch.setenv(config.READINGS_DIR_ENV, str(shared_readings))
     info = next(x for x in lessons() if x.reading == "000")
-    panel = readings.reading_panel(info)
+    panel = reading_panel(info)
     assert panel.installed is True
     assert "<script" not in panel.children[0].value.lower()
     assert repr(panel) == "ReadingPanel('000', installed=True)"

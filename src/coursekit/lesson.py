@@ -59,7 +59,7 @@ class Lesson:
     # -- reading ---------------------------------------------------------------------
     def full_text(self):
         """The full reading in a collapsible panel, when a facilitator has installed it."""
-        from .readings import reading_panel
+        from .widgets.reading import reading_panel
 
         return self._show(reading_panel(self.info))
 

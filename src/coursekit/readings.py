@@ -8,7 +8,6 @@ is missing, empty or cannot be decoded, the lesson says so and carries on.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,45 +115,3 @@ def lesson_text(reading_id: str, part_numbers: tuple[int, ...] = (), folder: Pat
     reading = catalogue()[reading_id]
     parts = split_parts(text, reading.parts)
     return "\n\n".join(parts[n] for n in part_numbers)
-
-
-def reading_panel(info):
-    """A collapsed panel with the lesson's full text, or a note on how to install it."""
-    import ipywidgets as widgets
-
-    if not info.reading:
-        return widgets.HTML("<p>This lesson has no single reading.</p>")
-    reading = catalogue()[info.reading]
-    try:
-        text = lesson_text(info.reading, info.reading_parts)
-        body = widgets.HTML(
-            '<div class="coursekit-reading" role="document" tabindex="0" '
-            'style="white-space: pre-wrap; max-height: 28em; overflow-y: auto; '
-            'font-family: Georgia, serif; line-height: 1.5">'
-            f"{html.escape(text)}</div>"
-        )
-        title = f"Full text: {reading.title} (click to open or close)"
-        installed = True
-    except ReadingError as exc:
-        installed = False
-        body = widgets.HTML(f'<p role="status">ℹ️ {html.escape(str(exc).capitalize())}.</p>')
-        title = "Full text: not installed"
-    panel = _panel_class()(children=[body], titles=(title,))
-    panel.selected_index = None
-    panel.reading_id, panel.installed = info.reading, installed
-    return panel
-
-
-def _panel_class():
-    import ipywidgets as widgets
-
-    class ReadingPanel(widgets.Accordion):
-        """An Accordion whose plain-text form names the reading, never its text."""
-
-        reading_id = ""
-        installed = False
-
-        def __repr__(self) -> str:
-            return f"ReadingPanel({self.reading_id!r}, installed={self.installed})"
-
-    return ReadingPanel

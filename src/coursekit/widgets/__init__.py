@@ -16,6 +16,7 @@ __all__ = [
     "KitWidget",
     "LessonStart",
     "RatingScale",
+    "ReadingPanel",
     "Reflection",
     "Sorter",
     "export_journal",
@@ -37,6 +38,7 @@ _LAZY = {
     "LessonStart": ".lesson_start",
     "CourseProgress": ".progress",
     "RatingScale": ".rating",
+    "ReadingPanel": ".reading",
     "Reflection": ".reflection",
     "Sorter": ".sorter",
 }
