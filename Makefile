@@ -22,7 +22,8 @@ help:
 	@echo "make test   run every test (lessons, journal, grading, browser)"
 	@echo "make lint   ruff and the lesson content linter"
 	@echo "make sync   regenerate everything built from assets/: shared lesson cells, glossary,"
-	@echo "            references, the safety protocol's tables, the nbgrader source checks"
+	@echo "            references, the safety protocol's tables, the nbgrader source checks,"
+	@echo "            and the printable support list (build/handouts/support.html and .pdf)"
 	@echo "make handouts  build printable handouts, run sheets and slides into build/"
 	@echo "make bench  print the benchmarks' figures"
 
@@ -56,6 +57,7 @@ sync: $(STAMP)
 	$(BIN)/coursekit lessons sync
 	$(BIN)/coursekit handouts protocol
 	$(BIN)/coursekit grade generate
+	$(BIN)/coursekit handouts support -o build
 
 handouts: $(STAMP)
 	$(BIN)/coursekit handouts check

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -21,6 +22,7 @@ from coursekit import handouts, sessions
 from coursekit.cli import main
 from coursekit.course import lesson, lessons, support_resources
 from coursekit.errors import ContentError, HandoutBuildError
+from coursekit.sessions import clock_label, parse_start
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = handouts.find_chromium()
@@ -41,7 +43,8 @@ def _text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build")
-    args = ["handouts", "build", "-o", str(out)] + ([] if CHROMIUM else ["--no-pdf"])
+    args = ["handouts", "build", "-o", str(out), "--start", "18:30"] + (
+        [] if CHROMIUM else ["--no-pdf"])
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "Wrote" in result.output
@@ -107,9 +110,17 @@ def test_every_session_has_a_run_sheet_and_a_slide_deck(built):
                 assert f"{lid} · {infos[lid].title}" in deck_text
             assert 'id="Support"' in deck
             assert support_resources()["resources"][0]["name"] in deck_text
-            assert handouts.default_reveal_prefix() in deck
+            # reveal.js comes from the kit's own copy (npm), next to the decks: no CDN
+            assert '"reveal.js/dist/reveal.js"' in deck and "unpkg.com" not in deck
+            # clock times from --start 18:30, not minute offsets
+            assert "18:30" in sheet and "18:30" in deck_text
+            end = clock_label(fmt.session_minutes, parse_start("18:30"))
+            assert f"18:30 to {end}" in sheet
+            last_begin, last_end, last = s.schedule(parse_start("18:30"))[-1]
+            assert f"{last_begin}–{last_end} {last.minutes} {last.name}" in sheet
             # teaching points are the facilitator's speaker notes, not slide text
             assert '<aside class="notes">' in deck
+    assert (built / "slides" / "reveal.js" / "dist" / "reveal.js").exists()
 
 
 @pytest.mark.slow
@@ -137,12 +148,41 @@ def test_handout_pdfs_have_the_title_and_a_page_that_is_not_blank(built, tmp_pat
 
 
 @pytest.mark.slow
+def test_the_general_examples_note_is_printed_once_on_the_support_handout(built):
+    note = " ".join(support_resources()["region_note"].split())
+    support = _text(built / "handouts" / "support.html")
+    assert note in support
+    for resource in support_resources()["resources"]:
+        assert resource["name"] in support
+    others = [_handout(built, info) for info in lessons()]
+    others += [built / "handouts" / "content-notes.html"]
+    others += sorted((built / "runsheets").glob("*.html"))
+    others += sorted((built / "slides").glob("*.slides.html"))
+    for path in others:
+        assert note not in _text(path), path.name
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+def test_run_sheets_have_page_numbers(built):
+    for pdf in sorted((built / "runsheets").glob("*.pdf")):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        pages = text.count("\f") or 1
+        assert pages > 1, pdf.name
+        for n in range(1, pages + 1):
+            assert f"Page {n} of {pages}" in text, (pdf.name, n)
+
+
+@pytest.mark.slow
 @needs_chromium
 def test_run_sheets_and_content_notes_are_printed_too(built):
     pdfs = sorted((built / "runsheets").glob("*.pdf"))
     expected = sum(f.sessions for f in sessions.formats())
     assert len(pdfs) == expected
     assert (built / "handouts" / "content-notes.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (built / "handouts" / "support.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 # -- single documents, built in memory from a copy of the kit ---------------------------
@@ -169,6 +209,37 @@ def test_handout_and_slides_render_the_one_support_list(kit_copy):
     assert "Riverside Test Helpline" in deck
     sheet = handouts.export_html(handouts.runsheet_notebook(sessions.sessions("workshop")[0]))
     assert "Riverside Test Helpline" in sheet
+
+
+def test_an_edited_support_list_reaches_the_lessons_and_the_support_handout(kit_copy, tmp_path):
+    """The facilitator's step (facilitator/README.md, step 2): edit assets/support.yml,
+    run `make sync`, which runs `coursekit lessons sync` and `coursekit handouts support`."""
+    shutil.copytree(ROOT / "lessons", kit_copy / "lessons")
+    path = kit_copy / "assets" / "support.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["resources"].insert(1, {"name": "Riverside Crisis Line", "contact": "0800 555 0199",
+                                 "when": "24 hours"})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["lessons", "sync", "--check"]).exit_code != 0  # stale now
+    done = runner.invoke(main, ["lessons", "sync"])
+    assert done.exit_code == 0, done.output
+    for notebook in sorted((kit_copy / "lessons").glob("[0-9][0-9]-*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        (cell,) = [c for c in nb.cells
+                   if c.metadata.get("coursekit", {}).get("generated") == "support"]
+        assert "**Riverside Crisis Line**: 0800 555 0199 (24 hours)" in cell.source, notebook
+    out = tmp_path / "build"
+    done = runner.invoke(main, ["handouts", "support", "-o", str(out), "--no-pdf"])
+    assert done.exit_code == 0, done.output
+    page = _text(out / "handouts" / "support.html")
+    assert "Riverside Crisis Line : 0800 555 0199 (24 hours)" in page
+    assert page.index("Emergency services") < page.index("Riverside Crisis Line")
+    handout = handouts.export_html(handouts.handout_notebook(lesson("03")))
+    assert "Riverside Crisis Line" in handout
+    # `make sync` runs both commands
+    sync = re.search(r"^sync:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.S | re.M).group(0)
+    assert "coursekit lessons sync" in sync and "coursekit handouts support" in sync
 
 
 def test_handout_lists_glossary_terms_tagged_with_its_lesson(kit_copy):
@@ -277,3 +348,57 @@ def test_pdf_printing_works_without_playwright_too(tmp_path, monkeypatch):
     monkeypatch.setattr(handouts.PdfPrinter, "_page_or_none", lambda self: None)
     pdf = handouts.print_pdf(page, tmp_path / "page.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000
+
+
+# -- slides that fit their frame ----------------------------------------------------------
+
+
+def _items(n: int, words: int = 30) -> str:
+    return "\n".join(f"- Item {i} " + " ".join(["word"] * words) for i in range(1, n + 1))
+
+
+def test_a_short_slide_is_left_whole():
+    source = "## In pairs\n\n- One question?\n- Another question?"
+    assert handouts.split_slide(source) == [source]
+
+
+def test_a_long_list_is_split_between_items_under_a_continued_heading():
+    source = "## Key ideas\n\nA short opening line.\n\n" + _items(12)
+    parts = handouts.split_slide(source)
+    assert len(parts) >= 2
+    assert parts[0].startswith("## Key ideas\n\nA short opening line.\n\n- Item 1 ")
+    for part in parts[1:]:
+        assert part.startswith("## Key ideas (continued)\n\n- Item ")
+    for part in parts:
+        blocks = handouts._blocks(part)
+        assert sum(handouts.block_height(b) for b in blocks) <= handouts.SLIDE_BUDGET
+        # items stay in one tight list (no blank line between them), each item whole
+        body = part.split("\n\n", 1)[1] if part.startswith("## Key ideas (") else part
+        assert "\n\n- " not in body.split("A short opening line.")[-1].strip()
+    items = [line for part in parts for line in part.splitlines() if line.startswith("- ")]
+    assert items == _items(12).splitlines()
+
+
+def test_tables_repeat_their_header_and_numbered_lists_keep_counting():
+    rows = "\n".join(f"| {i}:00 | " + " ".join(["segment"] * 8) + " |" for i in range(24))
+    parts = handouts.split_slide("## Plan for today\n\n| Time | What |\n|---|---|\n" + rows)
+    assert len(parts) >= 2
+    for part in parts:
+        assert "| Time | What |\n|---|---|\n| " in part
+    steps = "\n".join(f"{i}. Step {i} " + " ".join(["breathe"] * 30) for i in range(1, 11))
+    parts = handouts.split_slide("## Closing\n\n" + steps)
+    assert len(parts) >= 2
+    first_items = [p.split("\n\n", 1)[1].split(".", 1)[0] for p in parts]
+    assert first_items[0] == "1" and int(first_items[1]) > 1
+
+
+def test_a_session_deck_has_every_slide_within_the_estimate():
+    nb = handouts.slides_notebook(sessions.sessions("workshop")[0])
+    support = [c.source for c in nb.cells if c.source.startswith("## Support")]
+    assert len(support) >= 2 and support[1].startswith("## Support (continued)")
+    for cell in nb.cells:
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+            continue
+        blocks = handouts._blocks(cell.source)
+        if len(blocks) > 2:
+            assert sum(handouts.block_height(b) for b in blocks) <= handouts.SLIDE_BUDGET

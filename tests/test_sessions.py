@@ -209,3 +209,32 @@ def test_readme_session_1_steps_match_the_plans(title, format_id):
 
     minutes = [int(m) for m in re.findall(r"\((\d+) min\)", _section(title))]
     assert minutes == [seg.minutes for seg in sessions.sessions(format_id)[0].segments]
+
+
+def test_start_times_are_read_as_clock_times():
+    assert sessions.parse_start("18:30").strftime("%H:%M") == "18:30"
+    assert sessions.parse_start("9:05").strftime("%H:%M") == "09:05"
+    for bad in ("25:00", "18:75", "half six", "1830", ""):
+        with pytest.raises(SessionPlanError, match=r"HH:MM.*18:30"):
+            sessions.parse_start(bad)
+    start = sessions.parse_start("23:30")
+    assert sessions.clock_label(45, start) == "00:15"
+    assert sessions.clock_label(75) == "1:15"
+
+
+def test_a_schedule_runs_from_the_start_to_the_end_of_the_session():
+    session = sessions.sessions("series")[0]
+    rows = session.schedule(sessions.parse_start("18:30"))
+    assert rows[0][0] == "18:30" and rows[-1][1] == "20:00"
+    assert all(rows[i][1] == rows[i + 1][0] for i in range(len(rows) - 1))
+    assert session.schedule()[0][0] == "0:00" and session.schedule()[-1][1] == "1:30"
+
+
+def test_plan_command_prints_clock_times_and_refuses_a_bad_start():
+    result = CliRunner().invoke(main, ["handouts", "plan", "series", "1", "--start", "18:30"])
+    assert result.exit_code == 0, result.output
+    assert "18:30–" in result.output and "–20:00" in result.output
+    result = CliRunner().invoke(main, ["handouts", "plan", "series", "1", "--start", "6pm"])
+    assert result.exit_code != 0 and "'6pm'" in result.output and "HH:MM" in result.output
+    result = CliRunner().invoke(main, ["handouts", "build", "--start", "6pm", "--no-pdf"])
+    assert result.exit_code != 0 and "'6pm'" in result.output and "--start" in result.output

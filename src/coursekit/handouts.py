@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,7 +36,7 @@ import yaml
 from . import config, yamlio
 from .course import LessonInfo, course_info, lessons, support_resources
 from .errors import ContentError, HandoutBuildError, SessionPlanError
-from .sessions import Session, formats, plans, sessions, sessions_dir
+from .sessions import Session, clock_label, formats, plans, sessions, sessions_dir
 
 CHROMIUM_ENV = "COURSEKIT_CHROMIUM"
 REVEAL_PREFIX_ENV = "COURSEKIT_REVEAL_PREFIX"
@@ -69,7 +71,7 @@ def protocol_path() -> Path:
 # -- the shared pieces ---------------------------------------------------------------
 
 
-def _jinja(name: str) -> str:
+def _jinja(name: str, **extra) -> str:
     import jinja2
 
     env = jinja2.Environment(
@@ -79,13 +81,16 @@ def _jinja(name: str) -> str:
         undefined=jinja2.StrictUndefined,
     )
     return env.get_template(name).render(
-        support=support_resources(), course=course_info(), lessons=lessons()
+        support=support_resources(), course=course_info(), lessons=lessons(), **extra
     ).strip()
 
 
-def support_markdown() -> str:
-    """The ``## Support`` section, rendered exactly as the lessons render it."""
-    return _jinja("support.md.j2")
+def support_markdown(*, region_note: bool = False) -> str:
+    """The ``## Support`` section, rendered by the template the lessons use.
+
+    The "general examples" note (``region_note`` in ``assets/support.yml``) is printed
+    once, on the support handout (:func:`support_notebook`), not on every handout."""
+    return _jinja("support.md.j2", show_region_note=region_note)
 
 
 def lesson_heading(info: LessonInfo) -> str:
@@ -215,6 +220,27 @@ def handout_notebook(info: LessonInfo) -> nbformat.NotebookNode:
                      footer=f"{course.get('title', '')} · lesson {info.id} handout")
 
 
+def support_notebook() -> nbformat.NotebookNode:
+    """The printable support list: one page a facilitator hands out or pins up, built from
+    ``assets/support.yml`` (``make sync`` rebuilds it after the list is edited)."""
+    course = course_info()
+    return _notebook(
+        "Support", [_md(f"# Support · {course.get('title', '')}\n\n"
+                        "Keep this page. You can contact any of these services at any time, "
+                        "during the course or after it; you do not need to explain why."),
+                    _md(support_markdown(region_note=True))],
+        footer=f"{course.get('title', '')} · support list")
+
+
+def build_support(out_dir: Path, printer: PdfPrinter | None = None) -> list[Path]:
+    """Write the support handout (``handouts/support.html``, and ``.pdf`` with a printer)."""
+    path = Path(out_dir) / "handouts" / "support.html"
+    _write(path, export_html(support_notebook()))
+    if printer is None:
+        return [path]
+    return [path, printer.print(path, path.with_suffix(".pdf"))]
+
+
 def content_notes_markdown() -> str:
     """The course map with each lesson's time and content note (published before the course)."""
     rows = "\n".join(
@@ -252,29 +278,43 @@ def _notes_md(title: str, notes, first: str, second: str) -> str:
         f"- **{first}** {n.prompt}\n  **{second}** {n.response}" for n in notes)
 
 
-def runsheet_notebook(session: Session) -> nbformat.NotebookNode:
-    """The facilitator's printable plan for one session: timetable, prompts and notes."""
+def _when(start: time | None) -> str:
+    if start is None:
+        return ("Times are hours:minutes from the start of the session; build with "
+                "`--start HH:MM` (e.g. `coursekit handouts build --start 18:30`) to print "
+                "clock times.")
+    return f"Times assume the session starts at {start:%H:%M}."
+
+
+def runsheet_notebook(session: Session, start: time | None = None) -> nbformat.NotebookNode:
+    """The facilitator's printable plan for one session: timetable, prompts and notes.
+
+    The timetable gives clock times from ``start`` (or, without it, time since the start)."""
     fmt = session.format
     all_info = {x.id: x for x in lessons()}
     titles = "; ".join(lesson_heading(all_info[lid]) for lid in session.lessons if lid in all_info)
     cells = [_md(
         f"# Run sheet · {fmt.title}, session {session.number} of {fmt.sessions}\n\n"
-        f"**Lessons:** {titles}.\n\n**Length:** {fmt.session_minutes} minutes. {fmt.summary}"
+        f"**Lessons:** {titles}.\n\n**Length:** {fmt.session_minutes} minutes"
+        + (f", {clock_label(0, start)} to {clock_label(fmt.session_minutes, start)}"
+           if start else "") + f". {fmt.summary}"
     )]
     before = [
         "Send the content notes page (content-notes.pdf) and the support list to everyone "
         "at least a week before session 1.",
         "Edit assets/support.yml for your region, run `make sync`, then rebuild "
         "the handouts (`make handouts`).",
-        "Print one handout per lesson per participant, and keep this run sheet with you.",
+        "Print one handout per lesson per participant and the support page (support.pdf) "
+        "for session 1, and keep this run sheet with you.",
         "Know where the nearest quiet room is, and who you would call in an emergency.",
     ]
     before += [n for p in session.plans for n in p.slot(fmt.id).notes]
     cells.append(_md("## Before the session\n\n" + _bullets(before)))
     rows = "\n".join(
-        f"| {start} | {seg.minutes} | {seg.name} | {seg.kind} | {seg.lesson} |"
-        for start, seg in session.timetable())
-    cells.append(_md("## Timetable\n\n| Starts at (min) | Minutes | Segment | Kind | Lesson |\n"
+        f"| {begin}–{end} | {seg.minutes} | {seg.name} | {seg.kind} | {seg.lesson} |"
+        for begin, end, seg in session.schedule(start))
+    cells.append(_md(f"## Timetable\n\n{_when(start)}\n\n"
+                     "| Time | Minutes | Segment | Kind | Lesson |\n"
                      "|---|---|---|---|---|\n" + rows))
     cells.append(_md(f"## Opening check-in\n\n{session.check_in}"))
     for p in session.plans:
@@ -336,8 +376,165 @@ def _agenda(session: Session, infos: dict, most: int = 10) -> list[tuple[int, st
     return rows
 
 
-def slides_notebook(session: Session) -> nbformat.NotebookNode:
-    """A reveal.js deck for one session; teaching points go into the speaker notes."""
+# -- fitting slides into the frame ------------------------------------------------------
+
+#: The reveal.js frame every deck is laid out in (``Reveal.initialize`` width and height).
+SLIDE_WIDTH, SLIDE_HEIGHT = 960, 700
+#: The height a slide's content may fill by the estimate below: the frame less a margin
+#: for the estimate's error (tests/browser/test_slides.py measures the real heights).
+SLIDE_BUDGET = 600
+#: (font size, line height, margin around the block) in px for each kind of block, as
+#: facilitator/templates/slides/slides.css sets them.
+_TYPE = {"h1": (44, 1.2, 36), "h2": (36, 1.2, 34), "h3": (30, 1.2, 24),
+         "p": (26, 1.4, 26), "li": (26, 1.4, 6), "quote": (26, 1.4, 64), "row": (26, 1.4, 10)}
+#: Average glyph width as a share of the font size (DejaVu Sans is a wide face).
+_GLYPH = 0.58
+_TEXT_WIDTH = SLIDE_WIDTH - 40
+_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+@dataclass
+class _Block:
+    kind: str  # "h1".."h3", "p", "li", "quote", "row"
+    text: str
+    head: str = ""  # a table row's header and separator lines
+
+
+def _blocks(markdown: str) -> list[_Block]:
+    """A slide's Markdown as the blocks it may be split between: headings, paragraphs,
+    list items, block quotes and table rows (each row remembers its table's header)."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    table_head: list[str] = []
+    for line in markdown.strip().splitlines():
+        stripped = line.strip()
+        if not stripped:
+            current = None
+            table_head = []
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            level = min(len(heading.group(1)), 3)
+            blocks.append(_Block(f"h{level}", line))
+            current = None
+        elif stripped.startswith("|"):
+            if len(table_head) < 2:
+                table_head.append(line)
+            else:
+                blocks.append(_Block("row", line, "\n".join(table_head)))
+            current = None
+        elif stripped.startswith(">"):
+            if current is not None and current.kind == "quote":
+                current.text += "\n" + line
+            else:
+                current = _Block("quote", line)
+                blocks.append(current)
+        elif _ITEM.match(line):
+            current = _Block("li", line)
+            blocks.append(current)
+        elif current is not None and current.kind in ("p", "li", "quote"):
+            current.text += "\n" + line
+        else:
+            current = _Block("p", line)
+            blocks.append(current)
+    return blocks
+
+
+def _plain(text: str) -> str:
+    text = re.sub(r"^\s*(?:#{1,6}|>|[-*+]|\d+[.)]|\|)\s*", "", text, flags=re.M)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return " ".join(re.sub(r"[*_`|]", "", text).split())
+
+
+def block_height(block: _Block) -> float:
+    """The estimated height in px of one block on a slide (text wrapped at the slide's width)."""
+    size, leading, margin = _TYPE[block.kind]
+    width = _TEXT_WIDTH - (48 if block.kind in ("li", "quote") else 0)
+    if block.kind == "row":
+        cells = [c for c in block.text.strip().strip("|").split("|")]
+        per_cell = width / max(len(cells), 1)
+        lines = max(_lines(_plain(c), size, per_cell) for c in cells)
+    else:
+        lines = _lines(_plain(block.text), size, width)
+    return lines * size * leading + margin
+
+
+def _lines(text: str, size: float, width: float) -> int:
+    per_line = max(int(width / (size * _GLYPH)), 1)
+    count, used = 1, 0
+    for word in text.split():
+        extra = len(word) + (1 if used else 0)
+        if used and used + extra > per_line:
+            count, used = count + 1, len(word)
+        else:
+            used += extra
+    return count
+
+
+def _join(blocks: list[_Block]) -> str:
+    out: list[str] = []
+    for i, block in enumerate(blocks):
+        prev = blocks[i - 1] if i else None
+        if block.kind == "row" and (prev is None or prev.kind != "row"
+                                    or prev.head != block.head):
+            out.append(("\n\n" if out else "") + block.head + "\n" + block.text)
+        elif prev is not None and block.kind == prev.kind and block.kind in ("li", "row"):
+            out.append("\n" + block.text)
+        else:
+            out.append(("\n\n" if out else "") + block.text)
+    return "".join(out)
+
+
+def split_slide(markdown: str, budget: float = SLIDE_BUDGET) -> list[str]:
+    """One slide's Markdown as one or more slides that each fit the frame.
+
+    A slide whose blocks fit in ``budget`` px (by :func:`block_height`) stays whole.
+    A longer one is cut between blocks (never inside a list item, a quote or a table
+    row); each continued slide repeats the slide's first heading with "(continued)",
+    a continued table repeats its header row, and a numbered list goes on counting.
+    """
+    blocks = _blocks(markdown)
+    if sum(block_height(b) for b in blocks) <= budget:
+        return [markdown.strip()]
+    title = None
+    if blocks and blocks[0].kind.startswith("h"):
+        heading = _HEADING.match(blocks[0].text)
+        title = _Block(blocks[0].kind, f"{heading.group(1)} {heading.group(2)} (continued)")
+    chunks: list[list[_Block]] = [[]]
+    used = 0.0
+    for block in blocks:
+        height = block_height(block)
+        only_headings = all(b.kind.startswith("h") for b in chunks[-1])
+        if chunks[-1] and used + height > budget and not only_headings:
+            chunks.append([title] if title else [])
+            used = block_height(title) if title else 0.0
+        chunks[-1].append(block)
+        used += height
+    return [_join(chunk) for chunk in chunks]
+
+
+def fit_slides(nb: nbformat.NotebookNode, budget: float = SLIDE_BUDGET) -> nbformat.NotebookNode:
+    """Split every slide of a deck that would run off the bottom of the frame."""
+    cells = []
+    for cell in nb.cells:
+        kind = cell.metadata.get("slideshow", {}).get("slide_type")
+        if kind not in ("slide", "subslide"):
+            cells.append(cell)
+            continue
+        parts = split_slide(cell.source, budget)
+        for i, part in enumerate(parts):
+            cells.append(_md(part, slide_type=kind if i == 0 else "slide"))
+    nb.cells = cells
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+    return nb
+
+
+def slides_notebook(session: Session, start: time | None = None) -> nbformat.NotebookNode:
+    """A reveal.js deck for one session; teaching points go into the speaker notes.
+
+    Long slides are split into continued slides (:func:`fit_slides`)."""
     fmt = session.format
     course = course_info()
     all_info = {x.id: x for x in lessons()}
@@ -355,9 +552,10 @@ def slides_notebook(session: Session) -> nbformat.NotebookNode:
     cells.append(_md("## Our group agreements\n\n"
                      + _bullets(a["title"] for a in agreements()), slide_type="slide"))
     cells.append(_md(f"## Check-in\n\n{session.check_in}", slide_type="slide"))
-    rows = "\n".join(f"| {start} | {what} |" for start, what in _agenda(session, all_info))
-    cells.append(_md("## Plan for today\n\n| Minute | What |\n|---|---|\n" + rows,
-                     slide_type="slide"))
+    rows = "\n".join(f"| {clock_label(begin, start)} | {what} |"
+                     for begin, what in _agenda(session, all_info))
+    cells.append(_md("## Plan for today\n\n| " + ("Time" if start else "From the start")
+                     + " | What |\n|---|---|\n" + rows, slide_type="slide"))
     for p in session.plans:
         info = all_info.get(p.lesson)
         heading = lesson_heading(info) if info else f"Lesson {p.lesson}"
@@ -379,7 +577,7 @@ def slides_notebook(session: Session) -> nbformat.NotebookNode:
                      + "\n".join(f"{i}. {s}" for i, s in enumerate(g.steps, 1)),
                      slide_type="slide"))
     cells.append(_md(support_markdown(), slide_type="slide"))
-    return _notebook(f"{fmt.title}: session {session.number}", cells)
+    return fit_slides(_notebook(f"{fmt.title}: session {session.number}", cells))
 
 
 # -- exporting ------------------------------------------------------------------------
@@ -417,9 +615,20 @@ def export_slides(nb: nbformat.NotebookNode, reveal_prefix: str | None = None) -
     return body
 
 
+def local_reveal() -> Path | None:
+    """The kit's own reveal.js (``node_modules/reveal.js``, installed by ``npm ci``), if any."""
+    folder = config.kit_root() / "node_modules" / "reveal.js"
+    return folder if (folder / "dist" / "reveal.js").exists() else None
+
+
 def default_reveal_prefix() -> str:
-    """``COURSEKIT_REVEAL_PREFIX`` if set, else nbconvert's CDN copy of reveal.js."""
-    return os.environ.get(REVEAL_PREFIX_ENV, "").strip() or DEFAULT_REVEAL_PREFIX
+    """``COURSEKIT_REVEAL_PREFIX`` if set, else the kit's local reveal.js (copied next to
+    the decks, so they work offline), else nbconvert's CDN copy of reveal.js."""
+    explicit = os.environ.get(REVEAL_PREFIX_ENV, "").strip()
+    if explicit:
+        return explicit
+    local = local_reveal()
+    return str(local) if local else DEFAULT_REVEAL_PREFIX
 
 
 def find_chromium() -> str | None:
@@ -566,15 +775,23 @@ def _vendor_reveal(prefix: str, slides_dir: Path) -> str:
     target = slides_dir / "reveal.js"
     if source.resolve() != target.resolve():
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("node_modules"))
+        # What a deck loads: the built engine, its theme and the speaker-notes plugin.
+        for part in ("dist", "plugin"):
+            if (source / part).is_dir():
+                shutil.copytree(source / part, target / part,
+                                ignore=shutil.ignore_patterns("node_modules", "*.map"))
+        for name in ("LICENSE", "package.json"):
+            if (source / name).is_file():
+                shutil.copy2(source / name, target / name)
     return "reveal.js"
 
 
 def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
-                reveal_prefix: str | None = None) -> list[BuildStep]:
+                reveal_prefix: str | None = None, start: time | None = None) -> list[BuildStep]:
     """Every handout, run sheet and slide deck to build, as steps (HTML then PDF).
 
-    Layout: ``handouts/NN-slug.{html,pdf}`` and ``handouts/content-notes.{html,pdf}``;
+    Layout: ``handouts/NN-slug.{html,pdf}``, ``handouts/content-notes.{html,pdf}`` and
+    ``handouts/support.{html,pdf}``;
     ``runsheets/<format>-session-N.{html,pdf}``; ``slides/<format>-session-N.slides.html``.
     """
     out_dir = Path(out_dir)
@@ -592,6 +809,7 @@ def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
 
     handouts = out_dir / "handouts"
     add("content notes", handouts / "content-notes.html", content_notes_notebook)
+    add("support list", handouts / "support.html", support_notebook)
     for info in lessons():
         add(f"handout {info.id}", handouts / f"{info.id}-{info.slug}.html",
             lambda info=info: handout_notebook(info))
@@ -600,11 +818,12 @@ def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
     for fmt in formats():
         for session in sessions(fmt.id):
             add(f"run sheet {session.name}", out_dir / "runsheets" / f"{session.name}.html",
-                lambda s=session: runsheet_notebook(s))
+                lambda s=session: runsheet_notebook(s, start))
 
             def deck(s=session) -> None:
                 used = _vendor_reveal(prefix, slides_dir)
-                _write(slides_dir / f"{s.name}.slides.html", export_slides(slides_notebook(s), used))
+                _write(slides_dir / f"{s.name}.slides.html", export_slides(slides_notebook(s, start),
+                                                                   used))
 
             steps.append(BuildStep(f"slides {session.name}",
                                    (slides_dir / f"{session.name}.slides.html",), deck))
@@ -612,13 +831,14 @@ def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
 
 
 def build(out_dir: Path, *, pdf: bool = True, reveal_prefix: str | None = None,
-          chromium: str | None = None,
+          chromium: str | None = None, start: time | None = None,
           on_step: Callable[[BuildStep], None] | None = None) -> list[Path]:
     """Build everything into ``out_dir``; return the files written."""
     written: list[Path] = []
     with contextlib.ExitStack() as stack:
         printer = stack.enter_context(PdfPrinter(chromium)) if pdf else None
-        for step in build_steps(out_dir, printer=printer, reveal_prefix=reveal_prefix):
+        for step in build_steps(out_dir, printer=printer, reveal_prefix=reveal_prefix,
+                                start=start):
             step.run()
             written.extend(step.outputs)
             if on_step:

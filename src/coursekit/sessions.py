@@ -18,8 +18,10 @@ a grounding exercise. :func:`check` reports every way the plans break those rule
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -190,6 +192,30 @@ class Session:
             rows.append((start, seg))
             start += seg.minutes
         return rows
+
+    def schedule(self, start: time | None = None) -> list[tuple[str, str, Segment]]:
+        """Each segment with when it starts and ends: clock times (``18:30``) from
+        ``start``, or, without a start time, time since the start (``0:00``, ``1:15``)."""
+        return [(clock_label(begin, start), clock_label(begin + seg.minutes, start), seg)
+                for begin, seg in self.timetable()]
+
+
+def parse_start(text: str) -> time:
+    """A session's start time from ``HH:MM`` (24-hour clock), e.g. ``18:30`` or ``9:05``."""
+    match = re.fullmatch(r"\s*(\d{1,2})[:.h](\d{2})\s*", str(text))
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise SessionPlanError(f"the start time {text!r} is not a time of day; give it as "
+                               "HH:MM on the 24-hour clock, e.g. --start 18:30")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def clock_label(minutes: int, start: time | None = None) -> str:
+    """``minutes`` after ``start`` as a clock time (``19:45``; past midnight it wraps), or
+    without a start, as hours and minutes since the session began (``1:15``)."""
+    if start is None:
+        return f"{minutes // 60}:{minutes % 60:02d}"
+    moment = datetime.combine(date(2000, 1, 1), start) + timedelta(minutes=minutes)
+    return moment.strftime("%H:%M")
 
 
 # -- reading the files ---------------------------------------------------------------

@@ -23,20 +23,29 @@ def handouts() -> None:
               help="Where the slides load reveal.js from: a URL, or a local reveal.js folder "
                    "(e.g. node_modules/reveal.js) to copy next to the decks for offline use. "
                    "Default: $COURSEKIT_REVEAL_PREFIX or a CDN.")
-def build(out_dir: Path, pdf: bool, reveal_prefix: str | None) -> None:
+@click.option("--start", "start_text", default=None, metavar="HH:MM",
+              help="When your sessions start (24-hour clock, e.g. 18:30): run sheets and "
+                   "slides then give clock times. Default: times from the session's start.")
+def build(out_dir: Path, pdf: bool, reveal_prefix: str | None, start_text: str | None) -> None:
     """Build every handout (HTML and PDF), run sheet and slide deck into OUTPUT."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..errors import CourseKitError
     from ..handouts import PdfPrinter, build_steps
+    from ..sessions import parse_start
 
+    try:
+        start = parse_start(start_text) if start_text else None
+    except CourseKitError as exc:
+        raise click.BadParameter(str(exc), param_hint="--start") from exc
     columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     written: list[Path] = []
     try:
         with contextlib.ExitStack() as stack:
             printer = stack.enter_context(PdfPrinter()) if pdf else None
-            steps = build_steps(out_dir, printer=printer, reveal_prefix=reveal_prefix)
+            steps = build_steps(out_dir, printer=printer, reveal_prefix=reveal_prefix,
+                                start=start)
             with Progress(*columns, transient=False) as progress:
                 task = progress.add_task("building", total=len(steps))
                 for step in steps:
@@ -57,6 +66,31 @@ def build(out_dir: Path, pdf: bool, reveal_prefix: str | None) -> None:
 
 
 @handouts.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True,
+              help="Folder to write handouts/support.html (and .pdf) into.")
+@click.option("--pdf/--no-pdf", default=None,
+              help="Print a PDF too (default: when a local Chromium is found).")
+def support(out_dir: Path, pdf: bool | None) -> None:
+    """Build the printable support list from assets/support.yml (`make sync` runs this)."""
+    from ..errors import CourseKitError
+    from ..handouts import PdfPrinter, build_support, find_chromium
+
+    if pdf is None:
+        pdf = find_chromium() is not None
+    try:
+        with contextlib.ExitStack() as stack:
+            printer = stack.enter_context(PdfPrinter()) if pdf else None
+            written = build_support(out_dir, printer)
+    except CourseKitError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not pdf:
+        click.echo("No PDF (no Chromium found, or --no-pdf): print the HTML page from a browser.")
+
+
+@handouts.command()
 def check() -> None:
     """Check the session plans: every part present, every session adds up to its length."""
     from ..sessions import check as do_check
@@ -72,12 +106,15 @@ def check() -> None:
 @handouts.command()
 @click.argument("format_id", metavar="FORMAT")
 @click.argument("number", type=int, default=1)
-def plan(format_id: str, number: int) -> None:
+@click.option("--start", "start_text", default=None, metavar="HH:MM",
+              help="When the session starts (e.g. 18:30), to print clock times.")
+def plan(format_id: str, number: int, start_text: str | None) -> None:
     """Print the timetable of session NUMBER of FORMAT (workshop, series, classroom)."""
     from ..errors import CourseKitError
-    from ..sessions import sessions
+    from ..sessions import parse_start, sessions
 
     try:
+        start = parse_start(start_text) if start_text else None
         found = sessions(format_id)
     except CourseKitError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -85,8 +122,9 @@ def plan(format_id: str, number: int) -> None:
         raise click.ClickException(f"{format_id} has sessions 1 to {len(found)}, not {number}")
     session = found[number - 1]
     click.echo(f"{session.format.title}: session {number} (lessons {', '.join(session.lessons)})")
-    for start, seg in session.timetable():
-        click.echo(f"  {start:>3} min  {seg.minutes:>3} min  [{seg.lesson}] {seg.name} ({seg.kind})")
+    for begin, end, seg in session.schedule(start):
+        click.echo(f"  {begin:>5}–{end:<5}  {seg.minutes:>3} min  [{seg.lesson}] {seg.name} "
+                   f"({seg.kind})")
     click.echo(f"  total: {session.minutes} of {session.format.session_minutes} minutes")
 
 
