@@ -73,8 +73,11 @@ def test_good_bank_loads_every_type(tmp_path):
     b = load_file(bank(tmp_path, GOOD))
     assert [q.type for q in b] == list(QUESTION_TYPES)
     single, multiple, tf, _, _, short = b.questions
-    assert single.expected() == "a"
-    assert multiple.expected() == ["a", "c"] and multiple.points == 2
+    # answers are the letters shown, in the options' seeded order (never the bank's ids)
+    assert single.option_at(single.expected()).correct
+    assert single.expected() == single.letter("a")
+    assert multiple.expected() == sorted(multiple.letter(i) for i in "ac")
+    assert multiple.points == 2
     assert tf.expected() is False
     assert short.expected() is None and short.rubric == "Two points."
     assert b.question("07.pick-one") is single

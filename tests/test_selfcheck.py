@@ -140,7 +140,7 @@ def test_shuffle_changes_the_shown_order_but_not_the_marking():
         assert item.check() is True
     assert len(orders) > 1
     plain = QuestionCheck(q)
-    assert [box.description for box in plain._controls] == [o.text for o in q.options]
+    assert [box.description for box in plain._controls] == [o.text for o in q.options_shown()]
 
 
 def test_controls_have_accessible_labels(check):

@@ -268,6 +268,14 @@ def lint(paths: list[Path] | None = None) -> list[Problem]:
         if not module.page_is_current():
             problems.append(Problem(config.assets_dir() / f"{page}.md",
                                     f"is out of date with {page}.yml; run `coursekit lessons sync`"))
+    from .errors import QuestionBankError
+    from .questionbank import fairness_problems, questions_dir
+
+    try:
+        problems += [Problem(questions_dir(), f"question bank: {message}")
+                     for message in fairness_problems()]
+    except QuestionBankError as exc:
+        problems.append(Problem(questions_dir(), str(exc)))
     declared = [x.id for x in lessons()]
     if ids and declared != ids:
         problems.append(Problem(folder, f"assets/lessons declares {declared} but lessons/ has "

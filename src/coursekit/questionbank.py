@@ -38,6 +38,7 @@ __all__ = [
     "Question",
     "QuestionBank",
     "bank_files",
+    "fairness_problems",
     "labelled",
     "load_bank",
     "load_banks",
@@ -73,6 +74,7 @@ class Question:
     pairs: tuple[tuple[str, str], ...] = ()  # matching: (left, right), in the right match
     items: tuple[str, ...] = ()  # ordering: the correct order
     rubric: str = ""  # short
+    shuffle: int = 0  # single, multiple: a different seeded order of the options
 
     @property
     def key(self) -> str:
@@ -97,6 +99,25 @@ class Question:
                 return o
         raise KeyError(option_id)
 
+    def options_shown(self) -> tuple[Option, ...]:
+        """The options in their shown order: a shuffle seeded by the question's key, so it
+        is the same for every learner, every run and every route (self-check, graded check,
+        feedback). Letters are given by this order (:meth:`letter`), never by the bank's ids."""
+        by_id = {o.id: o for o in self.options}
+        seed = f"{self.key}:options" + (f":{self.shuffle}" if self.shuffle else "")
+        return tuple(by_id[i] for i in stable_shuffle([o.id for o in self.options], seed))
+
+    def letter(self, option_id: str) -> str:
+        """The letter a learner sees next to one option (its position in the shown order)."""
+        for letter, option in labelled(self.options_shown()):
+            if option.id == option_id:
+                return letter
+        raise KeyError(option_id)
+
+    def option_at(self, letter: str) -> Option:
+        """The option shown with ``letter``."""
+        return dict(labelled(self.options_shown()))[letter]
+
     def matching_rights(self) -> tuple[str, ...]:
         """The right-hand items of a matching question in their shown (stably shuffled) order."""
         return stable_shuffle([r for _, r in self.pairs], self.key + ":right")
@@ -108,14 +129,15 @@ class Question:
     def expected(self) -> Any:
         """The correct answer in the plain-value form an nbgrader answer cell uses.
 
-        single: ``"b"``; multiple: ``["a", "c"]``; true_false: ``True``; matching: a string
-        of letters, the letter of the right item for each left item in turn (``"ca"``);
-        ordering: the shown letters in the correct order (``"bca"``); short: ``None``.
+        single: ``"b"``; multiple: ``["a", "c"]`` (the shown letters of the options, see
+        :meth:`options_shown`); true_false: ``True``; matching: a string of letters, the
+        letter of the right item for each left item in turn (``"ca"``); ordering: the shown
+        letters in the correct order (``"bca"``); short: ``None``.
         """
         if self.type == "single":
-            return next(iter(self.correct_ids()))
+            return self.letter(next(iter(self.correct_ids())))
         if self.type == "multiple":
-            return sorted(self.correct_ids())
+            return sorted(self.letter(i) for i in self.correct_ids())
         if self.type == "true_false":
             return self.answer
         if self.type == "matching":
@@ -171,6 +193,56 @@ def stable_shuffle(items: list[str], seed: str) -> tuple[str, ...]:
     return tuple(shuffled)
 
 
+#: The largest share of single-choice questions whose key may sit at one shown position, or
+#: be the longest option (checked across the whole bank by :func:`fairness_problems`).
+MAX_SHARE = 0.40
+
+
+def fairness_problems(banks: list[QuestionBank] | None = None,
+                      max_share: float = MAX_SHARE) -> list[str]:
+    """What makes the single-choice questions guessable, across every bank, each problem
+    naming the questions to fix (empty: fair).
+
+    Two checks: no shown letter holds the key in more than ``max_share`` of the
+    single-choice questions, and the key is the longest option (by characters; a tie
+    does not count) in no more than ``max_share`` of them.
+    """
+    from collections import Counter
+
+    banks = load_banks() if banks is None else banks
+    singles = [q for bank in banks for q in bank if q.type == "single"]
+    if not singles:
+        return []
+    limit = max_share * len(singles)
+    problems = []
+    at: dict[str, list[Question]] = {}
+    for q in singles:
+        at.setdefault(q.expected(), []).append(q)
+    for letter, qs in sorted(at.items()):
+        if len(qs) > limit:
+            names = ", ".join(q.key for q in qs)
+            problems.append(
+                f"the key is shown as option {letter!r} in {len(qs)} of {len(singles)} "
+                f"single-choice questions ({len(qs) / len(singles):.0%}, more than "
+                f"{max_share:.0%}), so guessing {letter!r} pays: {names}. Give one of them "
+                "another fixed order with a `shuffle: N` field (any whole number; the "
+                "shown order is a shuffle seeded by the question id and N)")
+    longest = []
+    for q in singles:
+        sizes = Counter(len(o.text) for o in q.options)
+        top = max(q.options, key=lambda o: len(o.text))
+        if top.correct and sizes[len(top.text)] == 1:
+            longest.append(q)
+    if len(longest) > limit:
+        names = ", ".join(q.key for q in longest)
+        problems.append(
+            f"the key is the longest option in {len(longest)} of {len(singles)} single-choice "
+            f"questions ({len(longest) / len(singles):.0%}, more than {max_share:.0%}), so "
+            f"picking the longest pays: {names}. Shorten the key or lengthen a wrong option "
+            f"in at least {len(longest) - int(limit)} of them")
+    return problems
+
+
 def labelled(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
     """``[("a", item0), ("b", item1), ...]``: the letters shown next to items."""
     return [(chr(ord("a") + i), item) for i, item in enumerate(items)]
@@ -201,8 +273,8 @@ def _text(data: dict, key: str, where: _Where, *, required: bool = True) -> str:
 
 
 _ALLOWED = {
-    "single": {"options"},
-    "multiple": {"options"},
+    "single": {"options", "shuffle"},
+    "multiple": {"options", "shuffle"},
     "true_false": {"answer", "misconception"},
     "matching": {"pairs", "misconception"},
     "ordering": {"items", "misconception"},
@@ -299,6 +371,11 @@ def _question(raw: Any, lesson: str, index: int, path: Path | str) -> Question:
     }
     if qtype in ("single", "multiple"):
         fields["options"] = _options(raw.get("options"), qtype, where)
+        shuffle = raw.get("shuffle", 0)
+        if not isinstance(shuffle, int) or isinstance(shuffle, bool) or shuffle < 0:
+            raise where.fail("shuffle", f"{shuffle!r} is not a whole number of 0 or more",
+                             "e.g. shuffle: 1 (any number gives another fixed option order)")
+        fields["shuffle"] = shuffle
     elif qtype == "true_false":
         answer = raw.get("answer")
         if not isinstance(answer, bool):

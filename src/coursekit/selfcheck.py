@@ -60,7 +60,7 @@ class QuestionCheck(widgets.VBox):
         rng = random.Random(seed)
         q = question
         if q.type in ("single", "multiple"):
-            self._order = list(q.options)  # Option objects in shown order
+            self._order = list(q.options_shown())  # the bank's seeded order, as graded
             if shuffle:
                 rng.shuffle(self._order)
         elif q.type == "matching":

@@ -49,9 +49,9 @@ def right_answers(bank) -> dict[str, str]:
 def wrong_answer(q) -> str:
     key = q.expected()
     if q.type == "single":
-        return literal(next(o.id for o in q.options if not o.correct))
+        return literal(next(q.letter(o.id) for o in q.options if not o.correct))
     if q.type == "multiple":
-        return literal(key[:-1] or [next(o.id for o in q.options if not o.correct)])
+        return literal(key[:-1] or [next(q.letter(o.id) for o in q.options if not o.correct)])
     if q.type == "true_false":
         return literal(not key)
     return literal(key[::-1])

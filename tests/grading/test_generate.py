@@ -76,9 +76,9 @@ def test_hidden_tests_accept_the_key_and_reject_a_wrong_answer():
         exec(cells[f"test-{q.id}"], ns)  # passes with the key
         key = q.expected()
         if q.type == "single":
-            wrong = repr(sorted(o.id for o in q.options if not o.correct)[0])
+            wrong = repr(sorted(q.letter(o.id) for o in q.options if not o.correct)[0])
         elif q.type == "multiple":
-            wrong = repr(key[:-1] or [o.id for o in q.options if not o.correct])
+            wrong = repr(key[:-1] or [q.letter(o.id) for o in q.options if not o.correct])
         elif q.type == "true_false":
             wrong = repr(not key)
         else:

@@ -82,7 +82,7 @@ def _question_markdown(q: Question, number: int) -> str:
     unit = "point" if q.points == 1 else "points"
     lines = [f"### Question {number} ({q.points} {unit})", "", q.prompt.strip(), ""]
     if q.type in ("single", "multiple"):
-        lines += [f"- **{o.id}**: {o.text}" for o in q.options]
+        lines += [f"- **{letter}**: {o.text}" for letter, o in labelled(q.options_shown())]
     elif q.type == "true_false":
         lines.append("Answer `True` or `False`.")
     elif q.type == "matching":
@@ -131,7 +131,7 @@ def _test_code(q: Question) -> str:
     lines = [f"# Checks {v}. Do not change this cell.",
              f'assert {v} is not None, "{v} is still None: replace None with your answer"']
     if q.type == "single":
-        letters = sorted(o.id for o in q.options)
+        letters = [letter for letter, _ in labelled(q.options)]
         lines += [
             f"assert isinstance({v}, str) and {v}.strip().lower() in {_lit(''.join(letters))} "
             f"and len({v}.strip()) == 1, \\",
@@ -141,7 +141,7 @@ def _test_code(q: Question) -> str:
             "### END HIDDEN TESTS",
         ]
     elif q.type == "multiple":
-        letters = sorted(o.id for o in q.options)
+        letters = [letter for letter, _ in labelled(q.options)]
         lines += [
             f"_given = list({v}) if isinstance({v}, (list, tuple, set)) else {v}",
             "assert isinstance(_given, list) and all(isinstance(x, str) for x in _given), \\",

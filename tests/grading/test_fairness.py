@@ -1,0 +1,113 @@
+"""Fair questions: a seeded, stable option order; no guessable key position or length."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from coursekit import notebooks, questionbank
+from coursekit.cli import main
+from coursekit.errors import QuestionBankError
+from coursekit.grading.generate import build_notebook
+from coursekit.questionbank import MAX_SHARE, fairness_problems, load_banks, load_file
+
+
+def _single(qid: str, n_options: int = 4, key_longest: bool = False, shuffle=None) -> dict:
+    options = []
+    for i in range(n_options):
+        text = f"Option {i} of {qid}" + (" with many more words in it" if i == 0 and
+                                          key_longest else "")
+        opt = {"id": chr(97 + i), "text": text}
+        if i == 0:
+            opt["correct"] = True
+        else:
+            opt["misconception"] = "a wrong idea"
+        options.append(opt)
+    q = {"id": qid, "type": "single", "prompt": f"Question {qid}?", "options": options,
+         "explanation": "Because."}
+    if shuffle is not None:
+        q["shuffle"] = shuffle
+    return q
+
+
+def _write_bank(folder, questions, lesson="01"):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{lesson}.yml"
+    path.write_text(yaml.safe_dump({"lesson": lesson, "questions": questions}), encoding="utf-8")
+    return path
+
+
+def test_shipped_bank_is_fair_and_the_linter_says_so():
+    banks = load_banks()
+    singles = [q for b in banks for q in b if q.type == "single"]
+    assert len(singles) >= 10
+    positions = Counter(q.expected() for q in singles)
+    assert max(positions.values()) <= MAX_SHARE * len(singles), positions
+    longest = [q for q in singles if max(q.options, key=lambda o: len(o.text)).correct]
+    assert len(longest) <= MAX_SHARE * len(singles), [q.key for q in longest]
+    assert fairness_problems(banks) == []
+    assert not [p for p in notebooks.lint() if "question bank" in p.message]
+
+
+def test_option_order_is_a_stable_seeded_shuffle_and_letters_follow_it():
+    banks = load_banks()
+    moved = 0
+    for q in (q for b in banks for q in b if q.type in ("single", "multiple")):
+        shown = q.options_shown()
+        assert shown == q.options_shown()  # stable
+        assert sorted(o.id for o in shown) == sorted(o.id for o in q.options)
+        moved += [o.id for o in shown] != [o.id for o in q.options]
+        if q.type == "single":
+            assert q.option_at(q.expected()).correct
+    assert moved >= 10
+    # the generated check lists the options in that order, under those letters
+    bank = banks[1]
+    text = "\n".join(c["source"] for c in build_notebook(bank)["cells"])
+    for q in bank:
+        if q.type == "single":
+            assert f"- **{q.expected()}**: {q.option_at(q.expected()).text}" in text
+
+
+def test_linter_fails_on_a_bank_with_a_key_position_bias(tmp_path, monkeypatch):
+    # ten questions whose options are never shuffled away from their key: build them so the
+    # key shows at one letter, by choosing shuffle seeds, then check the linter names them.
+    folder = tmp_path / "questions"
+    questions, n = [], 0
+    while len(questions) < 10:
+        q = _single(f"q{n}", shuffle=n % 7)
+        n += 1
+        path = _write_bank(tmp_path / "probe", [q])
+        if load_file(path).questions[0].expected() == "c":
+            questions.append(q)
+    _write_bank(folder, questions)
+    problems = fairness_problems(load_banks(folder))
+    assert len(problems) == 1
+    assert "option 'c' in 10 of 10" in problems[0] and "shuffle: N" in problems[0]
+    assert "01.q0" in problems[0] or questions[0]["id"] in problems[0]
+    monkeypatch.setattr(questionbank, "questions_dir", lambda: folder)
+    found = [p for p in notebooks.lint() if "question bank" in p.message]
+    assert found and "option 'c'" in found[0].message
+    result = CliRunner().invoke(main, ["lessons", "lint"])
+    assert result.exit_code != 0 and "option 'c'" in result.output
+
+
+def test_linter_fails_when_the_key_is_usually_the_longest_option(tmp_path):
+    folder = tmp_path / "questions"
+    questions = [_single(f"q{n}", key_longest=n < 5, shuffle=n) for n in range(10)]
+    _write_bank(folder, questions)
+    problems = [p for p in fairness_problems(load_banks(folder)) if "longest" in p]
+    assert len(problems) == 1 and "in 5 of 10" in problems[0]
+    assert all(f"01.q{n}" in problems[0] for n in range(5))
+    assert "01.q5" not in problems[0]
+    questions[0]["options"][1]["text"] += " and a good deal more words than the key has"
+    _write_bank(folder, questions)
+    assert not [p for p in fairness_problems(load_banks(folder)) if "longest" in p]
+
+
+def test_shuffle_field_is_validated(tmp_path):
+    path = _write_bank(tmp_path, [_single("q0", shuffle=-1)])
+    with pytest.raises(QuestionBankError, match="shuffle"):
+        load_file(path)
