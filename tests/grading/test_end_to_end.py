@@ -67,7 +67,8 @@ def graded(tmp_path_factory):
                    "lesson-flow": "None"}
     add("types-0", {**right, **wrong_types}, score=sum(points.values()) - sum(
         points[k] for k in wrong_types))
-    add("types-1", {**right, "what-it-is": '"A "'})  # tolerated: case and spaces
+    key = bank.question("what-it-is").expected()
+    add("types-1", {**right, "what-it-is": literal(key.upper() + " ")})  # case, spaces: fine
     expected["types-1"] = (GRADED, float(sum(points.values())))
     add("types-2", {**right, "where-reflections-go": "b"}, score=0)  # NameError stops nothing
     expected["types-2"] = (GRADED, float(sum(points.values()) - points["where-reflections-go"]))
