@@ -17,6 +17,7 @@ from coursekit.grading.cohort import (
     GRADED,
     INVALID,
     KERNEL_DIED,
+    OUTPUT_CUT,
     TAMPERED,
     TIMED_OUT,
     autograde_cohort,
@@ -91,7 +92,7 @@ def graded(tmp_path_factory):
     for n in range(2):
         add(f"invalid-{n}", {}, INVALID, 0, raw='{"cells": [' if n else "not a notebook")
     add("huge-0", {**right, first.id: right[first.id] + "\nprint(('x' * 80 + '\\n') * 50000)"},
-        score=sum(points.values()))
+        OUTPUT_CUT, score=sum(points.values()))
     assert len(expected) == 30
 
     seen = []

@@ -54,12 +54,30 @@ def generate(course: Path | None, check: bool) -> None:
               help="Grading processes (default: one per core).")
 @click.option("--force/--no-force", default=True,
               help="Regrade submissions that were already autograded (default: yes).")
-def autograde(assignment: str, course: Path | None, workers: int | None, force: bool) -> None:
-    """Autograde every submission of ASSIGNMENT (e.g. 01-check) on every core."""
+@click.option("--seconds", type=click.FloatRange(min=1), default=None,
+              help="Wall-clock seconds for one submission's whole notebook (default: 120).")
+@click.option("--memory-mb", type=click.IntRange(min=64), default=None,
+              help="Memory one submission may use, MB (default: 1024).")
+@click.option("--processes", type=click.IntRange(min=8), default=None,
+              help="Processes and threads one submission may run (default: 64).")
+@click.option("--output-kb", type=click.IntRange(min=1), default=None,
+              help="Output kept per cell, kB (default: 100); a notebook keeps 10 times this.")
+@click.option("--disk-mb", type=click.IntRange(min=1), default=None,
+              help="What one submission may write to disk, MB (default: 256).")
+@click.option("--no-sandbox-i-accept-the-risk", "no_sandbox", is_flag=True,
+              help="Grade without the bubblewrap sandbox: learners' code then runs with your "
+                   "rights and can read the answer key and change scores. Only where bwrap "
+                   "cannot run.")
+def autograde(assignment: str, course: Path | None, workers: int | None, force: bool,
+              seconds: float | None, memory_mb: int | None, processes: int | None,
+              output_kb: int | None, disk_mb: int | None, no_sandbox: bool) -> None:
+    """Autograde every submission of ASSIGNMENT (e.g. 01-check) on every core, each one in
+    its own sandbox (bubblewrap) with limits on time, memory, processes, output and disk."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from ..grading.cohort import GRADED, autograde_cohort, render_table, submissions
+    from ..grading.cohort import EXPLAIN, GRADED, autograde_cohort, render_table, submissions
+    from ..grading.sandbox import Limits, SandboxUnavailable, check_sandbox, sandbox_problem
 
     course = _course(course)
     console = Console(stderr=False)
@@ -67,14 +85,30 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
     if not total:
         raise SystemExit(f"No submissions of {assignment} in {course / 'submitted'}; "
                          f"collect them first (`nbgrader collect {assignment}`).")
+    try:
+        sandboxed = check_sandbox(no_sandbox)
+    except SandboxUnavailable as exc:
+        raise SystemExit(str(exc)) from None
+    if not sandboxed:
+        console.print(f"[bold red]WARNING[/]: grading WITHOUT a sandbox: {sandbox_problem()} "
+                      "Learners' code runs with your rights.")
+    mb = 1024 ** 2
+    limits = Limits().with_(
+        seconds=seconds, memory=memory_mb and memory_mb * mb, processes=processes,
+        cell_output=output_kb and output_kb * 1000,
+        notebook_output=output_kb and output_kb * 10_000, disk=disk_mb and disk_mb * mb)
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task(f"Autograding {assignment}", total=total)
         outcomes = autograde_cohort(course, assignment, workers=workers, force=force,
-                                    progress=lambda o: bar.advance(task))
+                                    progress=lambda o: bar.advance(task), limits=limits,
+                                    sandboxed=sandboxed)
     console.print(render_table(outcomes, title=f"{assignment}: {total} submissions"))
     flagged = [o for o in outcomes if o.status != GRADED]
     console.print(f"{total - len(flagged)} graded cleanly, {len(flagged)} need a look.")
+    for status in sorted({f for o in flagged for f in o.flags}, key=list(EXPLAIN).index):
+        what, todo = EXPLAIN[status]
+        console.print(f"  [bold]{status}[/]: {what} {todo}")
 
 
 @grade.command()

@@ -1,0 +1,505 @@
+"""Run a learner's notebook kernel inside a bubblewrap sandbox, with limits.
+
+The grader (nbgrader, in a trusted worker process) keeps doing everything it always
+did: it reads the submission, restores the test cells, sends each cell to the kernel,
+collects the outputs, scores them and writes the gradebook and the autograded files.
+Only the kernel, the one place where a learner's code runs, is started inside
+``bwrap`` (bubblewrap, the sandbox Flatpak uses):
+
+* a fresh, empty working folder per submission, and nothing else writable; the
+  course folder (source, release, gradebook, other learners' files, autograded and
+  feedback folders), the facilitator's home and journal are not mounted at all, so
+  they cannot be read even by root; only the Python installation, ``/usr`` and a few
+  files from ``/etc`` that Python needs are mounted, read-only;
+* new PID, network, IPC, UTS and user namespaces: no network, and every process the
+  answer starts dies with the sandbox (``--die-with-parent``, PID 1 of the namespace);
+* the kernel runs as ``nobody`` when the grader runs as root, so the process limit is
+  enforced by the kernel (root is exempt from ``RLIMIT_NPROC``);
+* resource limits set inside the sandbox before the kernel starts: address space
+  (memory), processes, size of any file written, open files, no core dumps.
+
+The kernel talks to the grader over ZeroMQ IPC sockets in the working folder (TCP
+loopback does not cross network namespaces). :class:`SandboxedExecute` replaces
+nbgrader's ``Execute`` preprocessor: it starts the sandboxed kernel, gives the whole
+notebook one wall-clock budget (not only each cell), caps the output bytes it keeps
+per cell and per notebook as the messages arrive, and records what limit was hit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from ..errors import GradingError
+
+__all__ = [
+    "Limits",
+    "SandboxUnavailable",
+    "bwrap_command",
+    "check_sandbox",
+    "sandbox_problem",
+]
+
+NOBODY = 65534
+_SHIM = (
+    "import os,resource as r,sys\n"
+    "a=sys.argv\n"
+    "for name,v in (('RLIMIT_AS',a[1]),('RLIMIT_NPROC',a[2]),('RLIMIT_FSIZE',a[3]),"
+    "('RLIMIT_NOFILE',a[4]),('RLIMIT_CORE','0')):\n"
+    "    v=int(v)\n"
+    "    if v>=0: r.setrlimit(getattr(r,name),(v,v))\n"
+    "os.execv(a[5],a[5:])\n"
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Every field has a sensible default and can be set
+    from the command line (``coursekit grade autograde --help``)."""
+
+    #: wall-clock seconds for the whole notebook (every cell together)
+    seconds: float = 120.0
+    #: address space of each process in the sandbox, bytes (the kernel uses ~250 MB)
+    memory: int = 1024 ** 3
+    #: tasks (processes and threads) the sandbox may hold; the kernel uses about 10
+    processes: int = 64
+    #: output bytes kept per cell, and for the whole notebook
+    cell_output: int = 100_000
+    notebook_output: int = 1_000_000
+    #: largest file the answer may write, and all its files together, bytes
+    file_size: int = 64 * 1024 ** 2
+    disk: int = 256 * 1024 ** 2
+    #: open files per process
+    open_files: int = 256
+
+    def deadline(self) -> float:
+        """Seconds after which the grader gives up on a submission altogether: the
+        notebook's budget plus time for nbgrader's own work and the kernel's start."""
+        return self.seconds + 60.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def with_(self, **changes) -> Limits:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+class SandboxUnavailable(GradingError):
+    """No working sandbox on this machine; the message says why and what to do."""
+
+
+# -- which paths the kernel sees ---------------------------------------------------------------
+
+def _python_roots() -> list[Path]:
+    """The folders a Python kernel needs to read: the environment and the installation it
+    was made from (resolved, so that symlinked interpreters work)."""
+    roots = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+             Path(sys.base_exec_prefix), Path(os.path.realpath(sys.executable)).parent.parent}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(Path(path))
+    out: list[Path] = []
+    for root in sorted({Path(os.path.realpath(r)) for r in roots if r.exists()} |
+                       {r for r in roots if r.exists()}, key=lambda p: len(p.parts)):
+        if str(root) in ("/", "/usr") or any(root.is_relative_to(o) for o in out):
+            continue
+        out.append(root)
+    return out
+
+
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
+        "nsswitch.conf", "mime.types")
+
+
+def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]:
+    """The ``bwrap`` arguments that run a command in ``work`` and nothing else writable.
+
+    ``work`` is mounted at the same path inside (so the kernel's IPC socket paths are the
+    same on both sides) and is the working folder and ``HOME``."""
+    work = Path(work)
+    cmd: list[str] = []
+    if as_nobody():
+        # root is exempt from the process limit, and root in a sandbox is still root
+        # for every file that happens to be mounted: run the kernel as nobody.
+        cmd += [shutil.which("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}",
+                "--clear-groups", "--"]
+    cmd += [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
+            "--clearenv", "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = Path("/") / name
+        if host.is_symlink():
+            cmd += ["--symlink", os.readlink(host), str(host)]
+        elif host.is_dir():
+            cmd += ["--ro-bind", str(host), str(host)]
+    for name in _ETC:
+        cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for root in _python_roots():
+        if not root.is_relative_to("/usr"):
+            cmd += ["--ro-bind", str(root), str(root)]
+    cmd += ["--proc", "/proc", "--dev", "/dev",
+            "--size", str(limits.disk), "--tmpfs", "/tmp",
+            "--bind", str(work), str(work), "--chdir", str(work)]
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(work), "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+        "IPYTHONDIR": str(work / ".ipython"), "MPLCONFIGDIR": "/tmp/matplotlib",
+        "MPLBACKEND": "agg", "JUPYTER_PLATFORM_DIRS": "1",
+    }
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--", sys.executable, "-I", "-S", "-c", _SHIM, str(limits.memory),
+            str(limits.processes), str(limits.file_size), str(limits.open_files)]
+    return cmd
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """Whether a user with no rights of its own can reach ``path`` (every folder above it
+    searchable by others, the folder itself readable)."""
+    import stat
+
+    path = Path(os.path.realpath(path))
+    for part in [path, *path.parents]:
+        try:
+            mode = part.stat().st_mode
+        except OSError:
+            return False
+        if not mode & stat.S_IXOTH or (part == path and not mode & stat.S_IROTH):
+            return False
+    return True
+
+
+@functools.cache
+def as_nobody() -> bool:
+    """Run the sandbox as ``nobody`` (so the kernel enforces the process limit, which
+    root is exempt from)? Only as root, with ``setpriv``, and when ``nobody`` can reach
+    the Python installation (not when it lives in root's private home, as with pyenv:
+    then the sandbox runs as root in its own user namespace, and the grader counts
+    the sandbox's processes itself)."""
+    return (os.geteuid() == 0 and shutil.which("setpriv") is not None
+            and all(_reachable_by_others(r) for r in _python_roots()))
+
+
+@functools.cache
+def sandbox_problem() -> str | None:
+    """``None`` when a kernel can be sandboxed on this machine; otherwise one sentence
+    saying why not and what to do."""
+    if sys.platform != "linux":
+        return (f"the grading sandbox needs Linux; this machine runs {sys.platform}. "
+                "Grade on a Linux machine with bubblewrap installed.")
+    bwrap = shutil.which("bwrap")
+    if not bwrap:
+        return ("bubblewrap (the `bwrap` command) is not installed, so learners' code would "
+                "run with your own rights. Install it: `sudo apt-get install bubblewrap` "
+                "(Debian, Ubuntu) or `sudo dnf install bubblewrap` (Fedora).")
+    work = Path(tempfile.mkdtemp(prefix="ck-probe-"))
+    canary = Path(tempfile.mkdtemp(prefix="ck-canary-")) / "secret"
+    canary.write_text("the sandbox must not see this")
+    try:
+        if as_nobody():
+            os.chown(work, NOBODY, NOBODY)
+        probe = ("import os,sys;open('ok','w').write(str(os.getpid()));"
+                 f"sys.exit(3 if os.path.exists({str(canary)!r}) else 0)")
+        done = subprocess.run([*bwrap_command(work, Limits(), bwrap), sys.executable, "-c",
+                               probe], capture_output=True, text=True, timeout=60)
+        if done.returncode == 3:
+            return "the sandbox could still see files outside it; it would not protect them."
+        if done.returncode != 0 or not (work / "ok").is_file():
+            why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
+            return (f"bubblewrap is installed but could not start a sandbox ({why[0]}). "
+                    "It needs user namespaces: on Ubuntu 24.04 and later allow them for bwrap "
+                    "(an AppArmor profile), elsewhere `sysctl kernel.unprivileged_userns_clone=1`.")
+        if (work / "ok").read_text() != "2":  # bwrap's init is PID 1, the command PID 2
+            return "the sandbox started without its own process namespace."
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"the sandbox could not be started ({exc})."
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(canary.parent, ignore_errors=True)
+    return None
+
+
+def check_sandbox(allow_unsandboxed: bool) -> bool:
+    """Whether to grade in the sandbox. Raises :class:`SandboxUnavailable` when there is
+    none and the facilitator has not accepted the risk."""
+    problem = sandbox_problem()
+    if problem is None:
+        return True
+    if allow_unsandboxed:
+        return False
+    raise SandboxUnavailable(
+        f"Grading refused: {problem} Without the sandbox an answer can read the answer key and "
+        "the gradebook, change other learners' scores, and reach your files. To grade anyway, "
+        "at your own risk, pass --no-sandbox-i-accept-the-risk.")
+
+
+# -- the kernel manager and the execute preprocessor ------------------------------------------
+
+#: What the last notebook's execution ran into, read by the cohort worker after each
+#: submission: a list of ``(status, detail)``. Kept in this trusted process only.
+EVENTS: list[tuple[str, str]] = []
+
+TIMED_OUT = "timed out"
+MEMORY = "used too much memory"
+OUTPUT_CUT = "output cut"
+PROCESSES = "too many processes"
+DISK = "wrote too much to disk"
+
+
+def _kernel_manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SandboxedKernelManager(AsyncKernelManager):
+        """Starts the kernel inside bwrap, talks to it over IPC in the work folder, and
+        interrupts it with a message (a signal cannot cross into the sandbox's session)."""
+
+        work: Path
+        limits: Limits
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments)
+            return bwrap_command(self.work, self.limits, shutil.which("bwrap") or "bwrap") + cmd
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.has_kernel:
+                msg = self.session.msg("interrupt_request", content={})
+                self._connect_control_socket()
+                self.session.send(self._control_socket, msg)
+
+        interrupt_kernel = _async_interrupt_kernel
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # the kernel's own banner and warnings say nothing to a facilitator
+            kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        @property
+        def sandbox_pid(self) -> int | None:
+            process = getattr(self.provisioner, "process", None)
+            return getattr(process, "pid", None)
+
+    return SandboxedKernelManager
+
+
+def _size(path: Path) -> int:
+    total = 0
+    stack = [path]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+        except OSError:
+            continue
+    return total
+
+
+def _tasks(pid: int) -> int:
+    """Tasks (processes and their threads) under ``pid``: what the process limit counts."""
+    import psutil
+
+    try:
+        procs = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return 0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.num_threads()
+        except psutil.Error:
+            continue
+    return total
+
+
+def _text_size(out) -> int:
+    if out.get("output_type") == "stream":
+        return len(out.get("text", ""))
+    data = out.get("data") or {}
+    return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
+
+
+def _cut(out, keep: int):
+    """``out`` with its text cut to ``keep`` characters and a note saying so."""
+    note = f"\n[output cut by the grader: more than the {keep} characters kept]\n"
+    if out.get("output_type") == "stream":
+        out["text"] = out.get("text", "")[:max(keep, 0)] + note
+        return out
+    data = out.get("data") or {}
+    text = data.get("text/plain", "")
+    text = text if isinstance(text, str) else str(text)
+    out["data"] = {"text/plain": text[:max(keep, 0)] + note}
+    out["metadata"] = {}
+    return out
+
+
+@functools.cache
+def sandboxed_execute_class():
+    """nbgrader's ``Execute`` preprocessor with the kernel in the sandbox (built lazily so
+    that importing this module does not import nbgrader)."""
+    from nbclient.exceptions import CellTimeoutError
+    from nbgrader.preprocessors import Execute
+    from traitlets import Bool
+    from traitlets import Dict as TDict
+
+    class SandboxedExecute(Execute):
+        limits = TDict({}, help="Limits fields (see coursekit.grading.sandbox.Limits)").tag(
+            config=True)
+        use_sandbox = Bool(True, help="Run the kernel in bubblewrap (False only when the "
+                                      "facilitator accepted the risk)").tag(config=True)
+
+        def _limits(self) -> Limits:
+            return Limits(**self.limits)
+
+        def preprocess(self, nb, resources=None, km=None):
+            limits = self._limits()
+            work = Path(tempfile.mkdtemp(prefix="ck-"))  # short: IPC paths have a length limit
+            self._work, self._lim = work, limits
+            self._kept_nb = 0
+            self._kept_cell: dict[int, int] = {}
+            self._cut_cells: set[int] = set()
+            self._stopped_by: str | None = None
+            self._deadline = time.monotonic() + limits.seconds
+            self.kernel_name = "python3"  # never a kernel named by the submission
+            if as_nobody():
+                os.chown(work, NOBODY, NOBODY)
+            if self.use_sandbox:
+                # the notebook's own folder is in the course folder: never the kernel's cwd
+                resources = dict(resources or {})
+                resources["metadata"] = {**resources.get("metadata", {}), "path": str(work)}
+            self._km = self._proc = None
+            stop = threading.Event()
+            watcher = threading.Thread(target=self._watch, args=(stop,), daemon=True)
+            watcher.start()
+            try:
+                return super().preprocess(nb, resources)
+            finally:
+                stop.set()
+                watcher.join(5)
+                self._report(nb)
+                self._kill()
+                shutil.rmtree(work, ignore_errors=True)
+
+        def create_kernel_manager(self):
+            if not self.use_sandbox:
+                self._km = super().create_kernel_manager()
+                return self._km
+            cls = _kernel_manager_class()
+            self.km = cls(config=self.config, transport="ipc", ip=str(self._work / "k"),
+                          connection_file=str(self._work / "kernel.json"),
+                          kernel_name="python3")
+            self.km.work, self.km.limits = self._work, self._lim
+            self._km = self.km
+            return self.km
+
+        # the whole notebook shares one budget: no cell may run past it
+        def _get_timeout(self, cell):
+            left = max(1, int(self._deadline - time.monotonic() + 0.999))
+            own = super()._get_timeout(cell)
+            return left if own is None else min(own, left)
+
+        def _watch(self, stop: threading.Event) -> None:
+            """Kill the sandbox when the notebook runs past its budget (with grace for a
+            kernel that ignores interrupts) or its files grow past the disk limit."""
+            hard = self._deadline + 15
+            while not stop.wait(0.1):
+                if self._proc is None:
+                    self._proc = getattr(getattr(self._km, "provisioner", None), "process", None)
+                if self._proc is not None and _tasks(self._proc.pid) > self._lim.processes:
+                    self._stopped_by = PROCESSES
+                    self._kill()
+                    return
+                if _size(self._work) > self._lim.disk:
+                    self._stopped_by = DISK
+                    self._kill()
+                    return
+                if time.monotonic() > hard:
+                    self._stopped_by = TIMED_OUT
+                    self._kill()
+                    return
+
+        def _kill(self) -> None:
+            """Kill bwrap if it still runs: its PID namespace, and every process the
+            answer started, dies with it."""
+            process = self._proc or getattr(getattr(self._km, "provisioner", None), "process",
+                                            None)
+            if process is not None and process.poll() is None:
+                with contextlib.suppress(OSError):
+                    process.kill()
+
+        def output(self, outs, msg, display_id, cell_index):
+            out = super().output(outs, msg, display_id, cell_index)
+            if out is None or out.get("output_type") == "error":
+                if out is not None:  # errors decide the score: always kept, but short
+                    tb = out.get("traceback") or []
+                    if sum(len(t) for t in tb) > self._lim.cell_output:
+                        out["traceback"] = [t[:2000] for t in tb[-5:]]
+                        self._cut_cells.add(cell_index)
+                return out
+            size = _text_size(out)
+            used = self._kept_cell.get(cell_index, 0)
+            room = min(self._lim.cell_output - used, self._lim.notebook_output - self._kept_nb)
+            if size > room:
+                self._cut_cells.add(cell_index)
+                if room <= 0:
+                    outs.remove(out)
+                    return None
+                _cut(out, room)
+                size = room
+            self._kept_cell[cell_index] = used + size
+            self._kept_nb += size
+            return out
+
+        async def async_execute_cell(self, cell, cell_index, execution_count=None,
+                                     store_history=True):
+            try:
+                return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                        store_history)
+            except CellTimeoutError:
+                EVENTS.append((TIMED_OUT, f"cell {cell_index + 1} kept running after it was "
+                                          "asked to stop"))
+                raise
+
+        def _report(self, nb) -> None:
+            if self._stopped_by == PROCESSES:
+                EVENTS.append((PROCESSES, f"it started more than {self._lim.processes} "
+                                          "processes and threads"))
+            elif self._stopped_by == DISK:
+                EVENTS.append((DISK, f"its files grew past {self._lim.disk // 1024 ** 2} MB"))
+            elif self._stopped_by == TIMED_OUT:
+                EVENTS.append((TIMED_OUT, f"it ran past {self._lim.seconds:g} s"))
+            if self._cut_cells:
+                EVENTS.append((OUTPUT_CUT, "output cut in cell(s) " + ", ".join(
+                    str(i + 1) for i in sorted(self._cut_cells))))
+            for index, cell in enumerate(nb.cells):
+                for out in cell.get("outputs", []):
+                    if out.get("output_type") != "error":
+                        continue
+                    name, value = out.get("ename", ""), str(out.get("evalue", ""))
+                    where = f"cell {index + 1}"
+                    if name == "CellTimeoutError":
+                        EVENTS.append((TIMED_OUT, f"{where} ran out of time"))
+                    elif name == "MemoryError":
+                        EVENTS.append((MEMORY, f"{where} asked for more than "
+                                               f"{self._lim.memory // 1024 ** 2} MB"))
+                    elif "Resource temporarily unavailable" in value or (
+                            name == "RuntimeError" and "can't start new thread" in value):
+                        EVENTS.append((PROCESSES, f"{where} started more than "
+                                                  f"{self._lim.processes} processes"))
+                    elif "File too large" in value or "No space left" in value:
+                        EVENTS.append((DISK, f"{where} wrote a file past the limit"))
+
+    return SandboxedExecute
