@@ -10,7 +10,7 @@ from coursekit.course import lessons
 
 def test_committed_references_are_valid_and_page_current():
     refs = references.load()
-    assert {r.kind for r in refs.values()} == {"reading", "research"}
+    assert {r.kind for r in refs.values()} == {"reading", "research", "theory"}
     known = {x.id for x in lessons()}
     for ref in refs.values():
         assert set(ref.used_in) <= known, f"{ref.id} names lessons that do not exist"
@@ -26,7 +26,7 @@ def test_every_reading_lesson_cites_its_reading():
 
 @pytest.mark.parametrize("body,message", [
     ("references:\n  - {id: a, citation: c}\n", "'kind' is missing"),
-    ("references:\n  - {id: a, citation: c, kind: blog}\n", "should be one of"),
+    ("references:\n  - {id: a, citation: c, kind: blog}\n", "'blog' should be 'reading' or a kind"),
     ("references:\n  - {id: a, citation: c, kind: research, used_in: [1]}\n", "lesson ids"),
     ("references:\n  - {id: a, citation: c, kind: research}\n  - {id: a, citation: d, kind: reading}\n",
      "used twice"),

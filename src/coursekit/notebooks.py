@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import config
+from . import config, evidence
 from .course import LessonInfo, course_info, lessons, support_resources
 
 NB_NAME = re.compile(r"^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
@@ -50,7 +50,7 @@ READING_GUIDE_SECTIONS = (
 HEAD = ("header", "setup")
 FOOT = ("key-points", "support", "next")
 #: Shared cells a lesson may place anywhere in its body (regenerated where they stand).
-INLINE = ("course-map",)
+INLINE = ("course-map", "evidence-scale")
 
 
 def _template(name: str):
@@ -77,6 +77,7 @@ def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
         "next": all_lessons[index + 1] if index + 1 < len(all_lessons) else None,
         "course": course_info(),
         "support": support_resources(),
+        "evidence": evidence.load(),
     }
     cells = {}
     names = list(HEAD + FOOT) + list(INLINE)

@@ -10,10 +10,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, yamlio
+from . import config, evidence, yamlio
 from .errors import ContentError
 
-KINDS = {"reading": "The readings", "research": "Research and background sources"}
+#: A reference is one of the readings, or a source labelled with a kind of support from the
+#: course's evidence scale (``assets/evidence.yml``): research, theory, ...
+READING = "reading"
+
+
+def kinds() -> dict[str, str]:
+    """Every allowed ``kind:``, in page order, with the heading it gets on the page."""
+    return {READING: "The readings",
+            **{x.id: x.label[:1].upper() + x.label[1:] for x in evidence.load().levels}}
+
 HEADER = (
     "<!-- Generated from assets/references.yml by `coursekit lessons sync`: edit the YAML, "
     "not this page. -->\n\n# References\n\nThe readings the course is built around (not "
@@ -44,21 +53,27 @@ def load(source: Path | None = None) -> dict[str, Reference]:
         for field in ("id", "citation", "kind"):
             if not str(raw.get(field) or "").strip():
                 raise ContentError(f"{where}: the field {field!r} is missing or empty")
-        if raw["kind"] not in KINDS:
-            raise ContentError(f"{where}: kind {raw['kind']!r} should be one of {sorted(KINDS)}")
+        kind = str(raw["kind"])
+        if kind != READING:
+            level = evidence.load().find(kind)
+            if level is None:
+                raise ContentError(
+                    f"{where}: kind {kind!r} should be {READING!r} or a kind of support on the "
+                    f"evidence scale: {', '.join(evidence.labels())} (see assets/evidence.yml)")
+            kind = level.id
         if rid in out:
             raise ContentError(f"{where}: the id {rid!r} is used twice")
         used = tuple(str(x) for x in raw.get("used_in") or ())
         bad = [x for x in used if not re.fullmatch(r"\d\d", x)]
         if bad:
             raise ContentError(f"{where}: used_in should list lesson ids like \"01\", not {bad}")
-        out[rid] = Reference(rid, " ".join(str(raw["citation"]).split()), raw["kind"], used)
+        out[rid] = Reference(rid, " ".join(str(raw["citation"]).split()), kind, used)
     return out
 
 
 def render(refs: dict[str, Reference]) -> str:
     parts = [HEADER]
-    for kind, heading in KINDS.items():
+    for kind, heading in kinds().items():
         group = [r for r in refs.values() if r.kind == kind]
         if not group:
             continue

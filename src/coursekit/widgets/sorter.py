@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
+from .. import evidence
 from ..course import Prompt
 from ..errors import ContentError
 from ..journal import Journal
@@ -12,6 +13,17 @@ from ._choice import RecordWidget
 from ._shared import lean
 
 UNSORTED = "(not sorted yet)"
+
+
+def categories(prompt: Prompt) -> list[str]:
+    """The prompt's categories; ``categories: evidence`` means the course's evidence scale."""
+    raw = prompt.options.get("categories")
+    if raw == evidence.SCALE:
+        return list(evidence.labels())
+    if isinstance(raw, str):
+        raise ContentError(f"sort prompt {prompt.id}: categories should be a list, or "
+                           f"{evidence.SCALE!r} for the course's evidence scale, not {raw!r}")
+    return [str(c) for c in raw or []]
 
 
 class Sorter(RecordWidget):
@@ -27,7 +39,7 @@ class Sorter(RecordWidget):
         super().__init__(prompt, journal=journal)
         opts = prompt.options
         self.statements = [str(s) for s in opts.get("statements") or []]
-        self.categories = [str(c) for c in opts.get("categories") or []]
+        self.categories = categories(prompt)
         if not self.statements or len(self.categories) < 2:
             raise ContentError(f"sort prompt {prompt.id} needs statements: (a list) and at "
                                "least two categories:")
