@@ -30,7 +30,9 @@ def pip_requirements() -> dict[str, SpecifierSet]:
     reqs = list(project["dependencies"])
     for extra in project.get("optional-dependencies", {}).values():
         reqs.extend(extra)
-    return {_norm(r.name): r.specifier for r in map(Requirement, reqs)}
+    # An extra that includes another ("coursekit[lab]") names the project itself.
+    return {_norm(r.name): r.specifier for r in map(Requirement, reqs)
+            if _norm(r.name) != _norm(project["name"])}
 
 
 def conda_requirements() -> dict[str, SpecifierSet]:

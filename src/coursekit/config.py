@@ -8,6 +8,10 @@
 ``COURSEKIT_ROOT``
     The kit's folder (the one holding ``lessons/`` and ``assets/``). Default: found
     from this package's location in the clone.
+
+An installed wheel (the browser edition, or ``pip install``) carries the assets inside
+the package as ``coursekit/assets`` (see setup.py); :func:`assets_dir` uses that copy
+when ``COURSEKIT_ROOT`` is not set.
 """
 
 from __future__ import annotations
@@ -50,7 +54,15 @@ def kit_root() -> Path:
     return root
 
 
+def packaged_assets_dir() -> Path:
+    """Where a built wheel keeps the assets (absent in a clone's editable install)."""
+    return Path(__file__).resolve().parent / "assets"
+
+
 def assets_dir() -> Path:
+    """The kit's ``assets/``: ``COURSEKIT_ROOT``'s, else the wheel's copy, else the clone's."""
+    if not os.environ.get(ROOT_ENV, "").strip() and packaged_assets_dir().is_dir():
+        return packaged_assets_dir()
     return kit_root() / "assets"
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import textwrap
 
 import ipywidgets as W
@@ -152,35 +150,14 @@ class BeliefTracker(KitWidget):
             parts.append(f"Statement {n}, {statement}: start {a_txt}, end {b_txt}{move}.")
         return " ".join(parts)
 
-    def render_png(self) -> bytes:
-        """A PNG of start (circle) and end (square) ratings per statement."""
-        from matplotlib.figure import Figure  # imported here: a lesson starts fast
+    def render_svg(self) -> str:
+        """An SVG of start (circle) and end (square) ratings per statement.
 
-        data = self.shift()
-        fig = Figure(figsize=(7, 0.7 * len(data) + 1.2), dpi=100)
-        ax = fig.add_subplot()
-        for y, (_s, a, b) in enumerate(data):
-            if a is not None and b is not None and a != b:
-                ax.annotate("", xy=(b, y), xytext=(a, y),
-                            arrowprops={"arrowstyle": "->", "color": "#333"})
-            if a is not None:
-                ax.plot([a], [y], marker="o", markersize=10, color="#1f77b4", linestyle="",
-                        label="start" if y == 0 else None)
-            if b is not None:
-                ax.plot([b], [y], marker="s", markersize=9, color="#d62728", linestyle="",
-                        label="end" if y == 0 else None)
-        ax.set_yticks(range(len(data)))
-        ax.set_yticklabels([textwrap.fill(s, 40) for s, _a, _b in data], fontsize=8)
-        ax.set_xlim(0.5, 5.5)
-        ax.set_xticks(range(1, 6))
-        ax.set_xticklabels(["1\ndisagree", "2", "3", "4", "5\nagree"])
-        ax.invert_yaxis()
-        ax.grid(axis="x", alpha=0.3)
-        ax.set_title("My ratings: circle = start, square = end")
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        Plain SVG text, drawn here without a plotting library, so the same drawing serves
+        JupyterLab and the browser edition (where matplotlib is not available offline).
+        It carries its own ``<title>`` and ``<desc>`` (the ratings in words).
+        """
+        return shift_svg(self.shift(), self.describe())
 
     @property
     def plot(self) -> W.HTML:
@@ -196,13 +173,11 @@ class BeliefTracker(KitWidget):
 
     def show_plot(self) -> None:
         """Draw the shift (an image with alt text, and the same in words)."""
-        ok, png = self.attempt(self.render_png, failed="could not draw the plot")
+        ok, svg = self.attempt(self.render_svg, failed="could not draw the plot")
         if not ok:
             return
         alt = self.describe()
-        src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        self.plot.value = (f'<figure><img src="{src}" alt="{esc(alt)}" style="max-width:100%">'
-                           f"<figcaption>{esc(alt)}</figcaption></figure>")
+        self.plot.value = f"<figure>{svg}<figcaption>{esc(alt)}</figcaption></figure>"
         self.plot.layout.display = ""
         self.plot_button.description = "Hide my shift"
 
@@ -217,3 +192,70 @@ class BeliefTracker(KitWidget):
             self.show_plot()
         else:
             self.hide_plot()
+
+
+# -- the drawing (SVG text, no plotting library) ---------------------------------------
+START_COLOUR, END_COLOUR, INK = "#1f5fa8", "#b3261e", "#222"
+_LABEL_W, _X0, _X1, _WIDTH = 300, 340, 620, 660
+_LINE_H, _TOP = 15, 64
+
+
+def _x(rating: float) -> float:
+    return _X0 + (rating - 1) * (_X1 - _X0) / 4
+
+
+def shift_svg(data: list[tuple[str, int | None, int | None]], description: str) -> str:
+    """Draw ``(statement, start, end)`` rows on a 1..5 scale as one accessible SVG."""
+    rows, y = [], _TOP
+    for statement, a, b in data:
+        lines = textwrap.wrap(statement, 44) or [""]
+        height = max(40, len(lines) * _LINE_H + 14)
+        rows.append((lines, a, b, y, height))
+        y += height
+    bottom = y
+    height = bottom + 48
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="coursekit-belief-plot" role="img" '
+           f'viewBox="0 0 {_WIDTH} {height}" width="100%" style="max-width:{_WIDTH}px" '
+           'font-family="system-ui, sans-serif" font-size="12">',
+           "<title>My ratings: circle = start, square = end</title>",
+           f"<desc>{esc(description)}</desc>",
+           f'<rect width="{_WIDTH}" height="{height}" fill="#fff"/>',
+           f'<text x="{_WIDTH / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold" '
+           f'fill="{INK}">My ratings: circle = start, square = end</text>',
+           f'<circle cx="{_X0}" cy="42" r="6" fill="{START_COLOUR}"/>',
+           f'<text x="{_X0 + 12}" y="46" fill="{INK}">start</text>',
+           f'<rect x="{_X0 + 63}" y="35" width="14" height="14" fill="none" stroke="{END_COLOUR}" '
+           'stroke-width="3"/>',
+           f'<text x="{_X0 + 82}" y="46" fill="{INK}">end</text>']
+    for value in range(1, 6):
+        x = _x(value)
+        out.append(f'<line x1="{x}" y1="{_TOP - 4}" x2="{x}" y2="{bottom}" stroke="#ccc"/>')
+        label = {1: "1 disagree", 5: "5 agree"}.get(value, str(value))
+        out.append(f'<text x="{x}" y="{bottom + 20}" text-anchor="middle" fill="{INK}">'
+                   f"{label}</text>")
+    for lines, a, b, top, row_h in rows:
+        mid = top + row_h / 2
+        first = mid - (len(lines) - 1) * _LINE_H / 2 + 4
+        out.append(f'<text x="{_LABEL_W}" y="{first}" text-anchor="end" fill="{INK}">' + "".join(
+            f'<tspan x="{_LABEL_W}" dy="{0 if i == 0 else _LINE_H}">{esc(line)}</tspan>'
+            for i, line in enumerate(lines)) + "</text>")
+        out.append(f'<line x1="{_X0}" y1="{top + row_h}" x2="{_X1}" y2="{top + row_h}" '
+                   'stroke="#eee"/>')
+        if a is not None and b is not None and a != b:
+            step = 12 if b > a else -12
+            out.append(f'<line x1="{_x(a)}" y1="{mid}" x2="{_x(b) - step}" y2="{mid}" '
+                       f'stroke="{INK}" stroke-width="2"/>')
+            tip = _x(b) - step * 0.2
+            base = _x(b) - step * 1.2
+            out.append(f'<path d="M{tip} {mid} L{base} {mid - 5} L{base} {mid + 5} Z" '
+                       f'fill="{INK}"/>')
+        if a is not None:
+            out.append(f'<circle cx="{_x(a)}" cy="{mid}" r="7" fill="{START_COLOUR}">'
+                       f"<title>start: {a}</title></circle>")
+        if b is not None:
+            # an outlined square: a circle at the same rating stays visible inside it
+            out.append(f'<rect x="{_x(b) - 9}" y="{mid - 9}" width="18" height="18" '
+                       f'fill="none" stroke="{END_COLOUR}" stroke-width="3">'
+                       f"<title>end: {b}</title></rect>")
+    out.append("</svg>")
+    return "".join(out)
