@@ -26,6 +26,7 @@ help:
 	@echo "            and the printable support list (build/handouts/support.html and .pdf)"
 	@echo "make handouts  build printable handouts, run sheets and slides into build/"
 	@echo "make bench  print the benchmarks' figures"
+	@echo "make site   build the browser edition (nothing to install for learners) into build/site"
 
 $(STAMP): pyproject.toml
 	@echo "==> Creating the virtual environment in $(VENV) (first use only)"
@@ -65,6 +66,14 @@ handouts: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "==> $$b"; $(BIN)/python $$b || exit $$?; done
+
+# The browser edition (JupyterLite + Pyodide): built from lessons/ and the kit's wheel into
+# $(SITE_OUT), a folder any static web host can serve. Needs Python 3.12+ somewhere
+# (site/build.py finds it, or set SITE_PYTHON) and npm; caches in build/site-cache/.
+SITE_OUT ?= build/site
+.PHONY: site
+site:
+	@$(PYTHON) site/build.py --out "$(SITE_OUT)"
 
 clean:
 	rm -rf build .pytest_cache
