@@ -132,3 +132,82 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
     out = out or course / f"{assignment}-summary.png"
     plot(result).savefig(out, dpi=100)
     click.echo(f"plot: {out}")
+
+
+# -- route 2: no shared machine --------------------------------------------------------------
+
+@grade.command()
+@click.argument("assignment")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@_COURSE
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV with columns in_file_name,learner_id: the name, login or LMS number "
+                   "in each file name and the learner id to file it under.")
+def collect(assignment: str, source: Path, course: Path | None, mapping: Path | None) -> None:
+    """Put the notebooks in SOURCE (a folder or a zip, e.g. an LMS download) into
+    COURSE/submitted/<learner id>/ASSIGNMENT/, with nbgrader's zip_collect."""
+    from ..errors import GradingError
+    from ..grading.collect import collect as do_collect
+
+    try:
+        report = do_collect(_course(course), assignment, source, mapping=mapping)
+    except GradingError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for line in report.lines():
+        click.echo(line)
+    if not report.collected:
+        raise SystemExit("No file was matched to a learner; see the names above.")
+
+
+@grade.command()
+@click.argument("assignment")
+@_COURSE
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the files to hand back (default: COURSE/hand-back/ASSIGNMENT).")
+def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
+    """Write one feedback page per learner (LEARNER-ASSIGNMENT-feedback.html) to hand back."""
+    from ..errors import GradingError
+    from ..grading.feedback import hand_back
+
+    try:
+        result = hand_back(_course(course), assignment, out)
+    except GradingError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for line in result.lines():
+        click.echo(line)
+
+
+# -- route 3: the Formgrader ---------------------------------------------------------------
+
+@grade.command()
+@_COURSE
+@click.option("--port", type=int, default=8890, show_default=True)
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@click.argument("lab_args", nargs=-1, type=click.UNPROCESSED)
+def formgrader(course: Path | None, port: int, no_browser: bool, lab_args: tuple[str, ...]
+               ) -> None:
+    """Open nbgrader's Formgrader on the kit's course (JupyterLab started in COURSE)."""
+    import os
+    import subprocess
+    import sys
+
+    args = formgrader_command(_course(course), port=port, open_browser=not no_browser)
+    click.echo(f"==> Formgrader: http://localhost:{port}/formgrader (stop with Ctrl+C twice)")
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    raise SystemExit(subprocess.call([*args, *lab_args], cwd=_course(course), env=env))
+
+
+def formgrader_command(course: Path, *, port: int = 8890, open_browser: bool = True
+                       ) -> list[str]:
+    """``jupyter lab`` in the course folder (so nbgrader reads its nbgrader_config.py: the
+    course root and the exchange), opening the Formgrader page."""
+    import os
+    import sys
+
+    args = [sys.executable, "-m", "jupyterlab", f"--port={port}",
+            f"--ServerApp.root_dir={course}", "--LabApp.default_url=/formgrader",
+            f"--ServerApp.open_browser={open_browser}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")
+    return args
