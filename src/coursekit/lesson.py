@@ -42,6 +42,13 @@ class Lesson:
 
         return self._show(LessonStart(self.info, journal=self.journal))
 
+    def pause(self):
+        """The safety bar each section starts with: Pause (grounding and support, opened in
+        place) and Quick exit (hides the lesson at once and opens a neutral page)."""
+        from .widgets import SafetyBar
+
+        return self._show(SafetyBar(self.info, journal=self.journal))
+
     # -- reflections -----------------------------------------------------------------
     def reflect(self, prompt_id: str):
         """The reflection widget for one prompt of this lesson (text, rating, list, sort)."""

@@ -51,6 +51,10 @@ HEAD = ("header", "setup")
 FOOT = ("key-points", "support", "next")
 #: Shared cells a lesson may place anywhere in its body (regenerated where they stand).
 INLINE = ("course-map", "evidence-scale")
+#: The safety bar (Pause and Quick exit): sync puts one after every section heading
+#: (``## ...``) of a lesson's body, so both are in reach from every section.
+SECTION = "pause"
+SECTION_HEADING = re.compile(r"^## +(.+?)\s*$", re.M)
 
 
 def _template(name: str):
@@ -80,10 +84,11 @@ def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
         "evidence": evidence.load(),
     }
     cells = {}
-    names = list(HEAD + FOOT) + list(INLINE)
+    names = list(HEAD + FOOT) + list(INLINE) + [SECTION]
     for name in names:
         text = _template(f"{name}.md.j2").render(**context).strip()
-        make = nbformat.v4.new_code_cell if name == "setup" else nbformat.v4.new_markdown_cell
+        code = name in ("setup", SECTION)
+        make = nbformat.v4.new_code_cell if code else nbformat.v4.new_markdown_cell
         cell = make(text)
         cell.metadata["coursekit"] = {"generated": name}
         cells[name] = cell
@@ -108,13 +113,28 @@ def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode
     """A copy of ``nb`` with its shared cells (re)generated in their places."""
     new = nbformat.from_dict(nb)
     fresh = generated_cells(info)
-    body = [fresh[_generated_name(c)] if _generated_name(c) in INLINE else c
-            for c in new.cells if _generated_name(c) not in HEAD + FOOT]
+    body = []
+    for c in new.cells:
+        name = _generated_name(c)
+        if name in HEAD + FOOT + (SECTION,):
+            continue
+        body.append(fresh[name] if name in INLINE else c)
+        heading = SECTION_HEADING.search(c.source) if c.cell_type == "markdown" else None
+        if heading and not name:
+            bar = nbformat.from_dict(fresh[SECTION])
+            slug = re.sub(r"[^a-z0-9]+", "-", heading.group(1).lower()).strip("-")[:40]
+            bar_id = f"coursekit-pause-{slug or 'section'}"
+            taken = {b.get("id") for b in body}
+            bar["id"] = next(f"{bar_id}-{n}" if n else bar_id for n in range(len(body) + 1)
+                             if (f"{bar_id}-{n}" if n else bar_id) not in taken)
+            body.append(bar)
     cells = [fresh[n] for n in HEAD] + body + [fresh[n] for n in FOOT]
     # Keep the ids of cells that existed, so a sync does not churn the diff.
     old_ids = {_generated_name(c): c.get("id") for c in nb.cells if _generated_name(c)}
     for cell in cells:
         name = _generated_name(cell)
+        if name == SECTION:
+            continue  # named after its section, above
         if name and old_ids.get(name):
             cell["id"] = old_ids[name]
         elif name:

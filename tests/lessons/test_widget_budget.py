@@ -11,7 +11,9 @@ budget and fails.
 
 The budgets were set after the lazy-building work with about 20% headroom (measured:
 00 = 85, 01 = 84, 02 = 87, 03 = 97, 04 = 89, 05 = 125 models, shared ones included;
-13 to 19 update messages per lesson).
+13 to 19 update messages per lesson). Every section's safety bar (Pause and Quick exit,
+``lesson.pause()``) adds four models; lesson 00 has five sections (measured 107), so its
+budget is 125.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ipywidgets.widgets.widget import _instances
 
 from conftest import lesson_notebooks
 
-BUDGET = {"00": 105, "01": 105, "02": 105, "03": 115, "04": 105, "05": 150}
+BUDGET = {"00": 125, "01": 105, "02": 105, "03": 115, "04": 105, "05": 150}
 DEFAULT_BUDGET = 120  # a lesson added later
 PER_CELL = 30  # no one-line cell needs more (the self-check shows one question at a time)
 UPDATES = 25  # update messages per lesson, after the models were sent

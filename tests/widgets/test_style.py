@@ -18,6 +18,7 @@ from coursekit.widgets import (
     LessonStart,
     RatingScale,
     Reflection,
+    SafetyBar,
     Sorter,
     _style,
 )
@@ -46,7 +47,10 @@ def every_widget(journal, info, sort_prompt):
     second.select(second.question.answer)
     second.check()
     journal.notice = None
-    return [start, reflection, beliefs, controls, check,
+    bar = SafetyBar(info, journal=journal)
+    hidden = SafetyBar(info, journal=journal)
+    hidden._hide(True)  # as after a quick exit: only "Show the lesson again" is shown
+    return [start, bar, hidden, reflection, beliefs, controls, check,
             RatingScale(info.prompt("pace"), journal=journal),
             Checklist(info.prompt("care-plan"), journal=journal),
             Sorter(sort_prompt, journal=journal),

@@ -1,0 +1,126 @@
+"""Pause and Quick exit: in the opening check-in and in every section's safety bar.
+
+Every user action has a method (``pause``, ``close_pause``, ``quick_exit``,
+``show_again``) and a button whose ``click()`` does the same; the Quick exit button
+itself acts in the browser (tests/browser/test_safety.py clicks it in JupyterLab).
+"""
+
+from __future__ import annotations
+
+import html as htmlmod
+import re
+
+import nbformat
+import pytest
+
+from coursekit import notebooks
+from coursekit.course import lessons
+from coursekit.lesson import Lesson
+from coursekit.widgets import LessonStart, SafetyBar, live, widget_for_prompt
+from coursekit.widgets import lesson_start as ls
+
+
+def _visible(widget) -> bool:
+    return ls.HIDDEN_CLASS not in widget._dom_classes
+
+
+def test_every_section_of_every_lesson_has_a_safety_bar():
+    for info in lessons():
+        nb = nbformat.read(notebooks.config.lessons_dir() / info.notebook_name, as_version=4)
+        cells = nb.cells
+        heads = [i for i, c in enumerate(cells) if c.cell_type == "markdown"
+                 and notebooks.SECTION_HEADING.search(c.source)
+                 and not (c.metadata.get("coursekit") or {}).get("generated")]
+        assert heads, info.id
+        for i in heads:
+            after = cells[i + 1]
+            assert after.cell_type == "code" and after.source == "lesson.pause()", (
+                f"lesson {info.id}: no safety bar after {cells[i].source.splitlines()[0]!r}")
+        assert len({c.id for c in cells}) == len(cells)
+
+
+def test_sync_puts_a_bar_after_a_new_section_and_drops_one_whose_section_went(info):
+    nb = nbformat.read(notebooks.config.lessons_dir() / info.notebook_name, as_version=4)
+    extra = nbformat.v4.new_markdown_cell("## A section added for this test\n\nSome text.")
+    at = next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Reflections"))
+    nb.cells.insert(at, extra)
+    fresh = notebooks.synced(nb, info)
+    i = next(i for i, c in enumerate(fresh.cells) if c.source.startswith("## A section added"))
+    assert fresh.cells[i + 1].source == "lesson.pause()"
+    assert fresh.cells[i + 1].id == "coursekit-pause-a-section-added-for-this-test"
+    fresh.cells.pop(i)  # the section goes; its bar goes with the next sync
+    again = notebooks.synced(fresh, info)
+    ids = [c.id for c in again.cells]
+    assert "coursekit-pause-a-section-added-for-this-test" not in ids
+    assert notebooks.synced(again, info) == again  # stable
+
+
+def test_the_bar_pauses_in_place_and_closes(journal, info):
+    bar = SafetyBar(info, journal=journal)
+    assert not bar.paused
+    bar.pause_button.click()
+    assert bar.paused and "5 things you can see" in bar.panel.value
+    assert "Emergency services" in bar.panel.value
+    assert "history" in bar.panel.value  # the honest limits of Quick exit
+    assert bar.panel in bar.children  # opened where the learner is
+    bar.close_button.click()
+    assert not bar.paused
+
+
+def test_quick_exit_button_acts_in_the_page_first(journal, info):
+    bar = SafetyBar(info, journal=journal)
+    markup = bar.exit_control.value
+    assert re.search(r'<button type="button" class="coursekit-quick-exit', markup)
+    assert 'data-href="https://www.bbc.co.uk/weather"' in markup
+    script = htmlmod.unescape(re.search(r'onclick="([^"]*)"', markup).group(1))
+    # hide first, tell the kernel, then replace this page in the tab's history
+    assert script.index("visibility='hidden'") < script.index("s.click()") < script.index(
+        "location.replace")
+    assert ">Quick exit</button>" in markup
+    # one pair of models per kernel, shown in every bar
+    other = SafetyBar(info, journal=journal)
+    assert other.exit_control is bar.exit_control and other.exit_signal is bar.exit_signal
+
+
+def test_quick_exit_hides_every_widget_until_shown_again(journal, info):
+    start = LessonStart(info, journal=journal)
+    bar = SafetyBar(info, journal=journal)
+    reflection = widget_for_prompt(info.prompt("hopes"), journal=journal)
+    reflection.type("something private")
+    bar.pause()
+    bar.exit_signal.click()  # what the page's Quick exit button does on its way out
+    assert bar.exited and start.exited and not bar.paused
+    assert not _visible(reflection)
+    assert bar.again_button.layout.display == "" and "hidden" in bar.status_text
+    start.again_button.click()
+    assert not bar.exited and not start.exited and _visible(reflection)
+    assert bar.again_button.layout.display == "none"
+    assert all(_visible(w) for w in live() if not isinstance(w, ls.SafetyControls))
+    assert reflection.flush() is not False
+
+
+def test_lesson_start_has_quick_exit_beside_pause(journal, info):
+    start = LessonStart(info, journal=journal)
+    row = list(start._button_row.children)
+    assert row.index(start.pause_button) < row.index(start.exit_control)
+    start.quick_exit()
+    assert start.exited
+    start.show_again()
+    assert not start.exited
+
+
+def test_a_neutral_page_can_be_set_in_course_yml(monkeypatch):
+    monkeypatch.setattr(ls, "course_info", lambda: {"quick_exit_url": "https://example.org/"})
+    assert ls.quick_exit_url() == "https://example.org/"
+    monkeypatch.setattr(ls, "course_info", lambda: {"quick_exit_url": "javascript:alert(1)"})
+    assert ls.quick_exit_url() == ls.QUICK_EXIT_URL
+
+
+@pytest.mark.parametrize("method", ["pause", "start"])
+def test_the_lesson_facade_shows_the_controls(method, journal, monkeypatch):
+    shown = []
+    lesson = Lesson("01")
+    monkeypatch.setattr(Lesson, "journal", journal, raising=False)
+    monkeypatch.setattr(lesson, "_show", shown.append)
+    getattr(lesson, method)()
+    assert isinstance(shown[0], SafetyBar if method == "pause" else LessonStart)
