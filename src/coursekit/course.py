@@ -160,4 +160,12 @@ def support_resources() -> dict:
     data = yamlio.load_file(path)
     if not isinstance(data, dict) or not data.get("resources"):
         raise ContentError(f"{path} should list resources: (name, how to reach them, when)")
+    checked = data.get("checked")
+    if checked is not None:
+        # YAML reads an unquoted 2026-11-28 as a date; a quoted one stays text.
+        text = checked.isoformat() if hasattr(checked, "isoformat") else str(checked)
+        if not re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            raise ContentError(f"{path}: checked: {checked!r} should be the date you checked the "
+                               "numbers, written like 2026-11-28")
+        data = {**data, "checked": text}
     return data
