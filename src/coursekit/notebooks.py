@@ -83,6 +83,11 @@ def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
         "support": support_resources(),
         "evidence": evidence.load(),
     }
+    from .timing import lesson_lengths
+
+    context["lengths"] = lesson_lengths()
+    context["length"] = context["lengths"][info.id]
+    context["words_per_minute"] = context["length"].words_per_minute
     cells = {}
     names = list(HEAD + FOOT) + list(INLINE) + [SECTION]
     for name in names:
