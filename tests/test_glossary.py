@@ -42,7 +42,7 @@ terms:
     ("terms:\n  - {slug: a, term: A, definition: d}\n  - {slug: a, term: B, definition: d}\n",
      "used twice"),
     ("terms:\n  - {slug: a, term: A, definition: d}\n  - {slug: b, term: a, definition: d}\n",
-     "appear twice"),
+     "appears twice"),
     ("terms:\n  - {slug: a, term: A, definition: d, see_also: [zzz]}\n", "'zzz', which is no term"),
 ])
 def test_malformed_entries_name_the_term_and_field(tmp_path, body, message):

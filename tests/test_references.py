@@ -27,7 +27,7 @@ def test_every_reading_lesson_cites_its_reading():
 @pytest.mark.parametrize("body,message", [
     ("references:\n  - {id: a, citation: c}\n", "'kind' is missing"),
     ("references:\n  - {id: a, citation: c, kind: blog}\n", "'blog' should be 'reading' or a kind"),
-    ("references:\n  - {id: a, citation: c, kind: research, used_in: [1]}\n", "lesson ids"),
+    ("references:\n  - {id: a, citation: c, kind: research, used_in: [1]}\n", "lesson id"),
     ("references:\n  - {id: a, citation: c, kind: research}\n  - {id: a, citation: d, kind: reading}\n",
      "used twice"),
 ])

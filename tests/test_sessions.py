@@ -151,7 +151,7 @@ def test_an_unknown_segment_kind_is_an_error(plan_copy):
 def test_minutes_must_be_a_positive_whole_number(plan_copy):
     _edit(plan_copy / "02.yml",
           lambda d: d["formats"]["series"]["segments"][0].update(minutes="ten"))
-    with pytest.raises(SessionPlanError, match=r"minutes.*should be a whole number, not str"):
+    with pytest.raises(SessionPlanError, match=r"minutes.*should be a whole number, not text"):
         sessions.load_plan_file(plan_copy / "02.yml")
     _edit(plan_copy / "02.yml",
           lambda d: d["formats"]["series"]["segments"][0].update(minutes=0))

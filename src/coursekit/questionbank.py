@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import config, yamlio
+from . import config, schema, yamlio
 from .errors import QuestionBankError
 
 QUESTION_TYPES = ("single", "multiple", "true_false", "matching", "ordering", "short")
@@ -410,6 +410,7 @@ def _question(raw: Any, lesson: str, index: int, path: Path | str) -> Question:
 def parse(data: Any, path: Path | str, *, expect_lesson: str | None = None) -> QuestionBank:
     """Validate already-parsed YAML ``data`` read from ``path``."""
     top = _Where(path)
+    schema.check("questions", data, path, error=QuestionBankError)
     if not isinstance(data, dict):
         raise top.fail("lesson", "the file is not a mapping",
                        'start it with lesson: "NN" and questions:')
@@ -451,7 +452,8 @@ def load_file(path: Path | str) -> QuestionBank:
         raise QuestionBankError(f"{path}: no such question bank; create it (see "
                                 "docs/ARCHITECTURE.md for the format)") from None
     except yaml.YAMLError as exc:
-        raise QuestionBankError(f"{path}: not valid YAML ({exc}); fix the syntax") from None
+        raise QuestionBankError(f"{path}: not valid YAML ({yamlio.describe(exc)}); fix the "
+                                "syntax there") from None
     expect = path.stem if _LESSON_ID.match(path.stem) else None
     return parse(data, path, expect_lesson=expect)
 

@@ -29,7 +29,9 @@ def grade() -> None:
 def generate(course: Path | None, check: bool) -> None:
     """Write each lesson's check to COURSE/source/NN-check/ from assets/questions/NN.yml."""
     from ..grading.generate import stale, write_sources
+    from ..schema import require_valid
 
+    require_valid()
     course = _course(course)
     if check:
         problems = stale(course)

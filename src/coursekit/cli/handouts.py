@@ -32,8 +32,10 @@ def build(out_dir: Path, pdf: bool, reveal_prefix: str | None, start_text: str |
 
     from ..errors import CourseKitError
     from ..handouts import PdfPrinter, build_steps
+    from ..schema import require_valid
     from ..sessions import parse_start
 
+    require_valid()
     try:
         start = parse_start(start_text) if start_text else None
     except CourseKitError as exc:
@@ -93,13 +95,14 @@ def support(out_dir: Path, pdf: bool | None) -> None:
 @handouts.command()
 def check() -> None:
     """Check the session plans: every part present, every session adds up to its length."""
+    from ..schema import validate_all
     from ..sessions import check as do_check
 
-    problems = do_check()
+    problems = validate_all() or do_check()
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        raise SystemExit(f"{len(problems)} problem(s) in facilitator/sessions/.")
+        raise SystemExit(f"{len(problems)} problem(s) in the course data or facilitator/sessions/.")
     click.echo("Every session plan is complete and every session adds up to its length.")
 
 
@@ -135,7 +138,9 @@ def protocol(check_only: bool) -> None:
     """Refresh the safety protocol's content notes and group agreements from their sources."""
     from ..errors import CourseKitError
     from ..handouts import protocol_path, sync_protocol
+    from ..schema import require_valid
 
+    require_valid()
     try:
         changed = sync_protocol(check=check_only)
     except CourseKitError as exc:

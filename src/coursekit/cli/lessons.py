@@ -18,7 +18,9 @@ def lessons() -> None:
 def sync(paths: tuple[Path, ...], check: bool) -> None:
     """Regenerate each lesson's shared cells (header, setup, key points, support, next)."""
     from ..notebooks import sync as do_sync
+    from ..schema import require_valid
 
+    require_valid()
     changed = do_sync(list(paths) or None, check=check)
     verb = "would change" if check else "updated"
     for path in changed:
@@ -31,12 +33,16 @@ def sync(paths: tuple[Path, ...], check: bool) -> None:
 @lessons.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def lint(paths: tuple[Path, ...]) -> None:
-    """Check every lesson is valid, clean and has the fixed lesson shape."""
+    """Check the course data (lesson metadata, question bank, glossary, references, support
+    list, session plans) against its schemas, then every lesson's shape and cleanliness."""
     from ..notebooks import lint as do_lint
+    from ..schema import validate_all
 
-    problems = do_lint(list(paths) or None)
+    problems = [*validate_all()]
+    if not problems:  # the notebook checks read the data: only once it is sound
+        problems = [str(p) for p in do_lint(list(paths) or None)]
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
         raise SystemExit(f"{len(problems)} problem(s) found.")
-    click.echo("All lessons pass the content linter.")
+    click.echo("The course data and all lessons pass the content linter.")
