@@ -15,45 +15,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import DEBUG_ENV, CourseKitError, debugging
+from ..errors import DEBUG_ENV
+from .base import KitGroup
 from .grading import grade
 from .handouts import handouts
 from .journal import journal
 from .lessons import lessons
 from .setup import setup
-
-
-def _debug(ctx: click.Context) -> bool:
-    return bool(ctx.find_root().meta.get("coursekit.debug")) or debugging()
-
-
-class KitGroup(click.Group):
-    """A click group whose subcommands report the kit's errors in a sentence, exit 1."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise
-        except CourseKitError as exc:
-            if _debug(ctx):
-                raise
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(1)
-        except OSError as exc:
-            if _debug(ctx):
-                raise
-            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-            click.echo(f"Error: {exc.strerror or exc}{where}; check the path and its "
-                       "permissions.", err=True)
-            ctx.exit(1)
-        except Exception as exc:  # a bug in the kit, not the user's mistake
-            if _debug(ctx):
-                raise
-            click.echo(f"Error: the kit failed unexpectedly ({type(exc).__name__}: {exc}); run "
-                       "the same command with `coursekit --debug ...` and report what it "
-                       "prints.", err=True)
-            ctx.exit(1)
 
 
 @click.group(cls=KitGroup, context_settings={"help_option_names": ["-h", "--help"]})
