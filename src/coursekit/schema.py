@@ -203,6 +203,8 @@ class _Question(_Model):
 
 class _Choice(_Question):
     options: Annotated[list[Option], Field(min_length=2)]
+    #: Another fixed (seeded) order of the options shown, when the default one is unfair.
+    shuffle: Annotated[int, Field(strict=True, ge=0)] = 0
 
     def _correct(self) -> int:
         _distinct((o.id for o in self.options), "the option id", "give each option its own letter")
