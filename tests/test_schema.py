@@ -103,9 +103,15 @@ def prompt(data, prompt_id):
     (lambda d: d["prompts"].append(dict(d["prompts"][0])),
      "the prompt id 'regression.which-kind' is used twice"),
     (lambda d: prompt(d, "regression.sort-examples").update(categories=["only one"]),
-     "the field 'categories' needs at least 2 items"),
+     "the field 'categories' should be a list of at least two categories (text), or evidence"),
+    (lambda d: prompt(d, "regression.sort-examples").update(categories="evidence"), None),
 ])
 def test_lesson_mistakes_are_one_sentence_naming_the_place(change, expected):
+    if expected is None:  # a valid change: the schema accepts it
+        data = copy.deepcopy(LESSON)
+        change(data)
+        schema.check("lesson", data, "assets/lessons/01.yml")
+        return
     assert expected in lesson_error(change)
 
 
@@ -161,6 +167,16 @@ def test_a_reading_part_that_does_not_exist_is_named(kit):
     problems = schema.validate_all(kit)
     assert len(problems) == 1
     assert "02.yml: reading_parts lists part 9, which reading 001 does not have" in problems[0]
+
+
+def test_a_reference_kind_must_be_on_the_evidence_scale(kit):
+    edit(kit / "assets" / "references.yml", lambda d: d["references"][-1].update(kind="blog"))
+    problems = schema.validate_all(kit)
+    assert len(problems) == 1 and "kind 'blog' should be 'reading' or a kind of support on the " \
+        "evidence scale (research, theory" in problems[0]
+    edit(kit / "assets" / "references.yml",
+         lambda d: d["references"][-1].update(kind="Clinical-Experience"))
+    assert schema.validate_all(kit) == []
 
 
 def test_an_unknown_lesson_in_the_glossary_is_named_once(kit):

@@ -75,6 +75,7 @@ def _load(source: Path, stamp: int) -> Scale:
     if not source.exists():
         raise ContentError(f"{source} is missing; it defines the course's evidence scale")
     data = yamlio.load_file(source)
+    yamlio.validate("evidence", data, source)
     if not isinstance(data, dict) or not isinstance(data.get("levels"), list):
         raise ContentError(f"{source} should have intro: and a list of levels:")
     levels: list[Level] = []

@@ -6,8 +6,9 @@ One bank serves two uses: the self-check widget in each lesson
 :class:`~coursekit.errors.QuestionBankError` naming the file, the question id and
 the field, so a lesson author can fix it without reading this code.
 
-The format is described in ``docs/ARCHITECTURE.md``. Validation is plain code
-(no schema library) so importing this module stays cheap.
+The format is described in ``docs/ARCHITECTURE.md``. Each file is first checked against
+its typed schema (``coursekit.schema``, one sentence per mistake); the plain checks below
+then build the questions (and still guard the browser edition, which has no pydantic).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import config, schema, yamlio
+from . import config, yamlio
 from .errors import QuestionBankError
 
 QUESTION_TYPES = ("single", "multiple", "true_false", "matching", "ordering", "short")
@@ -410,7 +411,7 @@ def _question(raw: Any, lesson: str, index: int, path: Path | str) -> Question:
 def parse(data: Any, path: Path | str, *, expect_lesson: str | None = None) -> QuestionBank:
     """Validate already-parsed YAML ``data`` read from ``path``."""
     top = _Where(path)
-    schema.check("questions", data, path, error=QuestionBankError)
+    yamlio.validate("questions", data, path, error=QuestionBankError)
     if not isinstance(data, dict):
         raise top.fail("lesson", "the file is not a mapping",
                        'start it with lesson: "NN" and questions:')

@@ -27,6 +27,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -123,15 +124,27 @@ class ChecklistPrompt(_Prompt):
     items: Texts
 
 
+#: ``categories: evidence`` sorts into the labels of the course's evidence scale.
+EVIDENCE_SCALE = "evidence"
+
+
 class SortPrompt(_Prompt):
     kind: Literal["sort"]
     statements: Texts
-    categories: Annotated[list[Text], Field(min_length=2)]
+    categories: Any
 
-    @model_validator(mode="after")
-    def _distinct_categories(self):
-        _distinct(self.categories, "the category", "give each category once")
-        return self
+    @field_validator("categories", mode="plain")
+    @classmethod
+    def _categories(cls, value: Any) -> Any:
+        if value == EVIDENCE_SCALE:
+            return value
+        if (not isinstance(value, list) or len(value) < 2
+                or not all(isinstance(c, str) and c.strip() for c in value)):
+            raise PydanticCustomError(
+                "coursekit_field", "should be a list of at least two categories (text), or "
+                "evidence for the course's evidence scale, not {value}", {"value": _short(value)})
+        _distinct(value, "the category", "give each category once")
+        return value
 
 
 def _prompt_kind(value: Any) -> str | None:
@@ -340,7 +353,7 @@ class GlossaryFile(_Model):
 class Reference(_Model):
     id: Slug
     citation: Text
-    kind: Literal["reading", "research"]
+    kind: Text  # "reading" or a label of the evidence scale (checked across files)
     used_in: list[LessonId] = []
 
 
@@ -379,6 +392,30 @@ class ReadingsFile(_Model):
     @model_validator(mode="after")
     def _ids(self):
         _distinct((r.id for r in self.readings), "the reading id", "give each reading its own id")
+        return self
+
+
+class EvidenceLevel(_Model):
+    id: Slug
+    label: Text
+    definition: Text
+    example: Text | None = None
+
+
+def evidence_key(text: str) -> str:
+    """How a label is compared: any case, spacing, hyphens or underscores."""
+    return re.sub(r"[\s_-]+", " ", str(text)).strip().lower()
+
+
+class EvidenceFile(_Model):
+    intro: Text | None = None
+    levels: Annotated[list[EvidenceLevel], Field(min_length=2)]
+
+    @model_validator(mode="after")
+    def _distinct_levels(self):
+        _distinct((x.id for x in self.levels), "the level id", "give each level its own id")
+        _distinct((evidence_key(x.label) for x in self.levels), "the label",
+                  "give each level its own label")
         return self
 
 
@@ -502,6 +539,7 @@ SCHEMAS: dict[str, type[_Model]] = {
     "glossary": GlossaryFile,
     "references": ReferencesFile,
     "readings": ReadingsFile,
+    "evidence": EvidenceFile,
     "course": CourseFile,
     "support": SupportFile,
     "session-plan": SessionPlanFile,
@@ -672,13 +710,27 @@ def check(kind: str, data: Any, path: Path | str, *, error: type[ContentError] =
 # -- the whole kit ----------------------------------------------------------------------------
 
 
-def _files(root: Path) -> list[tuple[str, Path]]:
-    assets, sessions = root / "assets", root / "facilitator" / "sessions"
+def _folders(root: Path | None) -> tuple[Path, Path]:
+    """(assets/, facilitator/sessions/) of ``root``, or of the kit in use."""
+    if root is not None:
+        return root / "assets", root / "facilitator" / "sessions"
+    from . import config
+    from .errors import ConfigError
+
+    try:
+        sessions = config.kit_root() / "facilitator" / "sessions"
+    except ConfigError:  # an installed wheel: its assets, and no facilitator folder
+        sessions = Path("/nonexistent")
+    return config.assets_dir(), sessions
+
+
+def _files(root: Path | None) -> list[tuple[str, Path]]:
+    assets, sessions = _folders(root)
     found: list[tuple[str, Path]] = []
     found += [("lesson", p) for p in sorted((assets / "lessons").glob("*.yml"))]
     found += [("questions", p) for p in sorted((assets / "questions").glob("*.yml"))]
-    for kind in ("glossary", "references", "readings", "course", "support"):
-        if (assets / f"{kind}.yml").exists() or kind in ("course", "support", "readings"):
+    for kind in ("glossary", "references", "readings", "evidence", "course", "support"):
+        if (assets / f"{kind}.yml").exists() or kind not in ("glossary", "references"):
             found.append((kind, assets / f"{kind}.yml"))
     if sessions.is_dir():
         found += [("session-plan", p) for p in sorted(sessions.glob("[0-9][0-9].yml"))]
@@ -688,9 +740,9 @@ def _files(root: Path) -> list[tuple[str, Path]]:
 
 def validate_all(root: Path | None = None) -> list[str]:
     """Every problem in the kit's data files, one sentence each (empty: all valid)."""
-    from . import config, yamlio
+    from . import yamlio
 
-    root = Path(root) if root is not None else config.kit_root()
+    root = Path(root) if root is not None else None
     problems: list[str] = []
     models: dict[tuple[str, Path], Any] = {}
     for kind, path in _files(root):
@@ -717,6 +769,7 @@ def _across(models: dict[tuple[str, Path], Any], known: set[str]) -> list[str]:
     readings = next((m for (k, _), m in models.items() if k == "readings"), None)
     readings_path = next((p for (k, p) in models if k == "readings"), "assets/readings.yml")
     by_reading = {r.id: r for r in readings.readings} if readings else {}
+    scale = next((m for (k, _), m in models.items() if k == "evidence"), None)
     for stem, info in lessons.items():
         path = lesson_paths[stem]
         if info.id != stem:
@@ -745,7 +798,15 @@ def _across(models: dict[tuple[str, Path], Any], known: set[str]) -> list[str]:
         elif kind == "session-plan" and model.lesson != path.stem:
             problems.append(f"{path}: lesson {model.lesson!r} does not match the file name; "
                             f'write lesson: "{path.stem}"')
-        elif kind in ("glossary", "references") and known:
+        if kind == "references" and scale is not None:
+            allowed = {evidence_key(x) for level in scale.levels for x in (level.id, level.label)}
+            for ref in model.references or []:
+                if ref.kind != "reading" and evidence_key(ref.kind) not in allowed:
+                    labels = ", ".join(level.label for level in scale.levels)
+                    problems.append(f"{path}: reference {ref.id!r}: kind {ref.kind!r} should be "
+                                    f"'reading' or a kind of support on the evidence scale "
+                                    f"({labels}; see assets/evidence.yml)")
+        if kind in ("glossary", "references") and known:
             items = (model.terms if kind == "glossary" else model.references) or []
             for item in items:
                 ids = item.lessons if kind == "glossary" else item.used_in
