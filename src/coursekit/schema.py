@@ -370,6 +370,7 @@ class ReadingPart(_Model):
     number: Whole
     title: Text
     author: Text
+    words: Whole | None = None  # its word count (coursekit.timing)
 
 
 class Reading(_Model):
@@ -379,6 +380,7 @@ class Reading(_Model):
     source: Text
     lessons: list[LessonId] = []
     parts: list[ReadingPart] = []
+    words: Whole | None = None
 
     @model_validator(mode="after")
     def _parts(self):
@@ -386,7 +388,12 @@ class Reading(_Model):
         return self
 
 
+class ReadingSpeed(_Model):
+    words_per_minute: Whole
+
+
 class ReadingsFile(_Model):
+    reading_speed: ReadingSpeed | None = None
     readings: list[Reading]
 
     @model_validator(mode="after")
@@ -431,8 +438,18 @@ class Resource(_Model):
     when: Text
 
 
+def _iso_date(value: Any) -> Any:
+    # YAML reads an unquoted 2026-11-28 as a date; a quoted one stays text.
+    text = value.isoformat() if hasattr(value, "isoformat") else value
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+        raise PydanticCustomError("coursekit_field", "is {value}; write the date you checked the "
+                                  "numbers, like 2026-11-28", {"value": _short(value)})
+    return text
+
+
 class SupportFile(_Model):
     intro: Text | None = None
+    checked: Annotated[Any, BeforeValidator(_iso_date)] = None
     resources: Annotated[list[Resource], Field(min_length=1)]
     region_note: Text | None = None
 
