@@ -442,8 +442,9 @@ def _iso_date(value: Any) -> Any:
     # YAML reads an unquoted 2026-11-28 as a date; a quoted one stays text.
     text = value.isoformat() if hasattr(value, "isoformat") else value
     if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d\d-\d\d", text):
-        raise PydanticCustomError("coursekit_field", "is {value}; write the date you checked the "
-                                  "numbers, like 2026-11-28", {"value": _short(value)})
+        raise PydanticCustomError("coursekit_field", "is {value}, but it should be the date you "
+                                  "checked the numbers, written like 2026-11-28",
+                                  {"value": _short(value)})
     return text
 
 
