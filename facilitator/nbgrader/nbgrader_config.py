@@ -9,9 +9,23 @@ hand, edit assets/questions/NN.yml and regenerate.
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
+    GetGrades,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    SaveCells,
+)
 
+from coursekit.grading.exchange import shared_exchange
 from coursekit.grading.preprocessors import ExplainGrades
+from coursekit.grading.rubrics import ClearRubrics
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
 
@@ -20,8 +34,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.root = HERE
 c.CourseDirectory.course_id = "coursekit"
 
-# A local exchange folder next to this file (release, submit, collect on one machine).
-c.Exchange.root = os.path.join(HERE, "exchange")
+# The exchange: the shared folder `coursekit grade exchange` set up for every account on
+# this machine (route 1 in facilitator/grading.md), else a local folder next to this file.
+_shared = shared_exchange()
+c.Exchange.root = _shared["root"] if _shared else os.path.join(HERE, "exchange")
+if _shared:
+    c.CourseDirectory.course_id = _shared["course_id"]
 c.Exchange.path_includes_course = True
 
 # The stub that replaces each answer key. The learner's line `answer_x = None  # ...`
@@ -37,3 +55,13 @@ c.LimitOutput.max_lines = 200
 # Feedback shows each question's explanation from the bank, never the hidden tests
 # or their tracebacks.
 c.GenerateFeedback.preprocessors = [GetGrades, ExplainGrades, CSSHTMLHeaderPreprocessor]
+
+# Each written question's rubric sits in its locked question cell. nbgrader's SaveCells
+# keeps the cell with the rubric in the gradebook; ClearRubrics then removes it from the
+# learners' version. Autograding puts locked cells back from the gradebook (as it does
+# for hidden tests), so the Formgrader shows every rubric right above the answer.
+c.GenerateAssignment.preprocessors = [
+    IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput,
+    CheckCellMetadata, ComputeChecksums, SaveCells, ClearRubrics, ClearHiddenTests,
+    ClearMarkScheme, ComputeChecksums, CheckCellMetadata,
+]

@@ -49,13 +49,17 @@ def test_notebook_shape_for_every_question():
             assert answer.cell_type == "markdown"
             assert answer.metadata.nbgrader["grade"] and answer.metadata.nbgrader["points"] == q.points
             assert f"test-{q.id}" not in cells
+            assert "BEGIN RUBRIC" in question.source and q.rubric.split()[0] in question.source
             continue
         lines = answer.source.split("\n")
         # the block form: delimiters on their own lines, the stub above them
         assert lines[-3:] == ["### BEGIN SOLUTION", f"{q.variable} = {json.dumps(q.expected())}"
                               if isinstance(q.expected(), str) else
                               f"{q.variable} = {q.expected()!r}", "### END SOLUTION"]
-        assert f"{q.variable} = None  # replace None" in answer.source
+        # the first line is the plain value the save hook fills in; then the buttons
+        assert lines[0].startswith(f"{q.variable} = None  # ")
+        assert f'show("{q.key}", {q.variable})' in lines[1]
+        assert answer.metadata.jupyter["source_hidden"]
         test = cells[f"test-{q.id}"]
         meta = test.metadata.nbgrader
         assert meta["grade"] and meta["locked"] and not meta["solution"]

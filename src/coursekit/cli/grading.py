@@ -127,10 +127,10 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
     click.echo(f"{assignment}: {result.submissions} submission(s)")
     for q in result.questions:
         if q.suppressed:
-            click.echo(f"  {q.key}: hidden (fewer than {MIN_GROUP} answers)")
+            click.echo(f"  {q.label}: hidden (fewer than {MIN_GROUP} answers)")
             continue
         wrong = ", ".join(f"{v} ({c})" for v, c in q.wrong_answers) or "none shown"
-        click.echo(f"  {q.key}: {q.proportion_correct:.0%} of points; wrong answers: {wrong}")
+        click.echo(f"  {q.label}: {q.proportion_correct:.0%} of points; wrong answers: {wrong}")
     out = out or course / f"{assignment}-summary.png"
     plot(result).savefig(out, dpi=100)
     click.echo(f"plot: {out}")
@@ -181,14 +181,16 @@ def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
 
 # -- route 3: the Formgrader ---------------------------------------------------------------
 
-@grade.command()
+@grade.command(context_settings={"ignore_unknown_options": True})
 @_COURSE
 @click.option("--port", type=int, default=8890, show_default=True)
 @click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
 @click.argument("lab_args", nargs=-1, type=click.UNPROCESSED)
 def formgrader(course: Path | None, port: int, no_browser: bool, lab_args: tuple[str, ...]
                ) -> None:
-    """Open nbgrader's Formgrader on the kit's course (JupyterLab started in COURSE)."""
+    """Open nbgrader's Formgrader on the kit's course (JupyterLab started in COURSE).
+
+    Any further options go to JupyterLab (e.g. --IdentityProvider.token=...)."""
     import os
     import subprocess
     import sys
@@ -213,3 +215,52 @@ def formgrader_command(course: Path, *, port: int = 8890, open_browser: bool = T
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
     return args
+
+
+@grade.command()
+@click.argument("assignment")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the page (default: COURSE/rubrics/ASSIGNMENT-rubric.html).")
+@_COURSE
+def rubric(assignment: str, out: Path | None, course: Path | None) -> None:
+    """Write a printable rubric sheet for ASSIGNMENT's written questions (HTML; print it
+    from a browser)."""
+    from ..errors import QuestionBankError
+    from ..grading.rubrics import write_rubric_sheet
+    from ..questionbank import load_bank
+
+    lesson = assignment.split("-", 1)[0]
+    try:
+        bank = load_bank(lesson)
+    except QuestionBankError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    if not len(bank):
+        raise SystemExit(f"error: {assignment} has no questions; the assignments are "
+                         "NN-check, e.g. 01-check")
+    out = out or _course(course) / "rubrics" / f"{assignment}-rubric.html"
+    click.echo(f"rubric sheet: {write_rubric_sheet(bank, assignment, out)}")
+
+
+# -- route 1: one shared machine -----------------------------------------------------------
+
+@grade.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("/srv/nbgrader/exchange"), show_default=True,
+              help="The shared exchange folder every learner can write into.")
+@click.option("--course-id", default="coursekit", show_default=True)
+@click.option("--prefix", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The environment every learner runs (default: this one).")
+def exchange(root: Path, course_id: str, prefix: Path | None) -> None:
+    """Set up the shared nbgrader exchange on one machine, for every learner at once."""
+    from ..errors import GradingError
+    from ..grading.exchange import configure
+
+    try:
+        written = configure(root, course_id=course_id, prefix=prefix)
+    except GradingError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    click.echo(f"exchange: {root.resolve()} (course id {course_id})")
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo("Give every learner their own account on this machine; learners sharing one "
+               "account would overwrite each other's submissions.")

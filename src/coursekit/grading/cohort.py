@@ -297,7 +297,10 @@ def _compare(name: str, source: dict, sub: dict, outcome: Outcome) -> None:
 def _as_node(cell: dict):
     from nbformat import from_dict
 
-    return from_dict(cell)
+    node = from_dict(cell)
+    # A notebook file stores source as a list of lines; nbgrader checksums the joined text.
+    node["source"] = _source(cell)
+    return node
 
 
 def inspect_submission(course: Path, assignment: str, student: str,

@@ -1,16 +1,21 @@
 """Build the nbgrader source notebooks (the answer key) from the question bank.
 
 nbgrader has no multiple-choice cell, so each question becomes plain cells nbgrader
-already understands:
+already understands, and learners answer by clicking (:mod:`coursekit.gradedcheck`):
 
-* a locked markdown cell with the question and its lettered options;
-* for a choice question, a solution code cell where the learner assigns a plain
-  value (``answer_what_it_is = "b"``), the key in a block ``### BEGIN SOLUTION`` /
-  ``### END SOLUTION`` region, followed by a locked autograder test cell worth the
-  question's points: visible checks of the answer's form, the real check between
-  ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``;
-* for a short answer, a manually graded markdown cell (its source, the rubric, is
-  replaced by nbgrader's text stub in the release).
+* a locked markdown cell with the question and its lettered options (the letters follow
+  the bank's seeded option order); a written question's cell also carries its rubric
+  between rubric markers, which the learners' version loses and the marker's keeps
+  (:mod:`coursekit.grading.rubrics`);
+* for a choice question, an answer cell whose first line is a plain value,
+  ``answer_what_it_is = None``, then a guarded call that shows the buttons; the learner's
+  clicks are written into that first line when the notebook is saved
+  (:mod:`coursekit.grading.answers`); the key sits in a ``### BEGIN SOLUTION`` region;
+* a locked autograder test cell worth the question's points: a visible line that says in
+  words whether the question is answered (never an error), and the real check between
+  ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, in plain Python (it runs while
+  nbgrader grades, where the kit may not be importable);
+* for a written answer, a manually graded markdown cell.
 
 The output is deterministic: the same bank gives byte-identical notebooks (cell ids
 derive from question ids, keys are sorted by :func:`nbformat.writes`).
@@ -24,6 +29,8 @@ from pathlib import Path
 from .. import config
 from ..errors import GradingError
 from ..questionbank import Question, QuestionBank, labelled, load_banks
+from .answers import CLICKED
+from .rubrics import rubric_block
 
 __all__ = [
     "ASSIGNMENT_SUFFIX",
@@ -54,12 +61,16 @@ def grade_id(question: Question, part: str) -> str:
     return f"{part}-{question.id}"
 
 
-def _meta(gid: str, *, grade=False, solution=False, locked=False, points=None) -> dict:
+def _meta(gid: str, *, grade=False, solution=False, locked=False, points=None,
+          hide_code=False) -> dict:
     nbg = {"grade": grade, "grade_id": gid, "locked": locked,
            "schema_version": SCHEMA_VERSION, "solution": solution, "task": False}
     if points is not None:
         nbg["points"] = points
-    return {"nbgrader": nbg}
+    meta = {"nbgrader": nbg}
+    if hide_code:  # JupyterLab shows the cell's output (the buttons), its code folded away
+        meta["jupyter"] = {"source_hidden": True}
+    return meta
 
 
 def _markdown(gid: str, source: str, **meta) -> dict:
@@ -84,7 +95,7 @@ def _question_markdown(q: Question, number: int) -> str:
     if q.type in ("single", "multiple"):
         lines += [f"- **{letter}**: {o.text}" for letter, o in labelled(q.options_shown())]
     elif q.type == "true_false":
-        lines.append("Answer `True` or `False`.")
+        lines.append("Choose True or False.")
     elif q.type == "matching":
         lines.append("Items:")
         lines += [f"{n}. {left}" for n, (left, _) in enumerate(q.pairs, 1)]
@@ -93,87 +104,54 @@ def _question_markdown(q: Question, number: int) -> str:
     elif q.type == "ordering":
         lines += [f"- **{letter}**: {text}" for letter, text in labelled(q.ordering_shown())]
     elif q.type == "short":
-        lines.append("Write your answer in the cell below, in your own words. This question "
-                     "is about the readings and the course; never write about your own life "
-                     "or anyone you know.")
+        lines.append("Write your answer in the text cell below (double-click it to type), in "
+                     "your own words. This question is about the readings and the course; "
+                     "never write about your own life or anyone you know.")
+        lines += ["", rubric_block(q.rubric, q.points)]
     return "\n".join(lines).rstrip()
 
 
-def _how_to_answer(q: Question) -> str:
-    if q.type == "single":
-        return ("# Type the letter of ONE option in quotes, like \"a\" or \"b\".\n"
-                f"{q.variable} = None  # replace None with your choice")
-    if q.type == "multiple":
-        return ("# List the letters of EVERY option that applies, like [\"a\", \"b\"].\n"
-                f"{q.variable} = None  # replace None with your list")
-    if q.type == "true_false":
-        return f"# Type True or False (no quotes).\n{q.variable} = None  # replace None"
-    if q.type == "matching":
-        n = len(q.pairs)
-        return (f"# Type {n} letters in quotes: the match for item 1, then item 2, and so on,\n"
-                f"# e.g. {_lit(''.join(chr(97 + i) for i in range(n)))}.\n"
-                f"{q.variable} = None  # replace None with your letters")
-    n = len(q.items)
-    return (f"# Type the {n} letters in quotes in the right order, first to last,\n"
-            f"# e.g. {_lit(''.join(chr(97 + i) for i in range(n)))}.\n"
-            f"{q.variable} = None  # replace None with your letters")
-
-
 def _answer_code(q: Question) -> str:
-    return "\n".join([_how_to_answer(q), "### BEGIN SOLUTION",
-                      f"{q.variable} = {_lit(q.expected())}", "### END SOLUTION"])
+    """The answer cell: the plain value line (filled in on save), then the buttons."""
+    v = q.variable
+    return "\n".join([
+        f"{v} = None  # your clicked answer is written here when you save; no typing needed",
+        f"try: from coursekit.gradedcheck import show; show({_lit(q.key)}, {v})",
+        "except ImportError: pass",
+        "### BEGIN SOLUTION",
+        f"{v} = {_lit(q.expected())}",
+        "### END SOLUTION",
+    ])
 
 
 # -- the tests -----------------------------------------------------------------------------------
 
+def _hidden_check(q: Question) -> list[str]:
+    """Plain Python (no kit import): passes for the key, in any harmless spelling."""
+    v = q.variable
+    if q.type == "single":
+        return [f"assert isinstance({v}, str) and {v}.strip().lower() == {_lit(q.expected())}"]
+    if q.type == "multiple":
+        return [f"assert isinstance({v}, (list, tuple, set)) and "
+                f"{{str(x).strip().lower() for x in {v}}} == set({_lit(''.join(q.expected()))})"]
+    if q.type == "true_false":
+        return [f"assert {v} is {q.expected()!r}"]
+    return [f"assert isinstance({v}, str) and "
+            f"{v}.replace(' ', '').replace(',', '').lower() == {_lit(q.expected())}"]
+
+
 def _test_code(q: Question) -> str:
     v = q.variable
-    lines = [f"# Checks {v}. Do not change this cell.",
-             f'assert {v} is not None, "{v} is still None: replace None with your answer"']
-    if q.type == "single":
-        letters = [letter for letter, _ in labelled(q.options)]
-        lines += [
-            f"assert isinstance({v}, str) and {v}.strip().lower() in {_lit(''.join(letters))} "
-            f"and len({v}.strip()) == 1, \\",
-            f'    "{v} should be one letter in quotes, one of: {", ".join(letters)}"',
-            "### BEGIN HIDDEN TESTS",
-            f"assert {v}.strip().lower() == {_lit(q.expected())}",
-            "### END HIDDEN TESTS",
-        ]
-    elif q.type == "multiple":
-        letters = [letter for letter, _ in labelled(q.options)]
-        lines += [
-            f"_given = list({v}) if isinstance({v}, (list, tuple, set)) else {v}",
-            "assert isinstance(_given, list) and all(isinstance(x, str) for x in _given), \\",
-            f'    "{v} should be a list of letters in quotes, e.g. [\\"a\\", \\"c\\"]"',
-            "_given = {x.strip().lower() for x in _given}",
-            f"assert _given <= set({_lit(''.join(letters))}), \\",
-            f'    "{v} should only hold the letters {", ".join(letters)}"',
-            "### BEGIN HIDDEN TESTS",
-            f"assert _given == set({_lit(''.join(q.expected()))})",
-            "### END HIDDEN TESTS",
-        ]
-    elif q.type == "true_false":
-        lines += [
-            f'assert isinstance({v}, bool), "{v} should be True or False, without quotes"',
-            "### BEGIN HIDDEN TESTS",
-            f"assert {v} is {q.expected()!r}",
-            "### END HIDDEN TESTS",
-        ]
-    else:  # matching, ordering: a string of distinct letters
-        n = len(q.pairs) if q.type == "matching" else len(q.items)
-        allowed = "".join(chr(97 + i) for i in range(n))
-        lines += [
-            f"assert isinstance({v}, str), \"{v} should be letters in quotes, e.g. "
-            f"\\\"{allowed}\\\"\"",
-            f"_given = {v}.replace(' ', '').replace(',', '').lower()",
-            f"assert len(_given) == {n} and set(_given) == set({_lit(allowed)}), \\",
-            f'    "{v} should use each of the letters {", ".join(allowed)} exactly once"',
-            "### BEGIN HIDDEN TESTS",
-            f"assert _given == {_lit(q.expected())}",
-            "### END HIDDEN TESTS",
-        ]
-    return "\n".join(lines)
+    return "\n".join([
+        "# Says whether this question is answered. It is marked after you submit.",
+        f"try: from coursekit.gradedcheck import status; status({_lit(q.key)}, "
+        f"globals().get({_lit(v)}))",
+        "except ImportError: pass",
+        "### BEGIN HIDDEN TESTS",
+        f'assert {v} is not None, "not answered"',
+        *_hidden_check(q),
+        "### END HIDDEN TESTS",
+    ])
 
 
 # -- the notebook --------------------------------------------------------------------------------
@@ -185,18 +163,21 @@ def _instructions(bank: QuestionBank, title: str | None) -> str:
         "",
         f"This check has {len(bank)} questions worth {total} points in all.",
         "",
-        "**How to answer**",
+        "**How to answer** (no typing of code, ever)",
         "",
-        "1. Read each question in its grey-bordered box.",
-        "2. In the code cell under it, replace `None` with your answer, exactly as the "
-        "comment in that cell shows (a letter in quotes, a list of letters, or True/False).",
-        "3. Run the cell with <kbd>Shift</kbd>+<kbd>Enter</kbd>. The cell after it checks "
-        "that your answer has the right form; the real marking happens after you submit.",
-        "4. For a written question, type your answer in the empty text cell under it.",
-        "5. Do not delete, move or edit the question and check cells; a check that is "
+        "1. Show the answer buttons: choose *Run* › *Run All Cells* in the menu.",
+        "2. Under each question, click your answer (a choice, several boxes, or a "
+        "drop-down per item). A line under the buttons says what you chose. "
+        "*Clear my answer* starts a question again.",
+        "3. For a written question, double-click the text cell under it, type your "
+        "answer, then press <kbd>Shift</kbd>+<kbd>Enter</kbd>.",
+        "4. Save the notebook (*File* › *Save Notebook*, or <kbd>Ctrl</kbd>+<kbd>S</kbd>): "
+        "saving writes your clicked answers into it. Then submit it, or hand it back, the "
+        "way your facilitator asked.",
+        "5. Nothing tells you here whether an answer is right: it is marked after you "
+        "submit, and your feedback explains every question.",
+        "6. Do not delete, move or edit the question and check cells; a check that is "
         "missing or changed is reported to your facilitator.",
-        "6. Before submitting, use *Restart Kernel and Run All Cells* to be sure every "
-        "answer runs.",
         "",
         "Written answers are about the readings and the course only. Never write about "
         "your own life or anyone you know: nothing personal is needed, or marked.",
@@ -217,13 +198,15 @@ def build_notebook(bank: QuestionBank, title: str | None = None) -> dict:
             cells.append(_markdown(grade_id(q, "answer"), q.rubric.strip(), grade=True,
                                    solution=True, points=q.points))
         else:
-            cells.append(_code(grade_id(q, "answer"), _answer_code(q), solution=True))
+            cells.append(_code(grade_id(q, "answer"), _answer_code(q), solution=True,
+                               hide_code=True))
             cells.append(_code(grade_id(q, "test"), _test_code(q), grade=True, locked=True,
-                               points=q.points))
+                               points=q.points, hide_code=True))
     return {
         "cells": cells,
         "metadata": {
-            "coursekit": {"generated-by": "coursekit grade generate", "lesson": bank.lesson},
+            "coursekit": {"answers": CLICKED, "generated-by": "coursekit grade generate",
+                          "lesson": bank.lesson},
             "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
                            "name": "python3"},
             "language_info": {"name": "python"},

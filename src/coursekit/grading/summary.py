@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..errors import GradingError
 
-__all__ = ["MIN_GROUP", "ClassSummary", "QuestionSummary", "class_summary", "plot"]
+__all__ = ["MIN_GROUP", "ClassSummary", "QuestionSummary", "class_summary", "plot",
+           "short_prompt"]
 
 #: The smallest group the summary reports on.
 MIN_GROUP = 5
@@ -30,10 +31,25 @@ class QuestionSummary:
     answered: int
     proportion_correct: float | None
     wrong_answers: list[tuple[str, int]] = field(default_factory=list)  # (value, count), >= MIN
+    number: int = 0  # the question's number in the check (as learners saw it)
 
     @property
     def suppressed(self) -> bool:
         return self.proportion_correct is None
+
+    @property
+    def label(self) -> str:
+        """``Q3 · Which description fits this…``: the number and a short form of the prompt."""
+        return f"Q{self.number} · {short_prompt(self.prompt)}"
+
+
+def short_prompt(prompt: str, limit: int = 40) -> str:
+    """The prompt's first words, cut at a word boundary to at most ``limit`` characters."""
+    text = " ".join(prompt.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 @dataclass
@@ -98,6 +114,7 @@ def class_summary(course: Path, assignment: str) -> ClassSummary:
                            "(`coursekit grade autograde ASSIGNMENT`)")
     lesson_id = assignment.split("-", 1)[0]
     bank = load_bank(lesson_id)
+    numbers = {q.key: n for n, q in enumerate(bank, 1)}  # as numbered in the check
     questions = [q for q in bank if q.is_choice]
     scores: dict[str, list[float]] = {q.id: [] for q in questions}
     chosen: dict[str, Counter] = {q.id: Counter() for q in questions}
@@ -132,7 +149,7 @@ def class_summary(course: Path, assignment: str) -> ClassSummary:
         answered = len(scores[q.id])
         ok = answered >= MIN_GROUP and n >= MIN_GROUP
         out.append(QuestionSummary(
-            key=q.key, prompt=q.prompt, answered=answered if ok else 0,
+            key=q.key, prompt=q.prompt, number=numbers[q.key], answered=answered if ok else 0,
             proportion_correct=(sum(scores[q.id]) / answered) if ok else None,
             wrong_answers=[(v, c) for v, c in chosen[q.id].most_common(3)
                            if c >= MIN_GROUP] if ok else [],
@@ -154,7 +171,7 @@ def plot(summary: ClassSummary):
         ax1.text(0, 0.5, f"Fewer than {MIN_GROUP} learners answered: nothing is shown, so "
                  "no one's answers can be singled out.", wrap=True)
         return fig
-    labels = [q.key for q in shown]
+    labels = [q.label for q in shown]
     ax1.barh(labels, [q.proportion_correct for q in shown], color="#4c72b0", hatch="//")
     ax1.set_xlim(0, 1)
     ax1.set_xlabel("share of points earned (lower = harder)")
@@ -162,7 +179,7 @@ def plot(summary: ClassSummary):
     for i, q in enumerate(shown):
         ax1.text(min(q.proportion_correct + 0.02, 0.9), i, f"{q.proportion_correct:.0%}",
                  va="center")
-    rows = [(f"{q.key}: {value}", count) for q in shown for value, count in q.wrong_answers]
+    rows = [(f"Q{q.number}: {value}", count) for q in shown for value, count in q.wrong_answers]
     if rows:
         ax2.barh([r[0] for r in rows], [r[1] for r in rows], color="#dd8452")
         ax2.invert_yaxis()
