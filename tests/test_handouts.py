@@ -402,3 +402,19 @@ def test_a_session_deck_has_every_slide_within_the_estimate():
         blocks = handouts._blocks(cell.source)
         if len(blocks) > 2:
             assert sum(handouts.block_height(b) for b in blocks) <= handouts.SLIDE_BUDGET
+
+
+def test_a_paragraph_too_tall_for_a_slide_is_cut_between_sentences():
+    sentences = [f"Sentence {i} says something " + " ".join(["careful"] * 12) + "."
+                 for i in range(1, 25)]
+    note = "> **Content note.** " + " ".join(sentences)
+    parts = handouts.split_slide("## Before we start\n\n" + note + "\n\nYou may pass.")
+    assert len(parts) >= 3
+    assert parts[1].startswith("## Before we start (continued)\n\n> ")
+    for part in parts:
+        assert sum(handouts.block_height(b) for b in handouts._blocks(part)) \
+            <= handouts.SLIDE_BUDGET
+    text = " ".join(p.replace("## Before we start (continued)", "").replace(
+        "## Before we start", "").replace("> ", "") for p in parts)
+    assert " ".join(text.split()) == " ".join(
+        ("**Content note.** " + " ".join(sentences) + " You may pass.").split())

@@ -486,17 +486,46 @@ def _join(blocks: list[_Block]) -> str:
     return "".join(out)
 
 
+#: Where one sentence ends and the next begins (after . ! ? or … and any closing quote).
+_SENTENCE_GAP = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][”’\"')])\s+")
+
+
+def _split_block(block: _Block, most: float) -> list[_Block]:
+    """A paragraph or quote too tall for one slide, cut between sentences into blocks of at
+    most ``most`` px each (a single sentence taller than that stays whole)."""
+    if block.kind not in ("p", "quote") or block_height(block) <= most:
+        return [block]
+    quote = block.kind == "quote"
+    text = " ".join(re.sub(r"^\s*>\s?", "", line) if quote else line.strip()
+                    for line in block.text.splitlines())
+    sentences = [m for m in _SENTENCE_GAP.split(text) if m]
+    pieces: list[_Block] = []
+    current: list[str] = []
+    for sentence in sentences:
+        trial = _Block(block.kind, ("> " if quote else "") + " ".join([*current, sentence]))
+        if current and block_height(trial) > most:
+            pieces.append(_Block(block.kind, ("> " if quote else "") + " ".join(current)))
+            current = [sentence]
+        else:
+            current.append(sentence)
+    if current:
+        pieces.append(_Block(block.kind, ("> " if quote else "") + " ".join(current)))
+    return pieces
+
+
 def split_slide(markdown: str, budget: float = SLIDE_BUDGET) -> list[str]:
     """One slide's Markdown as one or more slides that each fit the frame.
 
     A slide whose blocks fit in ``budget`` px (by :func:`block_height`) stays whole.
-    A longer one is cut between blocks (never inside a list item, a quote or a table
-    row); each continued slide repeats the slide's first heading with "(continued)",
+    A longer one is cut between blocks (never inside a list item or a table row; a
+    paragraph or quote too tall for a slide of its own is cut between sentences); each
+    continued slide repeats the slide's first heading with "(continued)",
     a continued table repeats its header row, and a numbered list goes on counting.
     """
     blocks = _blocks(markdown)
     if sum(block_height(b) for b in blocks) <= budget:
         return [markdown.strip()]
+    blocks = [piece for b in blocks for piece in _split_block(b, budget * 0.75)]
     title = None
     if blocks and blocks[0].kind.startswith("h"):
         heading = _HEADING.match(blocks[0].text)
