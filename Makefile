@@ -14,6 +14,8 @@ PYTEST_ARGS ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 LAB_ARGS ?=
+# When sessions start, for clock times on run sheets and slides: make handouts START=18:30
+START ?=
 
 .PHONY: lab test lint sync handouts bench clean help
 
@@ -25,6 +27,7 @@ help:
 	@echo "            references, the safety protocol's tables, the nbgrader source checks,"
 	@echo "            and the printable support list (build/handouts/support.html and .pdf)"
 	@echo "make handouts  build printable handouts, run sheets and slides into build/"
+	@echo "            (START=18:30 prints clock times on run sheets and slides)"
 	@echo "make bench  print the benchmarks' figures"
 	@echo "make site   build the browser edition (nothing to install for learners) into build/site"
 
@@ -62,7 +65,7 @@ sync: $(STAMP)
 
 handouts: $(STAMP)
 	$(BIN)/coursekit handouts check
-	$(BIN)/coursekit handouts build -o build
+	$(BIN)/coursekit handouts build -o build $(if $(START),--start $(START))
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "==> $$b"; $(BIN)/python $$b || exit $$?; done

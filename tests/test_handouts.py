@@ -85,10 +85,15 @@ def test_handouts_load_nothing_from_the_internet(built):
 
 @pytest.mark.slow
 def test_content_notes_page_lists_every_lesson_and_its_note(built):
+    from coursekit.timing import lesson_lengths
+
     text = _text(built / "handouts" / "content-notes.html")
+    lengths = lesson_lengths()
     for info in lessons():
         assert info.title in text
         assert " ".join(info.content_note.split()) in text
+        assert (f"{info.title} {info.minutes} min about {lengths[info.id].reading_minutes} min "
+                in text), info.id
     assert "without explaining" in text
     assert support_resources()["resources"][0]["name"] in text
 

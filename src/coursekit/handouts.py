@@ -241,13 +241,24 @@ def build_support(out_dir: Path, printer: PdfPrinter | None = None) -> list[Path
     return [path, printer.print(path, path.with_suffix(".pdf"))]
 
 
-def content_notes_markdown() -> str:
-    """The course map with each lesson's time and content note (published before the course)."""
+def content_notes_markdown(*, reading_time: bool = False) -> str:
+    """The course map with each lesson's time and content note (published before the course);
+    with ``reading_time``, also each lesson's measured reading time (:mod:`coursekit.timing`)."""
+    if not reading_time:
+        rows = "\n".join(
+            f"| {lesson_heading(x)} | {x.minutes} min | {' '.join(x.content_note.split())} |"
+            for x in lessons())
+        return "| Lesson | Time | Content note |\n|---|---|---|\n" + rows
+    from .timing import lesson_lengths
+
+    lengths = lesson_lengths()
     rows = "\n".join(
-        f"| {lesson_heading(x)} | {x.minutes} min | {' '.join(x.content_note.split())} |"
-        for x in lessons()
-    )
-    return ("| Lesson | Time | Content note |\n|---|---|---|\n" + rows)
+        f"| {lesson_heading(x)} | {x.minutes} min | about {lengths[x.id].reading_minutes} min | "
+        f"{' '.join(x.content_note.split())} |" for x in lessons())
+    speed = next(iter(lengths.values())).words_per_minute if lengths else 200
+    return ("| Lesson | Time | Reading time | Content note |\n|---|---|---|---|\n" + rows
+            + f"\n\n*Reading time*: the words of each lesson's guide and reading at {speed} "
+            "words a minute; the rest of the time is for reflections and self-checks.")
 
 
 def agreements_markdown() -> str:
@@ -266,7 +277,7 @@ def content_notes_notebook() -> nbformat.NotebookNode:
     )
     return _notebook(
         "Content notes",
-        [_md(intro), _md("## Course map\n\n" + content_notes_markdown()),
+        [_md(intro), _md("## Course map\n\n" + content_notes_markdown(reading_time=True)),
          _md("## Group agreements (draft)\n\n" + agreements_markdown()),
          _md(support_markdown())],
         footer=f"{course.get('title', '')} · content notes",

@@ -426,10 +426,17 @@ class EvidenceFile(_Model):
         return self
 
 
+WebPage = Annotated[str, BeforeValidator(_pattern(
+    r"https?://\S+", "a web address starting with https://", '"https://www.bbc.co.uk/weather"'))]
+
+
 class CourseFile(_Model):
     title: Text
     scope_statement: Text
     beliefs: list[Text] = []
+    #: Where Quick exit sends the learner (coursekit.widgets.lesson_start; default the BBC's
+    #: weather pages): an ordinary-looking page for the region the course runs in.
+    quick_exit_url: WebPage | None = None
 
 
 class Resource(_Model):

@@ -124,3 +124,28 @@ def test_the_lesson_facade_shows_the_controls(method, journal, monkeypatch):
     monkeypatch.setattr(lesson, "_show", shown.append)
     getattr(lesson, method)()
     assert isinstance(shown[0], SafetyBar if method == "pause" else LessonStart)
+
+
+def test_course_yml_may_name_the_neutral_page_and_a_bad_one_is_refused(tmp_path, monkeypatch):
+    import shutil
+
+    import yaml
+
+    from coursekit.course import course_info
+    from coursekit.errors import ContentError
+
+    root = tmp_path / "kit"
+    shutil.copytree(notebooks.config.assets_dir(), root / "assets")
+    monkeypatch.setenv("COURSEKIT_ROOT", str(root))
+    path = root / "assets" / "course.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["quick_exit_url"] = "https://weather.example.org/today"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert course_info()["quick_exit_url"] == "https://weather.example.org/today"
+    assert ls.quick_exit_url() == "https://weather.example.org/today"
+    assert 'data-href="https://weather.example.org/today"' in ls.quick_exit_html()
+    data["quick_exit_url"] = "weather"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError, match=r"course\.yml.*quick_exit_url.*https://"):
+        course_info()
+    assert ls.quick_exit_url() == ls.QUICK_EXIT_URL  # the exit itself still works
