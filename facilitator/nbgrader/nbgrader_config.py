@@ -37,9 +37,14 @@ c.CourseDirectory.course_id = "coursekit"
 # The exchange: the shared folder `coursekit grade exchange` set up for every account on
 # this machine (route 1 in facilitator/grading.md), else a local folder next to this file.
 _shared = shared_exchange()
-c.Exchange.root = _shared["root"] if _shared else os.path.join(HERE, "exchange")
 if _shared:
+    c.Exchange.root = _shared["root"]
     c.CourseDirectory.course_id = _shared["course_id"]
+else:
+    # nbgrader never creates the exchange folder; without it the Formgrader cannot
+    # release or collect. The local one is only this account's (it is not committed).
+    c.Exchange.root = os.path.join(HERE, "exchange")
+    os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
 
 # The stub that replaces each answer key. The learner's line `answer_x = None  # ...`
