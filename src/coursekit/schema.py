@@ -128,10 +128,35 @@ class ChecklistPrompt(_Prompt):
 EVIDENCE_SCALE = "evidence"
 
 
+class SortModelEntry(_Model):
+    """One statement's place in a sort's model reasoning (shown once the learner has sorted)."""
+
+    category: Text
+    why: Text
+
+
 class SortPrompt(_Prompt):
     kind: Literal["sort"]
     statements: Texts
     categories: Any
+    model: list[SortModelEntry] | None = None
+
+    @model_validator(mode="after")
+    def _model_fits(self):
+        if self.model is None:
+            return self
+        if len(self.model) != len(self.statements):
+            raise PydanticCustomError(
+                "coursekit", "model: gives {got} entries for {want} statements; give one entry "
+                "per statement, in the order of statements:",
+                {"got": len(self.model), "want": len(self.statements)})
+        if isinstance(self.categories, list):
+            for n, entry in enumerate(self.model, 1):
+                if entry.category not in self.categories:
+                    raise PydanticCustomError(
+                        "coursekit", "model: entry {n} has category {cat}, which is not one of "
+                        "the categories; use one of them", {"n": n, "cat": repr(entry.category)})
+        return self
 
     @field_validator("categories", mode="plain")
     @classmethod
