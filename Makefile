@@ -1,5 +1,7 @@
 # Two commands do all the set-up:  `make lab` (start the course)  and  `make test`.
-# The first use of either creates .venv and installs the kit into it.
+# The first use of either creates .venv and installs the kit into it; `make test` also
+# installs the test tools from npm (once, again when package-lock.json changes) when npm
+# is there. `make check` is the quick first run: lint, the data schemas, the fast tests.
 
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -9,6 +11,9 @@ PORT    ?= 8888
 # JupyterLab refuses to run as root without --allow-root (CI and containers run as root).
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
+# npm's own record of what `npm ci` installed: newer than package-lock.json once done.
+NPM_STAMP := node_modules/.package-lock.json
+NPM := $(shell command -v npm 2>/dev/null)
 # Run everything as if the environment were activated: nbgrader calls tools such as
 # `alembic` by name, so the environment's bin/ must be on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -17,11 +22,14 @@ LAB_ARGS ?=
 # When sessions start, for clock times on run sheets and slides: make handouts START=18:30
 START ?=
 
-.PHONY: lab test lint sync handouts bench clean help
+.PHONY: lab test check npm-tools lint sync handouts bench clean help
 
 help:
 	@echo "make lab    start the course in JupyterLab (lessons/00-start-here.ipynb)"
-	@echo "make test   run every test (lessons, journal, grading, browser)"
+	@echo "make test   run every test (lessons, journal, grading, browser; ~10 minutes on"
+	@echo "            2 cores; needs chromium and npm, see README)"
+	@echo "make check  the quick first run: ruff, the course data schemas and the fast tests"
+	@echo "            (under 2 minutes; no browser)"
 	@echo "make lint   ruff and the lesson content linter"
 	@echo "make sync   regenerate everything built from assets/: shared lesson cells, glossary,"
 	@echo "            references, the safety protocol's tables, the nbgrader source checks,"
@@ -48,10 +56,37 @@ lab: $(STAMP)
 		--ServerApp.root_dir="$(CURDIR)" \
 		--LabApp.default_url=/lab/tree/lessons/00-start-here.ipynb $(LAB_ARGS)
 
-test: $(STAMP)
+# The npm packages the browser, slide and hub tests use (axe-core, reveal.js,
+# configurable-http-proxy). Without npm those tests skip and say what to install (in CI,
+# where .ci/run installs npm, they fail instead).
+$(NPM_STAMP): package.json package-lock.json
+	@echo "==> Installing the test tools from npm (first use only)"
+	@npm ci --no-audit --no-fund --loglevel=error || { \
+	  echo "ERROR: npm ci failed; fix the problem above, or remove node_modules/ and retry" >&2; \
+	  exit 1; }
+	@touch $(NPM_STAMP)
+
+npm-tools:
+ifneq ($(NPM),)
+	@$(MAKE) --no-print-directory $(NPM_STAMP)
+else
+	@echo "NOTE: npm is not installed: the accessibility, slide and hub tests will skip" \
+	      "(install Node.js and npm, e.g. apt-get install npm, to run them)"
+endif
+
+test: $(STAMP) npm-tools
+	@echo "==> Checking the course data (assets/, facilitator/sessions/) against its schemas"
+	@$(BIN)/coursekit lessons lint
 	@echo "==> Running the test suite"
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests" >&2; fi; exit $$rc
+
+# The quick first run: lint, the data schemas and the tests not marked slow or browser.
+CHECK_ARGS ?= -m "not slow and not browser" -q
+check: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/coursekit lessons lint
+	@$(BIN)/python -m pytest $(CHECK_ARGS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

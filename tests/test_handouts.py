@@ -24,13 +24,17 @@ from coursekit.course import lesson, lessons, support_resources
 from coursekit.errors import ContentError, HandoutBuildError
 from coursekit.sessions import clock_label, parse_start
 
+from conftest import in_ci, require_npm_package
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = handouts.find_chromium()
+# Outside CI a missing system part skips these with one line; in CI they run (and fail).
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="no Chromium to print PDFs (apt-get install chromium; CI installs it)")
+    CHROMIUM is None and not in_ci(),
+    reason="Chromium (to print PDFs) is missing: apt-get install chromium")
 needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-    reason="poppler-utils (pdftoppm, pdftotext) is not installed; CI installs it")
+    (shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None) and not in_ci(),
+    reason="poppler-utils (pdftoppm, pdftotext) is missing: apt-get install poppler-utils")
 
 
 def _text(path: Path) -> str:
@@ -100,6 +104,7 @@ def test_content_notes_page_lists_every_lesson_and_its_note(built):
 
 @pytest.mark.slow
 def test_every_session_has_a_run_sheet_and_a_slide_deck(built):
+    require_npm_package("reveal.js", "the slides' own copy of reveal.js", "dist/reveal.js")
     infos = {x.id: x for x in lessons()}
     for fmt in sessions.formats():
         for s in sessions.sessions(fmt.id):

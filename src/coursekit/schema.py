@@ -676,6 +676,9 @@ def _one(error: dict, data: Any) -> str:
     text: str
     if kind == "missing":
         text = f"{subject} is missing; add it"
+    elif kind == "misspelt":
+        text = (f"{subject} is not one this file knows; did you mean {ctx['meant']!r} "
+                "(which is missing)? Fix the spelling")
     elif kind == "extra_forbidden":
         text = (f"{subject} is not one this file knows; remove it or check its spelling "
                 "against docs/ARCHITECTURE.md")
@@ -728,10 +731,30 @@ _WANTED = {"string_type": "text", "int_type": "a whole number", "int_parsing": "
            "float_type": "a number"}
 
 
+def _misspelt(errors: list[dict]) -> list[dict]:
+    """A misspelt field is two errors (the right one missing, the wrong one unknown): make
+    it one, the unknown field's, that names the field it probably meant."""
+    import difflib
+
+    missing = {tuple(e["loc"]): e for e in errors if e["type"] == "missing"}
+    out, used = [], set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
+            parent = loc[:-1]
+            wanted = [k[-1] for k in missing if k[:-1] == parent and isinstance(k[-1], str)]
+            close = difflib.get_close_matches(loc[-1], wanted, n=1, cutoff=0.6)
+            if close:
+                used.add((*parent, close[0]))
+                error = {**error, "type": "misspelt", "ctx": {"meant": close[0]}}
+        out.append(error)
+    return [e for e in out if tuple(e["loc"]) not in used or e["type"] != "missing"]
+
+
 def describe_errors(exc: ValidationError, data: Any, path: Path | str) -> list[str]:
     """Every error of ``exc`` as one sentence naming the file and the place."""
     out = []
-    for error in exc.errors(include_url=False):
+    for error in _misspelt(exc.errors(include_url=False)):
         out.append(f"{path}: {_one(error, data)}")
     return list(dict.fromkeys(out))
 

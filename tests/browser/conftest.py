@@ -3,18 +3,19 @@
 The server runs on a temporary copy of the kit with its own ``COURSEKIT_DATA_DIR``
 (see :mod:`browser.labdriver`), so nothing a test types or saves reaches the
 repository or a real learner's journal. Chromium is Debian's (``/usr/bin/chromium``);
-the tests never download a browser. Without Chromium the tests skip, unless
-``COURSEKIT_REQUIRE_BROWSER=1`` (set by ``.ci/run``), where a missing browser fails.
+the tests never download a browser. Without Chromium the tests skip with one line saying
+what to install, except in CI (``CI=true`` or ``COURSEKIT_REQUIRE_BROWSER=1``), where a
+missing browser fails (see :func:`conftest.missing`).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from .labdriver import ROOT, LabServer, chromium_executable, launch_chromium
+from conftest import missing
 
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -25,17 +26,12 @@ def lesson_paths() -> list[Path]:
     return sorted((ROOT / "lessons").glob("[0-9][0-9]-*.ipynb"))
 
 
-def _missing(reason: str):
-    if os.environ.get("COURSEKIT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (COURSEKIT_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = chromium_executable()
     if not path or not Path(path).exists():
-        _missing("no system Chromium (apt-get install chromium, or set COURSEKIT_CHROMIUM)")
+        missing("Chromium (the browser tests drive it)",
+                "apt-get install chromium, or set COURSEKIT_CHROMIUM to a Chromium executable")
     return path
 
 
@@ -44,7 +40,7 @@ def playwright_session():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("the playwright Python package is not installed (pip install -e '.[test]')")
+        missing("the playwright Python package", "pip install -e '.[test]' (make test does it)")
     with sync_playwright() as pw:
         yield pw
 

@@ -18,6 +18,7 @@ import pytest
 
 from .conftest import ARTIFACTS, lesson_paths
 from .labdriver import ROOT, NotebookPage
+from conftest import require_npm_package
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,8 +48,7 @@ RUN_AXE = """async ([tags, kitSelector]) => {
 
 def axe_violations(nb: NotebookPage, max_height: int = 14_000) -> list[dict]:
     """Run axe-core over the page with the whole lesson laid out (nothing off-screen)."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` in {ROOT} (the .ci/run script does)")
+    require_npm_package("axe-core", "the accessibility checks", "axe.min.js")
     page = nb.page
     viewport = page.viewport_size
     height = page.evaluate("""() => {

@@ -30,6 +30,7 @@ from secrets import token_hex
 import pytest
 
 from .hubdriver import CHP, ROOT, Hub
+from conftest import NPM_HINT, missing
 
 pytestmark = [pytest.mark.slow]
 
@@ -88,9 +89,7 @@ def mode(path: Path) -> int:
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     if not CHP.exists():
-        if os.environ.get("COURSEKIT_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHP} is missing: run `npm ci`")
-        pytest.skip(f"{CHP} is missing: run `npm ci` (configurable-http-proxy)")
+        missing(f"{CHP.relative_to(ROOT)} (JupyterHub's proxy, for the hub test)", NPM_HINT)
     pytest.importorskip("jupyterhub")
     base = tmp_path_factory.mktemp("classroom")
     hub = Hub(base, instructors=[INSTRUCTOR], learners=LEARNERS)

@@ -28,10 +28,11 @@ def grade() -> None:
               help="Only report source notebooks that differ from the question bank.")
 def generate(course: Path | None, check: bool) -> None:
     """Write each lesson's check to COURSE/source/NN-check/ from assets/questions/NN.yml."""
-    from ..grading.generate import stale, write_sources
     from ..schema import require_valid
 
-    require_valid()
+    require_valid()  # before importing nbformat and nbgrader: a mistake is reported at once
+    from ..grading.generate import stale, write_sources
+
     course = _course(course)
     if check:
         problems = stale(course)

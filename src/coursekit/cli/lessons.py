@@ -17,10 +17,11 @@ def lessons() -> None:
 @click.option("--check", is_flag=True, help="Only report notebooks whose shared cells are stale.")
 def sync(paths: tuple[Path, ...], check: bool) -> None:
     """Regenerate each lesson's shared cells (header, setup, key points, support, next)."""
-    from ..notebooks import sync as do_sync
     from ..schema import require_valid
 
     require_valid()
+    from ..notebooks import sync as do_sync
+
     changed = do_sync(list(paths) or None, check=check)
     verb = "would change" if check else "updated"
     for path in changed:
@@ -35,11 +36,12 @@ def sync(paths: tuple[Path, ...], check: bool) -> None:
 def lint(paths: tuple[Path, ...]) -> None:
     """Check the course data (lesson metadata, question bank, glossary, references, support
     list, session plans) against its schemas, then every lesson's shape and cleanliness."""
-    from ..notebooks import lint as do_lint
     from ..schema import validate_all
 
     problems = [*validate_all()]
     if not problems:  # the notebook checks read the data: only once it is sound
+        from ..notebooks import lint as do_lint
+
         problems = [str(p) for p in do_lint(list(paths) or None)]
     for problem in problems:
         click.echo(str(problem), err=True)
