@@ -81,8 +81,9 @@ test: $(STAMP) npm-tools
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests" >&2; fi; exit $$rc
 
-# The quick first run: lint, the data schemas and the tests not marked slow or browser.
-CHECK_ARGS ?= -m "not slow and not browser" -q
+# The quick first run: lint, the data schemas and the tests not marked slow or browser
+# (test_extensions.py starts JupyterLab's extension manager twice: `make test` runs it).
+CHECK_ARGS ?= -q -m "not slow and not browser" --ignore=tests/test_extensions.py
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/coursekit lessons lint

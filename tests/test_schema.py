@@ -214,3 +214,21 @@ def test_a_notebook_cell_shows_the_kit_error_as_its_message_alone(monkeypatch):
     assert len(shown) == 1 and shown[0].endswith(str(error)) and "Traceback" not in shown[0]
     monkeypatch.setenv("COURSEKIT_DEBUG", "1")
     assert not hasattr(error, "_render_traceback_")  # IPython then shows the full traceback
+
+
+# -- the test suite's own rule for missing system parts -----------------------------------------
+
+
+def test_a_missing_system_part_skips_in_one_line_outside_ci_and_fails_in_ci(monkeypatch):
+    from conftest import missing
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("COURSEKIT_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        missing("Chromium", "apt-get install chromium")
+    assert str(skipped.value) == "Chromium is missing: apt-get install chromium"
+    for name, value in (("CI", "true"), ("COURSEKIT_REQUIRE_BROWSER", "1")):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            with pytest.raises(pytest.fail.Exception, match="Chromium is missing"):
+                missing("Chromium", "apt-get install chromium")
