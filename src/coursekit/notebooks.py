@@ -51,7 +51,7 @@ HEAD = ("header", "setup")
 FOOT = ("key-points", "support", "next")
 #: Shared cells a lesson may place anywhere in its body (regenerated where they stand).
 INLINE = ("course-map", "evidence-scale")
-#: The safety bar (Pause and Quick exit): sync puts one after every section heading
+#: The safety bar (Pause and Quick exit): sync puts one before every section heading
 #: (``## ...``) of a lesson's body, so both are in reach from every section.
 SECTION = "pause"
 SECTION_HEADING = re.compile(r"^## +(.+?)\s*$", re.M)
@@ -123,9 +123,11 @@ def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode
         name = _generated_name(c)
         if name in HEAD + FOOT + (SECTION,):
             continue
-        body.append(fresh[name] if name in INLINE else c)
         heading = SECTION_HEADING.search(c.source) if c.cell_type == "markdown" else None
-        if heading and not name:
+        # The bar goes just before the section's heading (where the last section ends, and
+        # never between a cell's last words and the code cell they introduce); the first
+        # body cell needs none, the opening check-in right above it has Pause and Quick exit.
+        if heading and not name and body:
             bar = nbformat.from_dict(fresh[SECTION])
             slug = re.sub(r"[^a-z0-9]+", "-", heading.group(1).lower()).strip("-")[:40]
             bar_id = f"coursekit-pause-{slug or 'section'}"
@@ -133,6 +135,7 @@ def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode
             bar["id"] = next(f"{bar_id}-{n}" if n else bar_id for n in range(len(body) + 1)
                              if (f"{bar_id}-{n}" if n else bar_id) not in taken)
             body.append(bar)
+        body.append(fresh[name] if name in INLINE else c)
     cells = [fresh[n] for n in HEAD] + body + [fresh[n] for n in FOOT]
     # Keep the ids of cells that existed, so a sync does not churn the diff.
     old_ids = {_generated_name(c): c.get("id") for c in nb.cells if _generated_name(c)}

@@ -220,7 +220,7 @@ def show_again() -> None:
 class SafetyBar(SafetyControls):
     """The bar at the start of each section of a lesson: Pause and Quick exit.
 
-    ``coursekit lessons sync`` puts one (``lesson.pause()``) after every section heading,
+    ``coursekit lessons sync`` puts one (``lesson.pause()``) before every section heading,
     so both are in reach wherever the learner is. Actions as :class:`SafetyControls`.
     """
 
