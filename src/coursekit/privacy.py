@@ -1,30 +1,42 @@
 """Keep a learner's words out of the notebooks they save.
 
-Two layers, both installed by ``coursekit setup`` into the environment that runs
+Layers, all installed by ``coursekit setup`` into the environment that runs
 JupyterLab:
 
 1. JupyterLab settings (``assets/jupyter/overrides.json``): the widget manager does
    not save widget state into notebooks.
-2. A Jupyter server pre-save hook (:func:`scrub_before_save`, registered by the
-   server extension :mod:`coursekit.serverext`): whatever a browser sends, a
-   notebook is written without widget state, and a widget output keeps only its
-   placeholder text. The reflection text then lives in the journal alone.
+2. Jupyter server save hooks (:func:`scrub_before_save` and :func:`scrub_after_save`,
+   registered by the server extension :mod:`coursekit.serverext`): whatever a browser
+   or a script sends through the contents API (``type`` notebook or file, ``format``
+   json, text or base64, whole or in chunks, or a copy), an ``.ipynb`` is written
+   without widget state, and a widget output keeps only its placeholder text.
+3. nbconvert and ``jupyter execute`` settings (``assets/jupyter/*.json``): executing a
+   lesson headless stores no widget state.
+
+Underneath all three, a reflection box never sends a learner's words to a front end
+that has not answered (see :mod:`coursekit.widgets._base`), so even a script that
+runs a lesson with ``store_widget_state=True`` captures no journal text.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
 from . import config
+from .errors import ConfigError
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PLACEHOLDER = "[interactive widget: run this cell in JupyterLab to show it]"
 HOOK = "coursekit.privacy.scrub_before_save"
 EXTENSION = "coursekit.serverext"
+#: Shipped in assets/jupyter/, merged into the environment's etc/jupyter by ``install``.
+EXECUTE_CONFIGS = ("jupyter_nbconvert_config.json",)
 
 
 def scrub_notebook(nb: dict) -> int:
@@ -48,10 +60,81 @@ def scrub_notebook(nb: dict) -> int:
     return removed
 
 
-def scrub_before_save(model: dict, **_kwargs) -> None:
-    """Jupyter server pre-save hook (``ContentsManager.pre_save_hook``)."""
-    if model.get("type") == "notebook" and isinstance(model.get("content"), dict):
-        scrub_notebook(model["content"])
+def _is_notebook_path(path: str | os.PathLike | None) -> bool:
+    return str(path or "").lower().endswith(".ipynb")
+
+
+def _scrub_text(text: str) -> str | None:
+    """The scrubbed JSON text of a notebook, or None when ``text`` is not a whole notebook."""
+    try:
+        nb = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return None
+    before = json.dumps(nb, sort_keys=True)
+    scrub_notebook(nb)
+    if json.dumps(nb, sort_keys=True) == before:
+        return text
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def scrub_before_save(model: dict, path: str | None = None, **_kwargs) -> None:
+    """Jupyter server pre-save hook: scrub a notebook whatever ``type`` and ``format`` carry it.
+
+    ``type=notebook`` carries a dict; ``type=file`` carries the file's text
+    (``format=text``) or its bytes in base64 (``format=base64``). A chunk of a
+    chunked upload is not a whole notebook: :func:`scrub_after_save` scrubs the
+    file once it is complete.
+    """
+    content = model.get("content")
+    if model.get("type") == "notebook" and isinstance(content, dict):
+        scrub_notebook(content)
+        return
+    if model.get("type") != "file" or not isinstance(content, str):
+        return
+    if model.get("chunk") is not None:
+        return  # a part of a chunked upload: scrub_after_save scrubs the whole file
+    fmt = model.get("format")
+    if fmt == "base64":
+        try:
+            text = base64.b64decode(content, validate=False).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return
+        clean = _scrub_text(text)
+        if clean is not None and clean != text:
+            model["content"] = base64.b64encode(clean.encode("utf-8")).decode("ascii")
+    else:
+        clean = _scrub_text(content)
+        if clean is not None and clean != content:
+            model["content"] = clean
+
+
+def scrub_file(os_path: str | os.PathLike) -> bool:
+    """Scrub a notebook file on disk in place; True when it had anything to remove."""
+    path = Path(os_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    clean = _scrub_text(text)
+    if clean is None or clean == text:
+        return False
+    tmp = path.with_name(f".{path.name}.coursekit-scrub")
+    tmp.write_text(clean, encoding="utf-8")
+    os.replace(tmp, path)
+    return True
+
+
+def scrub_after_save(model: dict | None = None, os_path: str | None = None,
+                     **_kwargs) -> None:
+    """Jupyter server post-save hook: whatever was written as an ``.ipynb``, scrub it on disk.
+
+    This catches what no pre-save hook can see whole: the last chunk of a chunked
+    upload, and any file type a future client sends.
+    """
+    if os_path and _is_notebook_path(os_path) and os.path.isfile(os_path):
+        scrub_file(os_path)
 
 
 def install(prefix: Path | None = None) -> list[Path]:
@@ -73,4 +156,27 @@ def install(prefix: Path | None = None) -> list[Path]:
     server.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {EXTENSION: True}}},
                                  indent=2) + "\n", encoding="utf-8")
     written.append(server)
+    # nbconvert (`jupyter nbconvert --execute`) reads jupyter_nbconvert_config.json from the
+    # environment's etc/jupyter: widget state is not stored. Merged into what is there.
+    for name in EXECUTE_CONFIGS:
+        shipped = json.loads((config.assets_dir() / "jupyter" / name).read_text("utf-8"))
+        target = prefix / "etc" / "jupyter" / name
+        written.append(_merge_json(target, shipped))
     return written
+
+
+def _merge_json(target: Path, settings: dict) -> Path:
+    """Write ``settings`` into the JSON config ``target``, keeping every other setting."""
+    current: dict = {}
+    if target.exists():
+        try:
+            current = json.loads(target.read_text("utf-8")) or {}
+        except ValueError as exc:
+            raise ConfigError(
+                f"{target} is not valid JSON ({exc}); fix or remove it, then run "
+                "`coursekit setup` again.") from exc
+    for section, values in settings.items():
+        current.setdefault(section, {}).update(values)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    return target
