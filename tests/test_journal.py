@@ -27,12 +27,66 @@ def files_bytes(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-def test_open_default_lives_in_the_data_folder(data_dir):
+def test_open_default_lives_in_the_kits_own_folder(data_dir):
     j = Journal.open_default()
-    assert j.path == config.data_dir() / FILENAME == data_dir / FILENAME
+    assert j.path == config.data_dir() / FILENAME == data_dir / "coursekit" / FILENAME
+    assert config.data_root() == data_dir
     assert not j.path.exists()  # lazy: opening a lesson creates nothing until a save
     j.save("00.hopes", "x", lesson="00", prompt="Q")
     assert j.path.is_file()
+    assert stat.S_IMODE(j.path.parent.stat().st_mode) == 0o700
+
+
+def test_the_folder_named_by_the_learner_keeps_its_mode(data_dir, tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o775)
+    monkeypatch.setenv("COURSEKIT_DATA_DIR", str(shared))
+    Journal.open_default().save("00.hopes", "x", lesson="00", prompt="Q")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o775  # others are not locked out
+    assert stat.S_IMODE((shared / "coursekit").stat().st_mode) == 0o700
+
+
+def test_a_journal_from_an_earlier_version_is_still_used(data_dir):
+    legacy = Journal(data_dir / FILENAME)
+    legacy.save("00.hopes", "kept from before", lesson="00", prompt="Q")
+    legacy.close()
+    j = Journal.open_default()
+    assert j.path == data_dir / FILENAME
+    assert j.latest("00.hopes").text == "kept from before"
+
+
+def test_a_data_folder_that_is_a_file_says_so(data_dir, monkeypatch):
+    blocker = data_dir / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COURSEKIT_DATA_DIR", str(blocker))
+    with pytest.raises(JournalUnavailable) as caught:
+        Journal.open_default().save("00.a", "x", lesson="00", prompt="P")
+    message = str(caught.value)
+    assert f"{blocker} is a file, not a folder" in message
+    assert "COURSEKIT_DATA_DIR" in message and "disk space" not in message
+    assert blocker.read_text() == "not a folder"  # nothing lost
+    # The kit's own folder name taken by a file: the same kind of sentence.
+    monkeypatch.setenv("COURSEKIT_DATA_DIR", str(data_dir))
+    (data_dir / "coursekit").write_text("mine")
+    with pytest.raises(JournalUnavailable, match=r"coursekit is a file, not a folder"):
+        Journal.open_default().save("00.a", "x", lesson="00", prompt="P")
+
+
+def test_a_full_disk_while_creating_the_folder_says_free_space(data_dir, monkeypatch):
+    import errno as _errno
+    from pathlib import Path as _Path
+
+    real = _Path.mkdir
+
+    def full(self, *args, **kwargs):
+        if self.name == "coursekit":
+            raise OSError(_errno.ENOSPC, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(_Path, "mkdir", full)
+    with pytest.raises(JournalUnavailable, match="free some disk space"):
+        Journal.open_default().save("00.a", "x", lesson="00", prompt="P")
 
 
 def test_every_save_is_a_new_version(journal):
@@ -53,7 +107,7 @@ def test_every_save_is_a_new_version(journal):
 def test_reopening_in_a_new_process_reads_the_latest(journal, data_dir):
     journal.save("01.a", "kept", lesson="01", prompt="P")
     journal.close()
-    again = Journal(data_dir / FILENAME)
+    again = Journal(config.data_dir() / FILENAME)
     assert again.latest("01.a").text == "kept"
 
 
@@ -109,11 +163,14 @@ def test_owner_only_permissions(data_dir):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for p in folder.glob(f"{FILENAME}*"):
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    # A folder the journal did not create is used as it is; the files are private anyway.
     loose = data_dir / "loose"
     loose.mkdir(mode=0o755)
     loose.chmod(0o755)
     Journal(loose / FILENAME).save("00.a", "x", lesson="00", prompt="P")
-    assert stat.S_IMODE(loose.stat().st_mode) == 0o700
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o755
+    for p in loose.glob(f"{FILENAME}*"):
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
 
 
 def test_wal_and_full_sync(journal):
@@ -257,7 +314,7 @@ def test_full_disk_says_what_to_do(journal):
 def test_folder_that_cannot_exist(data_dir):
     blocker = data_dir / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(JournalUnavailable, match="COURSEKIT_DATA_DIR"):
+    with pytest.raises(JournalUnavailable, match=r"a-file is a file, not a folder.*COURSEKIT"):
         Journal(blocker / FILENAME).save("00.a", "x", lesson="00", prompt="P")
 
 

@@ -129,8 +129,26 @@ def test_sync_is_idempotent_and_keeps_body(tmp_path):
     assert notebooks.sync([path]) == []
     assert path.read_text() == before
     nb = nbformat.read(path, as_version=4)
+    # The body is kept; widget cells gain the line that lets them run on their own.
     assert [c.source for c in nb.cells if not notebooks._generated_name(c)] == [
-        c.source for c in body_cells()]
+        notebooks.standalone(c.source, "00") if c.cell_type == "code" else c.source
+        for c in body_cells()]
+
+
+def test_widget_cells_work_alone_and_every_cell_is_locked(tmp_path):
+    path = make_lesson(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    reflect = next(c for c in nb.cells if 'reflect("hopes")' in c.source)
+    assert reflect.source == ('from coursekit import Lesson; lesson = Lesson("00")\n'
+                              'lesson.reflect("hopes")')
+    assert notebooks.standalone(reflect.source, "00") == reflect.source  # idempotent
+    assert notebooks.standalone("x = 1\nprint(x)", "00") == "x = 1\nprint(x)"
+    assert all(c.metadata.get("editable") is False and c.metadata.get("deletable") is False
+               for c in nb.cells)
+    # A hand-typed cell without the line is caught by the linter as out of sync.
+    reflect.source = 'lesson.reflect("hopes")'
+    nbformat.write(nb, path)
+    assert any("run `coursekit lessons sync`" in m for m in messages(path))
 
 
 def test_shared_cells_render_support_list_from_one_file(tmp_path):

@@ -23,6 +23,7 @@ from nbgrader.preprocessors import (
     SaveCells,
 )
 
+from coursekit.exports import NBGRADER_IGNORE
 from coursekit.grading.exchange import shared_exchange
 from coursekit.grading.preprocessors import ExplainGrades
 from coursekit.grading.rubrics import ClearRubrics
@@ -46,6 +47,11 @@ else:
     c.Exchange.root = os.path.join(HERE, "exchange")
     os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
+
+# A learner's journal export never travels with a submission or a collection, whatever
+# folder it was left in (nbgrader's defaults first, then the kit's export names).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            *NBGRADER_IGNORE]
 
 # The stub that replaces each answer key. The learner's line `answer_x = None  # ...`
 # sits above the key in the source notebook, so nothing else is needed here.

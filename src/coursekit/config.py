@@ -1,8 +1,10 @@
 """Settings the whole kit shares, read from the environment each time they are asked for.
 
 ``COURSEKIT_DATA_DIR``
-    Where a learner's private data (the reflection journal) lives. Default: the
-    user data folder that :mod:`platformdirs` names for "coursekit".
+    A folder in which the kit keeps a learner's private data (the reflection journal):
+    the kit makes its own folder ``coursekit/`` inside it (owner-only) and never changes
+    the folder you named. Default: the user data folder that :mod:`platformdirs` names
+    for "coursekit" (the kit's own folder).
 ``COURSEKIT_READINGS_DIR``
     A facilitator-supplied folder of the full reading texts. Default: none.
 ``COURSEKIT_ROOT``
@@ -26,11 +28,29 @@ READINGS_DIR_ENV = "COURSEKIT_READINGS_DIR"
 ROOT_ENV = "COURSEKIT_ROOT"
 
 
-def data_dir() -> Path:
-    """The folder that holds the learner's private data (not created here)."""
+#: The kit's own folder inside ``COURSEKIT_DATA_DIR``.
+KIT_FOLDER = "coursekit"
+
+
+def data_root() -> Path:
+    """The folder ``COURSEKIT_DATA_DIR`` names (the kit keeps its files in :func:`data_dir`)."""
     value = os.environ.get(DATA_DIR_ENV, "").strip()
     if value:
         return Path(value).expanduser()
+    return data_dir()
+
+
+def data_dir() -> Path:
+    """The kit's own folder for the learner's private data (not created here).
+
+    With ``COURSEKIT_DATA_DIR`` set, ``$COURSEKIT_DATA_DIR/coursekit``: the kit creates
+    that folder owner-only and leaves the folder you named exactly as it was (pointed
+    at a shared folder, it locks no one out). Otherwise the user data folder
+    :mod:`platformdirs` names for "coursekit".
+    """
+    value = os.environ.get(DATA_DIR_ENV, "").strip()
+    if value:
+        return Path(value).expanduser() / KIT_FOLDER
     import platformdirs
 
     return Path(platformdirs.user_data_dir("coursekit", appauthor=False))

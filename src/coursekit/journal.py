@@ -10,7 +10,8 @@ widgets all share it. What it promises:
   commit is in the write-ahead log on disk, so it survives the kernel being killed
   (and a power cut). ``NORMAL`` would survive a killed process but can lose the
   last commits on a power cut; the saves are small, so ``FULL`` costs little.
-* **Private.** The folder is made owner-only (0700) and the files 0600. Erasing
+* **Private.** A folder the journal creates is owner-only (0700), and the files
+  are 0600; a folder that was already there is never changed. Erasing
   uses ``secure_delete`` and a ``VACUUM`` so erased words do not linger in free pages
   or in the write-ahead log. Nothing here prints a learner's words: an
   :class:`Entry` reprs as its length only.
@@ -25,12 +26,12 @@ widgets all share it. What it promises:
 from __future__ import annotations
 
 import contextlib
+import errno
 import html
 import json
 import os
 import re
 import sqlite3
-import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -164,30 +165,57 @@ class Journal:
 
     @classmethod
     def open_default(cls) -> Journal:
-        """The learner's journal: ``journal.db`` in the kit's private data folder."""
-        return cls(config.data_dir() / FILENAME)
+        """The learner's journal: ``journal.db`` in the kit's private data folder.
+
+        A journal an earlier version of the kit kept directly in ``COURSEKIT_DATA_DIR``
+        is still used (never left behind) while the kit's own folder holds none.
+        """
+        path = config.data_dir() / FILENAME
+        legacy = config.data_root() / FILENAME
+        if legacy != path and not path.exists() and legacy.is_file():
+            return cls(legacy)
+        return cls(path)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
 
     # -- connection ----------------------------------------------------------------
     def _prepare_folder(self) -> None:
+        """Make sure the journal's folder exists; create it owner-only (0700) if it does not.
+
+        A folder that is already there is used as it is: the kit never changes the
+        mode of a folder it did not create (the files inside are 0600 anyway).
+        """
         folder = self.path.parent
+        if folder.is_dir():
+            return
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            mode = stat.S_IMODE(folder.stat().st_mode)
-            if mode & 0o077:
-                folder.chmod(0o700)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700)
+            folder.chmod(0o700)  # whatever the umask
+        except (FileExistsError, NotADirectoryError) as exc:
+            if folder.is_dir():  # made at the same moment by another process
+                return
+            blocker = next((p for p in (folder, *folder.parents)
+                            if (p.exists() or p.is_symlink()) and not p.is_dir()), folder)
+            raise JournalUnavailable(
+                f"The journal folder {folder} cannot be created because {blocker} is a "
+                f"file, not a folder; move that file away, or set {config.DATA_DIR_ENV} "
+                "to a folder.") from exc
         except PermissionError as exc:
             raise JournalUnavailable(
-                f"The journal folder {folder} cannot be created or used ({exc.strerror}); "
-                f"set COURSEKIT_DATA_DIR to a folder you can write to."
-            ) from exc
+                f"The journal folder {folder} cannot be created ({exc.strerror}); "
+                f"set {config.DATA_DIR_ENV} to a folder you can write to.") from exc
         except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                advice = f"free some disk space, or set {config.DATA_DIR_ENV} to another folder"
+            elif exc.errno == errno.EROFS:
+                advice = f"that disk is read-only; set {config.DATA_DIR_ENV} to a writable folder"
+            else:
+                advice = f"check that disk, or set {config.DATA_DIR_ENV} to another folder"
             raise JournalUnavailable(
                 f"The journal folder {folder} cannot be created ({exc.strerror}); "
-                "free some disk space or set COURSEKIT_DATA_DIR to another folder."
-            ) from exc
+                f"{advice}.") from exc
 
     def _connect(self) -> sqlite3.Connection:
         self._prepare_folder()

@@ -3,13 +3,33 @@
 Each method builds a widget from the lesson's metadata and displays it, so a
 lesson's code cells stay one line long. Heavy modules are imported only when a
 method needs them, which keeps a lesson's start-up close to a bare kernel's.
+
+Every widget cell starts with ``from coursekit import Lesson; lesson = Lesson("NN")``
+(written by ``coursekit lessons sync``), so it works when run alone or out of order;
+all ``Lesson`` objects in a kernel share one journal per data folder.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+import threading
 
+from . import config
 from .course import LessonInfo, lesson
+
+_JOURNALS: dict[str, object] = {}
+_JOURNALS_LOCK = threading.Lock()
+
+
+def shared_journal():
+    """The kernel's one journal object for the current data folder (opened lazily)."""
+    from .journal import Journal
+
+    key = str(config.data_dir())
+    with _JOURNALS_LOCK:
+        journal = _JOURNALS.get(key)
+        if journal is None:
+            journal = _JOURNALS[key] = Journal.open_default()
+        return journal
 
 
 class Lesson:
@@ -22,12 +42,10 @@ class Lesson:
     def __repr__(self) -> str:
         return f"Lesson({self.id!r})"
 
-    @cached_property
+    @property
     def journal(self):
         """The learner's private journal (opened on first use, never printed)."""
-        from .journal import Journal
-
-        return Journal.open_default()
+        return shared_journal()
 
     def _show(self, widget):
         from IPython.display import display

@@ -114,8 +114,39 @@ def _clean(nb: nbformat.NotebookNode) -> None:
     nb.metadata.pop("widgets", None)
 
 
+#: A body code cell's first line: it makes the cell work when run alone or out of order.
+STANDALONE = 'from coursekit import Lesson; lesson = Lesson("{id}")'
+_STANDALONE = re.compile(r'from coursekit import Lesson; lesson = Lesson\("[0-9]{2}"\)')
+_LESSON_CALL = re.compile(r"lesson\.[a-z_]+\(.*\)")
+
+
+def standalone(source: str, lesson_id: str) -> str:
+    """A widget cell (``lesson.reflect("x")``) written so that it works on its own.
+
+    Run before the setup cell, or alone after a kernel restart, ``lesson`` would be
+    undefined; the first line defines it (the journal behind it is shared).
+    Any other cell is returned unchanged.
+    """
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip()]
+    if lines and _STANDALONE.fullmatch(lines[0]):
+        lines = lines[1:]
+    if len(lines) == 1 and _LESSON_CALL.fullmatch(lines[0]):
+        return STANDALONE.format(id=lesson_id) + "\n" + lines[0]
+    return source
+
+
+def _lock(cell: nbformat.NotebookNode) -> None:
+    """No accidental edit or delete in JupyterLab (the kit's cells are not for editing)."""
+    cell.metadata["editable"] = False
+    cell.metadata["deletable"] = False
+
+
 def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with its shared cells (re)generated in their places."""
+    """A copy of ``nb`` with its shared cells (re)generated in their places.
+
+    Body widget cells are written to work on their own (:func:`standalone`), and
+    every cell is locked against accidental editing and deleting.
+    """
     new = nbformat.from_dict(nb)
     fresh = generated_cells(info)
     body = []
@@ -136,6 +167,9 @@ def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode
                              if (f"{bar_id}-{n}" if n else bar_id) not in taken)
             body.append(bar)
         body.append(fresh[name] if name in INLINE else c)
+    for cell in body:
+        if cell.cell_type == "code" and not _generated_name(cell):
+            cell.source = standalone(cell.source, info.id)
     cells = [fresh[n] for n in HEAD] + body + [fresh[n] for n in FOOT]
     # Keep the ids of cells that existed, so a sync does not churn the diff.
     old_ids = {_generated_name(c): c.get("id") for c in nb.cells if _generated_name(c)}
@@ -147,6 +181,8 @@ def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode
             cell["id"] = old_ids[name]
         elif name:
             cell["id"] = f"coursekit-{name}"
+    for cell in cells:
+        _lock(cell)
     new.cells = cells
     new.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3",
                                            "language": "python"})

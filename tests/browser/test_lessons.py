@@ -56,7 +56,8 @@ def journal_latest(data_dir: Path, prompt_id: str) -> str | None:
     """The latest text the learner's journal holds for ``prompt_id`` (read-only)."""
     from coursekit.journal import Journal
 
-    with Journal(data_dir / "journal.db") as journal:
+    # The kit keeps its files in its own folder inside COURSEKIT_DATA_DIR.
+    with Journal(data_dir / "coursekit" / "journal.db") as journal:
         entry = journal.latest(prompt_id)
     return None if entry is None else entry.text
 
@@ -166,9 +167,12 @@ def test_lesson_in_jupyterlab(path, page, lab, screenshots_dir):
     assert nb.errors() == []
     status = nb.wait_widgets_rendered()
     assert status["errors"] == [] and status["rendered"] == status["expected"] > 0, status
+    from playwright.sync_api import expect
+
     for (index, short), marker in markers.items():
         box = nb.cell(index).locator("textarea").first
-        assert box.input_value() == marker, f"{rel}: {short} was not restored"
+        # The words arrive once the browser has answered the kernel's probe.
+        expect(box, f"{rel}: {short} was not restored").to_have_value(marker, timeout=15_000)
         assert nb.cell(index).get_by_role("status").filter(has_text=SAVED).count() == 1
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import stat
 from xml.etree import ElementTree
 
 import pytest
@@ -111,15 +110,35 @@ def test_progress_counts_visits_and_reflections(journal, info):
 
 # -- the journal controls -------------------------------------------------------------
 
-def test_export_writes_private_files_in_the_data_folder(journal, info, data_dir):
+def test_export_is_a_download_and_writes_no_file(journal, info, data_dir):
+    import base64
+    import re
+
     journal.save("00.hopes", "exported words", lesson="00", prompt="Q")
     c = JournalControls(journal=journal)
-    md = c.export("md")
-    page = c.export("html")
-    assert md.parent == data_dir / "exports" and md.suffix == ".md" and page.suffix == ".html"
-    assert "exported words" in md.read_text() and "exported words" in page.read_text()
-    assert stat.S_IMODE(md.stat().st_mode) == 0o600
-    assert str(page) in c.status_text
+    name = c.export("md")
+    assert name.startswith("coursekit-journal-") and name.endswith(".md")
+    link = c.download.value
+    assert f'download="{name}"' in link and c.download.layout.display == ""
+    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", link).group(1)
+    assert "exported words" in base64.b64decode(payload).decode()
+    assert name in c.status_text and "downloads folder" in c.status_text
+    html_name = c.export("html")
+    assert html_name.endswith(".html") and "text/html" in c.download.value
+    # Nothing is written beside the journal (no hidden exports folder).
+    assert sorted(p.name for p in journal.path.parent.iterdir()
+                  if not p.name.startswith("journal.db")) == []
+    # The link's words wait for a browser like a reflection's do.
+    assert c.download.get_state()["value"] == "" or _seen()
+    c.request_erase(None)
+    c.confirm_erase()
+    assert c.download.value == "" and "downloads folder" in c.status_text
+
+
+def _seen() -> bool:
+    from coursekit.widgets._base import front_end_seen
+
+    return front_end_seen()
 
 
 def test_erase_needs_a_confirmation(journal, info):

@@ -198,3 +198,37 @@ def test_shutdown_flush_saves_pending_text(journal, text_prompt):
     r.type("typed just before the kernel stopped")
     flush_all()
     assert journal.latest(text_prompt.id).text == "typed just before the kernel stopped"
+
+
+# -- the front-end gate: a learner's words go only to a browser that answered ---------------
+
+def test_words_wait_for_a_browser(journal, text_prompt, monkeypatch):
+    from coursekit.widgets import _base
+
+    monkeypatch.setitem(_base._FRONT_END, "seen", False)
+    journal.save(text_prompt.id, "restored words", lesson="01", prompt="P")
+    r = Reflection(text_prompt, journal=journal, delay=60)
+    assert r.value == "restored words"  # the kernel has them: saving works as before
+    sent = []
+    monkeypatch.setattr(type(r.box), "_send", lambda self, msg, buffers=None: sent.append(msg))
+    assert r.box.get_state()["value"] == ""
+    r.type("typed by a script")
+    assert all("typed by a script" not in repr(m) for m in sent), sent
+    r.show_history()
+    assert r.history.get_state()["value"] == ""
+    assert r.blur() and journal.latest(text_prompt.id).text == "typed by a script"
+    # A browser's widget manager answers the probe (the link copies min_width to max_width).
+    probe = _base._PROBE
+    assert probe is not None and _base._PROBE_LINK is not None
+    probe.set_state({"max_width": probe.min_width})
+    assert _base.front_end_seen()
+    assert r.box.get_state()["value"] == "typed by a script"
+    assert any(m.get("state", {}).get("value") == "typed by a script" for m in sent), sent
+
+
+def test_the_probe_ignores_other_values(monkeypatch):
+    from coursekit.widgets import _base
+
+    monkeypatch.setitem(_base._FRONT_END, "seen", False)
+    _base._on_probe({"new": "0px"})
+    assert not _base.front_end_seen()

@@ -71,36 +71,47 @@ def history(prompt_id: str) -> None:
 @journal.command()
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
               show_default=True, help="Markdown, or one standalone HTML page.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: exports/ in the journal's folder).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File or folder to write to (default: the current folder). Never a "
+                   "lesson or assignment folder.")
 def export(fmt: str, output: Path | None) -> None:
     """Export the whole journal, grouped by lesson, to a private file (mode 0600)."""
     from ..errors import JournalError
-    from ..widgets.controls import export_journal
+    from ..exports import write_export
 
     try:
-        path = export_journal(_open(), fmt, output)
+        path = write_export(_open(), fmt, output)
     except (JournalError, OSError) as exc:
         _fail(exc)
-    click.echo(f"wrote {path}")
+    click.echo(f"wrote {path} (private: only your account can read it)")
 
 
 @journal.command()
 @click.option("--lesson", default=None, metavar="NN", help="Erase one lesson only (e.g. 01).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase(lesson: str | None, yes: bool) -> None:
-    """Erase everything, or one lesson, for good (asks first)."""
+    """Erase everything (with the copies the kit exported), or one lesson, for good."""
     from ..errors import JournalError
+    from ..exports import erase_exports, known_exports
 
     j = _open()
     what = "your whole journal" if lesson is None else f"lesson {lesson} from your journal"
+    copies = known_exports(j)
     if not yes:
-        click.confirm(f"Erase {what} at {j.path}? This cannot be undone", abort=True)
+        extra = (f" and the {len(copies)} exported copy(ies) the kit wrote" if copies and
+                 lesson is None else "")
+        click.confirm(f"Erase {what}{extra} at {j.path}? This cannot be undone", abort=True)
     try:
         n = j.erase(lesson)
     except JournalError as exc:
         _fail(exc)
     click.echo(f"Erased {n} saved item(s) ({what}).")
+    if lesson is None:
+        for sentence in erase_exports(j).sentences():
+            click.echo(sentence)
+    elif copies:
+        click.echo("Exported copies still hold this lesson (erase everything to remove them, "
+                   "or delete them yourself): " + ", ".join(str(p) for p in copies))
     broken = j.broken_files()
     if lesson is None and broken:
         click.echo("Damaged journal files moved aside earlier are still there (delete them "

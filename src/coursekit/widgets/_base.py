@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import html
+import os
+import signal
 import threading
 import weakref
 from collections.abc import Callable
@@ -32,6 +35,7 @@ UNEXPECTED = ("Something unexpected stopped the journal from saving; your answer
               "here. Press Retry, or copy your text somewhere safe and restart the kernel.")
 
 _LIVE: list[weakref.ref] = []
+_SIGNALS_INSTALLED: list[int] = []
 _LIVE_LOCK = threading.Lock()
 
 
@@ -54,6 +58,56 @@ def flush_all() -> None:
 
 atexit.register(flush_all)
 
+#: The signals a kernel gets when it is stopped from outside (a server shutting down,
+#: a terminal closing, ``kill``): pending edits are saved before the process ends.
+FLUSH_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                      if hasattr(signal, name))
+
+
+def _flush_then_chain(signum: int, frame: Any, previous: Any) -> None:
+    flush_all()
+    if callable(previous):
+        previous(signum, frame)
+        return
+    if previous == signal.SIG_IGN:
+        return
+    # The default action: end the process by this same signal, now that nothing is pending.
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def install_signal_flush() -> list[int]:
+    """Save pending edits when this process gets SIGTERM or SIGHUP; returns the signals.
+
+    Runs once per process, from the main thread only (where Python delivers signals);
+    a handler that was there before is called afterwards, so the process ends exactly
+    as it would have. Without this, the default action ends the process at once and
+    the last 1.5 seconds of typing (the autosave pause) would be lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return []
+    installed = []
+    for signum in FLUSH_SIGNALS:
+        try:
+            previous = signal.getsignal(signum)
+        except (ValueError, OSError):  # pragma: no cover - not a real signal here
+            continue
+        if getattr(previous, "coursekit_flush", False):
+            installed.append(signum)
+            continue
+        handler = functools.partial(_flush_then_chain, previous=previous)
+        handler.coursekit_flush = True  # type: ignore[attr-defined]
+        try:
+            signal.signal(signum, handler)
+        except (ValueError, OSError):  # pragma: no cover
+            continue
+        installed.append(signum)
+    return installed
+
+
+def _install_once() -> None:
+    _SIGNALS_INSTALLED[:] = install_signal_flush() or [0]
+
 
 def esc(text: str) -> str:
     return html.escape(str(text), quote=True)
@@ -64,8 +118,77 @@ def clock(when: datetime) -> str:
     return when.astimezone().strftime("%H:%M")
 
 
+# -- the front-end gate ------------------------------------------------------------------
+# A learner's words travel to the browser only once a real front end has answered in this
+# kernel. A script that executes a lesson (nbclient, ``jupyter nbconvert --execute``,
+# ``jupyter execute``) is no front end: it records every widget state the kernel sends
+# and may store it in the notebook, so the kernel sends it none of the learner's words.
+# The probe is a directional link between two traits of one hidden Layout model: a
+# browser's widget manager, on creating the link, copies the source value to the target
+# and sends that change back; nothing else ever sets the target.
+_GATE_LOCK = threading.RLock()
+_PROBE: W.Layout | None = None
+_PROBE_LINK: W.Widget | None = None
+_FRONT_END = {"seen": False}
+_PROBE_VALUE = "1px"
+
+
+def front_end_seen() -> bool:
+    """True once a browser's widget manager has answered in this kernel."""
+    return _FRONT_END["seen"]
+
+
+def _on_probe(change: dict) -> None:
+    if change["new"] != _PROBE_VALUE or _FRONT_END["seen"]:
+        return
+    _FRONT_END["seen"] = True
+    for widget in private_texts():
+        if getattr(widget, "comm", None) is not None and widget.value:
+            with contextlib.suppress(Exception):
+                widget.send_state("value")
+
+
+def ensure_probe() -> None:
+    """Create the kernel's one front-end probe (again, if it was closed)."""
+    global _PROBE, _PROBE_LINK
+    if _FRONT_END["seen"]:
+        return
+    with _GATE_LOCK:
+        if _PROBE is not None and getattr(_PROBE, "comm", None) is not None:
+            return
+        probe = W.Layout(min_width=_PROBE_VALUE)
+        probe.observe(_on_probe, names="max_width")
+        _PROBE = probe
+        _PROBE_LINK = W.jsdlink((probe, "min_width"), (probe, "max_width"))
+
+
+_PRIVATE: weakref.WeakSet = weakref.WeakSet()
+
+
+def private_texts() -> list[W.Widget]:
+    with _GATE_LOCK:
+        return list(_PRIVATE)
+
+
 class PrivateText:
-    """Mixin for input boxes whose value is a learner's words: the repr hides it."""
+    """Mixin for widgets whose ``value`` is a learner's words.
+
+    The repr hides the value, and the value is sent to the front end only after a
+    browser has answered (:func:`front_end_seen`): until then the front end, and
+    whatever records the kernel's messages, sees an empty value.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        ensure_probe()
+        super().__init__(*args, **kwargs)
+        with _GATE_LOCK:
+            _PRIVATE.add(self)
+
+    def get_state(self, key: Any = None) -> dict:
+        state = super().get_state(key)  # type: ignore[misc]
+        if "value" in state and not _FRONT_END["seen"]:
+            state["value"] = ""
+        return state
 
     def __repr__(self) -> str:
         return f"<coursekit {type(self).__name__.lstrip('_')}>"
@@ -78,7 +201,11 @@ class PrivateText:
 
 
 class PrivateTextarea(PrivateText, W.Textarea):
-    """A Textarea whose repr never shows its value."""
+    """A Textarea whose repr never shows its value, and whose value waits for a browser."""
+
+
+class PrivateHTML(PrivateText, W.HTML):
+    """An HTML panel showing a learner's words (earlier versions), gated like the box."""
 
 
 class ChoiceDropdown(W.Dropdown):
@@ -214,6 +341,8 @@ class KitWidget(Styled, W.VBox):
         self.error: str | None = None
         with _LIVE_LOCK:
             _LIVE.append(weakref.ref(self))
+        if not _SIGNALS_INSTALLED:
+            _install_once()
 
     # -- parts built on first use --------------------------------------------------------
     def _insert_after(self, anchor: W.Widget, *new: W.Widget) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 import ipywidgets as W
@@ -27,14 +26,10 @@ def write_private(path: Path, text: str) -> Path:
 
 
 def export_journal(journal: Journal, fmt: str, path: Path | None = None) -> Path:
-    """Export to ``path`` (default: ``exports/journal-<time>.<ext>`` beside the journal)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"export format {fmt!r} is not one of {sorted(FORMATS)}")
-    text = journal.export_markdown() if fmt == "md" else journal.export_html()
-    if path is None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = journal.path.parent / "exports" / f"journal-{stamp}{FORMATS[fmt][1]}"
-    return write_private(Path(path), text)
+    """Export to ``path`` (a file or folder; default the current folder), see :mod:`coursekit.exports`."""
+    from ..exports import write_export
+
+    return write_export(journal, fmt, path)
 
 
 class JournalControls(KitWidget):
@@ -70,7 +65,8 @@ class JournalControls(KitWidget):
         self.erase_button.on_click(lambda _b: self.request_erase(self.scope.value))
         self._confirm_box: W.VBox | None = None  # the confirmation step, built when asked
         self.pending_erase: tuple[str | None] | None = None
-        self.last_export: Path | None = None
+        self.last_export: str | None = None
+        self._download: W.HTML | None = None
         self._erase_row = buttons(self.scope, self.erase_button)
         self.children = [self.intro, self._row(self.md_button, self.html_button),
                          self._erase_row, self.status]
@@ -108,15 +104,35 @@ class JournalControls(KitWidget):
         self.confirm_box  # noqa: B018
         return self._cancel_button
 
-    def export(self, fmt: str = "md") -> Path | None:
-        """Write an export into the data folder and say where it is."""
-        ok, path = self.attempt(lambda: export_journal(self.journal, fmt),
-                                failed="export failed")
-        if ok:
-            self.last_export = path
-            self.set_status(f"exported as {FORMATS[fmt][0]} to {path} (private: only you can "
-                            "read it; open it from your file manager)")
-        return path if ok else None
+    def export(self, fmt: str = "md") -> str | None:
+        """Offer a download of the journal (the browser saves it); returns the file name.
+
+        Nothing is written on the server: the copy goes where the learner's browser
+        saves downloads, which they can see and control.
+        """
+        from ..exports import download_html
+
+        ok, made = self.attempt(lambda: download_html(self.journal, fmt), failed="export failed")
+        if not ok:
+            return None
+        name, link = made
+        self.download.value = link
+        self.download.layout.display = ""
+        self.last_export = name
+        self.set_status(f"Your {FORMATS[fmt][0]} copy is ready: choose “Save {name}” to "
+                        "download it. Your browser puts it in your downloads folder; "
+                        "it is not stored anywhere else.")
+        return name
+
+    @property
+    def download(self) -> W.HTML:
+        """The download link of the latest export (built when first asked for)."""
+        if self._download is None:
+            from ._base import PrivateHTML
+
+            self._download = lean(PrivateHTML, value="", layout=own_layout(display="none"))
+            self._insert_after(self.status, self._download)
+        return self._download
 
     def request_erase(self, lesson: str | None = None) -> None:
         """First step: ask for confirmation."""
@@ -144,7 +160,15 @@ class JournalControls(KitWidget):
             self.pending_erase = None
             self.confirm_box.layout.display = "none"  # built: request_erase came first
             what = "your journal" if lesson is None else f"lesson {lesson}"
-            self.set_status(f"erased {what} ({n} saved items)")
+            if self._download is not None:
+                self._download.value = ""
+                self._download.layout.display = "none"
+            copies = ""
+            if lesson is None:
+                from ..exports import erase_exports
+
+                copies = " " + " ".join(erase_exports(self.journal).sentences())
+            self.set_status(f"erased {what} ({n} saved items).{copies}")
         return n if ok else None
 
     def retry(self) -> None:

@@ -6,9 +6,9 @@ import ipywidgets as W
 
 from ..course import Prompt
 from ..journal import Journal
-from ._base import Debouncer, KitWidget, PrivateTextarea, clock, esc
+from ._base import Debouncer, KitWidget, PrivateHTML, PrivateTextarea, clock, esc
 from ._choice import question_html
-from ._shared import button, html, lean, own_layout
+from ._shared import button, lean, own_layout
 
 AUTOSAVE_DELAY = 1.5  # seconds of no typing before a save
 
@@ -73,7 +73,7 @@ class Reflection(KitWidget):
     def history(self) -> W.HTML:
         """The earlier-versions panel, empty and hidden until :meth:`show_history`."""
         if self._history is None:
-            self._history = html("", layout=own_layout(display="none"),
+            self._history = lean(PrivateHTML, value="", layout=own_layout(display="none"),
                                  classes=("coursekit-history",))
             self.children = [*self.children, self._history]
         return self._history
