@@ -426,3 +426,63 @@ def test_nbconvert_execute_writes_no_reflection(tmp_path):
     assert files_with(tmp_path / "html", needle) == []
     in_data = files_with(data, needle)
     assert in_data and all(p.name.startswith("journal.db") for p in in_data), in_data
+
+
+def test_export_then_erase_leaves_no_copy_the_kit_made(tmp_path, monkeypatch):
+    """An export the learner asked for holds the words; after "erase everything", nothing does."""
+    from click.testing import CliRunner
+
+    from coursekit.cli import main
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("COURSEKIT_DATA_DIR", str(data))
+    seed = uuid.uuid4().hex
+    seed_every_text_prompt(data, seed)
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    for fmt in ("md", "html"):
+        done = CliRunner().invoke(main, ["journal", "export", "--format", fmt, "-o",
+                                         str(documents)])
+        assert done.exit_code == 0, done.output
+    needle = f"PRIV{seed}".encode()
+    assert len(files_with(documents, needle)) == 2  # the exports the learner asked for
+    done = CliRunner().invoke(main, ["journal", "erase", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert files_with(tmp_path, needle) == []
+
+
+@pytest.mark.slow
+def test_nbgrader_submit_and_collect_leave_exports_behind(tmp_path):
+    """A journal export left in an assignment folder is neither submitted nor collected.
+
+    The course uses the committed nbgrader_config.py (its ignore list); the released
+    assignment is laid out in the exchange as ``nbgrader release_assignment`` would.
+    """
+    from nbformat.v4 import new_notebook
+
+    from tests.grading.factories import make_course, nbgrader
+
+    course = make_course(tmp_path)
+    assignment = "ps1"
+    outbound = course / "exchange" / "coursekit" / "outbound" / assignment
+    outbound.mkdir(parents=True)
+    (course / "exchange" / "coursekit" / "inbound").mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell("answer_a = 'b'")]), outbound / "ps1.ipynb")
+    fetched = course / "coursekit" / assignment  # where `nbgrader fetch_assignment` puts it
+    fetched.mkdir(parents=True)
+    (fetched / "ps1.ipynb").write_bytes((outbound / "ps1.ipynb").read_bytes())
+    marker = f"PRIV{uuid.uuid4().hex}"
+    names = ["coursekit-journal-20250101-120000.html", "coursekit-journal-20250101-120000.md",
+             "my-journal.html", "journal-20240101-101010.md"]
+    for name in names:
+        (fetched / name).write_text(f"my own words {marker}", encoding="utf-8")
+    (fetched / "notes.txt").write_text("not an export", encoding="utf-8")  # the control
+    nbgrader(course, "submit", assignment, "--course", "coursekit")
+    nbgrader(course, "collect", assignment)
+    exchange, submitted = course / "exchange", course / "submitted"
+    assert [p.name for p in (exchange / "coursekit" / "inbound").rglob("notes.txt")], (
+        "submit copied nothing at all")
+    assert [p.name for p in submitted.rglob("notes.txt")], "collect copied nothing at all"
+    assert [p.name for p in submitted.rglob("ps1.ipynb")]
+    assert files_with(exchange, marker.encode()) == []
+    assert files_with(submitted, marker.encode()) == []

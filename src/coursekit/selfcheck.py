@@ -28,7 +28,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from .questionbank import Question, QuestionBank, load_bank
-from .widgets._base import ChoiceDropdown, Styled, buttons
+from .widgets._base import ChoiceDropdown, Styled, buttons, when_front_end
+from .widgets._base import front_end_seen as _seen
 from .widgets._shared import button, lean, shared_layout
 from .widgets._shared import html as html_widget
 
@@ -73,6 +74,7 @@ class QuestionCheck(widgets.VBox):
                 rng.shuffle(self._order)
         else:  # true_false
             self._order = [True, False]
+        self._restoring = False
         self._controls = self._build_controls()
         self.check_button = button("Check answer", icon="check", layout={},
                                    tooltip=f"Check your answer to question {number}")
@@ -90,6 +92,30 @@ class QuestionCheck(widgets.VBox):
         kwargs.setdefault("layout", shared_layout())
         kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "coursekit-selfcheck-question")
         super().__init__(children=[heading, *self._controls, row, self.feedback], **kwargs)
+
+    # -- earlier answers ---------------------------------------------------------------
+    def restore(self, record: Any) -> bool:
+        """Show an earlier answer from the journal (``selfcheck`` record) as it was marked.
+
+        Returns False (and shows nothing) when the answer no longer fits the question,
+        say after the bank changed; nothing new is recorded.
+        """
+        data = getattr(record, "data", None) or {}
+        answer = data.get("answer")
+        if answer is None or self._attempts:
+            return False
+        try:
+            self._restoring = True
+            self.select(answer)
+        except (ValueError, KeyError, TypeError, IndexError):
+            self.retry()
+            return False
+        finally:
+            self._restoring = False
+        self._attempts = int(data.get("attempt") or 1)
+        self._show_result(answer, self._is_correct(answer), earlier=getattr(
+            record, "saved_at", None))
+        return True
 
     def __repr__(self) -> str:
         return f"QuestionCheck({self.question.key!r}, attempts={self._attempts})"
@@ -178,8 +204,21 @@ class QuestionCheck(widgets.VBox):
                                      "div", role="status")
             return None
         self._attempts += 1
-        self._correct = self._is_correct(answer)
+        self._show_result(answer, self._is_correct(answer))
+        if self._journal is not None:
+            self._journal.record("selfcheck", q.key, lesson=q.lesson, data={
+                "answer": answer if not isinstance(answer, bool) else bool(answer),
+                "attempt": self._attempts, "correct": self._correct, "type": q.type})
+        self._report()
+        return self._correct
+
+    def _show_result(self, answer: Any, correct: bool, earlier: Any = None) -> None:
+        q = self.question
+        self._correct = correct
         parts = []
+        if earlier is not None:
+            when = earlier.astimezone().strftime("%Y-%m-%d %H:%M")
+            parts.append(_p(f"Your earlier answer, from your journal ({when}):", "em"))
         if self._correct:
             parts.append(_p("✓ Correct.", "strong"))
         else:
@@ -201,12 +240,6 @@ class QuestionCheck(widgets.VBox):
         self.retry_button.disabled = False
         self.explain_button.disabled = bool(self._correct)
         self.check_button.disabled = True
-        if self._journal is not None:
-            self._journal.record("selfcheck", q.key, lesson=q.lesson, data={
-                "answer": answer if not isinstance(answer, bool) else bool(answer),
-                "attempt": self._attempts, "correct": self._correct, "type": q.type})
-        self._report()
-        return self._correct
 
     def _report(self) -> None:
         if self._on_result is not None:
@@ -260,6 +293,7 @@ class SelfCheck(Styled, widgets.VBox):
         self.questions: list[Question] = list(bank.choice_questions)
         self._journal, self._shuffle, self._seed = journal, shuffle, seed
         self._built: dict[str, QuestionCheck] = {}
+        self._earlier = self._earlier_answers()
         self.position = 0
         n_short = len(bank) - len(self.questions)
         intro = "Check your understanding. Choose an answer and press Check answer; you can "\
@@ -287,6 +321,8 @@ class SelfCheck(Styled, widgets.VBox):
                     f"This lesson also has {n_short} written question(s), answered in the "
                     "graded check your facilitator may set.")))
         super().__init__(children=children, **kwargs)
+        if self._earlier and self.questions:
+            when_front_end(self._summarise)  # earlier results count once they can be shown
 
     @classmethod
     def for_lesson(cls, lesson_id: str, *, journal: Any = None, shuffle: bool = False,
@@ -307,7 +343,24 @@ class SelfCheck(Styled, widgets.VBox):
                                   seed=None if self._seed is None else self._seed + n,
                                   on_result=lambda _it: self._summarise())
             self._built[q.key] = built
+            record = self._earlier.get(q.key)
+            if record is not None:
+                when_front_end(lambda b=built, r=record: self._restore(b, r))
         return built
+
+    def _earlier_answers(self) -> dict[str, Any]:
+        """The latest self-check record of each question, from the journal (or none)."""
+        if self._journal is None:
+            return {}
+        try:
+            records = self._journal.records(kind="selfcheck", lesson=self.bank.lesson)
+            return {r.key: r for r in records if isinstance(getattr(r, "data", None), dict)}
+        except Exception:  # the self-check works without its history
+            return {}
+
+    def _restore(self, item: QuestionCheck, record: Any) -> None:
+        if item.restore(record) and hasattr(self, "summary"):
+            self._summarise()
 
     def _index(self, question_id: str) -> int:
         key = self.bank.question(question_id).key
@@ -364,14 +417,22 @@ class SelfCheck(Styled, widgets.VBox):
         self.label.value = self._position_html()
 
     def _summary_html(self) -> str:
-        right = sum(it.correct is True for it in self._built.values())
-        tried = sum(it.attempts > 0 for it in self._built.values())
+        right = tried = 0
+        for q in self.questions:
+            item = self._built.get(q.key)
+            if item is not None and (item.attempts or q.key not in self._earlier):
+                right += item.correct is True
+                tried += item.attempts > 0
+            elif q.key in self._earlier and _seen():
+                right += bool(self._earlier[q.key].data.get("correct"))
+                tried += 1
         total = len(self.questions)
         return _p(f"Answered right: {right} of {total} questions. "
                   f"Tried so far: {tried} of {total}.")
 
     def _summarise(self) -> None:
-        self.summary.value = self._summary_html()
+        if getattr(self, "summary", None) is not None:
+            self.summary.value = self._summary_html()
 
     # -- actions on any question --------------------------------------------------------
     def select(self, question_id: str, answer: Any) -> None:

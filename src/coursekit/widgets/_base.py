@@ -138,6 +138,23 @@ def front_end_seen() -> bool:
     return _FRONT_END["seen"]
 
 
+_WAITING: list[Callable[[], Any]] = []
+
+
+def when_front_end(fn: Callable[[], Any]) -> None:
+    """Call ``fn`` now if a browser has answered, else as soon as one does.
+
+    For what shows a learner's earlier answers (the self-check), so a script that
+    executes a lesson never receives them.
+    """
+    if _FRONT_END["seen"]:
+        fn()
+        return
+    ensure_probe()
+    with _GATE_LOCK:
+        _WAITING.append(fn)
+
+
 def _on_probe(change: dict) -> None:
     if change["new"] != _PROBE_VALUE or _FRONT_END["seen"]:
         return
@@ -146,6 +163,11 @@ def _on_probe(change: dict) -> None:
         if getattr(widget, "comm", None) is not None and widget.value:
             with contextlib.suppress(Exception):
                 widget.send_state("value")
+    with _GATE_LOCK:
+        waiting, _WAITING[:] = list(_WAITING), []
+    for fn in waiting:
+        with contextlib.suppress(Exception):  # one failure never blocks the others
+            fn()
 
 
 def ensure_probe() -> None:

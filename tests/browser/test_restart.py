@@ -1,0 +1,133 @@
+"""A stale reflection box never claims "saved", and nothing typed before a stop is lost.
+
+In a real JupyterLab in Debian's Chromium: type into a reflection, then, before the
+autosave pause is over, restart the kernel (or stop the whole server). The old box
+must say in words that it is not connected, hide its "saved at" line and refuse the
+pointer; what was typed before the stop is in the journal; and after a restart,
+running the reflection cell alone (no setup cell first) shows it again.
+"""
+
+from __future__ import annotations
+
+import time
+from secrets import token_hex
+
+import pytest
+
+from .labdriver import LabServer, NotebookPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LESSON = "lessons/01-shared-fantasy-and-regression.ipynb"
+PROMPT = "regression.which-kind"
+NOT_CONNECTED = "Not connected"
+
+
+def journal_latest(data_dir, prompt_id: str) -> str | None:
+    from coursekit.journal import Journal
+
+    with Journal(data_dir / "coursekit" / "journal.db") as journal:
+        entry = journal.latest(prompt_id)
+    return None if entry is None else entry.text
+
+
+def box_state(page, cell) -> dict:
+    """What the learner sees: the banner's words, the status line, whether the box takes input."""
+    root = cell.locator(".coursekit-reflection").first.element_handle()
+    return page.evaluate("""(el) => {
+        const box = el.querySelector('textarea');
+        const status = el.querySelector('.coursekit-status');
+        return {banner: getComputedStyle(el, '::before').content,
+                status: getComputedStyle(status).display,
+                statusText: status.innerText,
+                pointer: getComputedStyle(box).pointerEvents};
+    }""", root)
+
+
+def wait_for(check, timeout: float = 30.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def type_and_stop_before_autosave(nb: NotebookPage, stop) -> tuple[int, str]:
+    """Type one saved text, then a second one and call ``stop`` at once (no pause)."""
+    index = nb.cell_index(f'reflect("{PROMPT}")')
+    cell = nb.cell(index)
+    box = cell.locator("textarea").first
+    box.scroll_into_view_if_needed()
+    box.fill(f"first words {token_hex(4)}")
+    cell.get_by_role("status").filter(has_text="saved at").first.wait_for(timeout=20_000)
+    pending = f"typed just before the stop {token_hex(6)} ✓"
+    box.fill(pending)
+    # The kernel has the words (each keystroke reaches it); the autosave has not run.
+    nb.page.wait_for_timeout(300)
+    stop()
+    return index, pending
+
+
+def assert_refuses_input(nb: NotebookPage, cell) -> None:
+    """A click on the stale box does not put the cursor in it (so nothing is typed there)."""
+    box = cell.locator("textarea").first
+    area = box.bounding_box()
+    nb.page.mouse.click(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+    focused = box.evaluate("(el) => document.activeElement === el")
+    assert not focused, "a click put the cursor into the stale box"
+
+
+def test_kernel_restart_marks_the_box_and_loses_nothing(page, lab):
+    nb = NotebookPage(page, lab, LESSON).open()
+    nb.run_all()
+    assert nb.errors() == []
+    nb.wait_widgets_rendered()
+    index, pending = type_and_stop_before_autosave(nb, nb.restart_kernel)
+    cell = nb.cell(index)
+
+    # The old box says, in words, that it is not connected and how to go on.
+    wait_for(lambda: NOT_CONNECTED in box_state(page, cell)["banner"], what="the banner")
+    state = box_state(page, cell)
+    assert "run this cell again" in state["banner"]
+    assert state["status"] == "none", "the stale box still shows its 'saved at' line"
+    assert state["pointer"] == "none"
+    assert_refuses_input(nb, cell)
+    # What was typed before the restart was saved as the kernel shut down.
+    assert journal_latest(lab.data_dir, f"01.{PROMPT}") == pending
+
+    # Run the reflection cell alone in the new kernel (no setup cell first).
+    page.evaluate("""(i) => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        panel.content.activeCellIndex = i;
+        return window.jupyterapp.commands.execute('notebook:run-cell');
+    }""", index)
+    nb.wait_idle()
+    assert nb.errors() == []
+    from playwright.sync_api import expect
+
+    fresh = nb.cell(index)
+    expect(fresh.locator("textarea").first).to_have_value(pending, timeout=20_000)
+    wait_for(lambda: NOT_CONNECTED not in box_state(page, fresh)["banner"],
+             what="the new box to be connected")
+    assert "saved at" in box_state(page, fresh)["statusText"]
+
+
+def test_server_stop_marks_the_box_and_loses_nothing(browser, tmp_path):
+    """The whole server stops (as `make lab` does on Ctrl+C): the same promises hold."""
+    server = LabServer(tmp_path / "lab").start()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        nb = NotebookPage(page, server, LESSON).open()
+        nb.run_all()
+        nb.wait_widgets_rendered()
+        index, pending = type_and_stop_before_autosave(nb, server.stop)
+        cell = nb.cell(index)
+        wait_for(lambda: NOT_CONNECTED in box_state(page, cell)["banner"], what="the banner")
+        assert box_state(page, cell)["status"] == "none"
+        assert_refuses_input(nb, cell)
+        assert journal_latest(server.data_dir, f"01.{PROMPT}") == pending
+    finally:
+        context.close()
+        server.stop()
