@@ -83,7 +83,8 @@ def test_controls_give_the_cell_values_and_record_each_click(tmp_path, data_dir)
         assert "orrect" not in w.note.value and q.explanation[:30] not in w.note.value
         w.clear()
         assert w.answer is None and read_answers(folder, "00")[q.id] is None
-    assert (data_dir / "checks").stat().st_mode & 0o777 == 0o700
+    # The kit keeps its files in its own folder inside COURSEKIT_DATA_DIR.
+    assert (data_dir / "coursekit" / "checks").stat().st_mode & 0o777 == 0o700
 
 
 def test_show_and_status_never_raise(tmp_path, data_dir, capsys, monkeypatch):
