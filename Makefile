@@ -112,6 +112,9 @@ bench: $(STAMP)
 SITE_OUT ?= build/site
 .PHONY: site
 site:
+	@if [ -x $(BIN)/coursekit ]; then \
+	  echo "==> Checking the course data against its schemas"; $(BIN)/coursekit lessons lint; \
+	else echo "NOTE: no $(VENV) yet, so the course data was not checked (make lint does it)"; fi
 	@$(PYTHON) site/build.py --out "$(SITE_OUT)"
 
 clean:

@@ -97,7 +97,8 @@ def _distinct(values: Iterable[Any], what: str, fix: str, *, verb: str = "is use
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: a lesson builds only the schemas it uses (its start-up stays short)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 # -- assets/lessons/NN.yml ----------------------------------------------------------------------

@@ -77,7 +77,9 @@ def support(out_dir: Path, pdf: bool | None) -> None:
     """Build the printable support list from assets/support.yml (`make sync` runs this)."""
     from ..errors import CourseKitError
     from ..handouts import PdfPrinter, build_support, find_chromium
+    from ..schema import require_valid
 
+    require_valid()
     if pdf is None:
         pdf = find_chromium() is not None
     try:
