@@ -61,7 +61,7 @@ lab: $(STAMP)
 # where .ci/run installs npm, they fail instead).
 $(NPM_STAMP): package.json package-lock.json
 	@echo "==> Installing the test tools from npm (first use only)"
-	@npm ci --no-audit --no-fund --loglevel=error || { \
+	@npm ci --no-audit --no-fund --update-notifier=false --loglevel=error || { \
 	  echo "ERROR: npm ci failed; fix the problem above, or remove node_modules/ and retry" >&2; \
 	  exit 1; }
 	@touch $(NPM_STAMP)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from . import config, yamlio
 from .errors import ContentError, ReadingError
 
@@ -30,14 +28,15 @@ class Reading:
 
 def catalogue() -> dict[str, Reading]:
     path = config.assets_dir() / "readings.yml"
+    data = yamlio.load_file(path)
+    yamlio.validate("readings", data, path)
     try:
-        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
         return {
             str(r["id"]): Reading(str(r["id"]), r["title"], r.get("author", ""),
                                   r.get("source", ""), tuple(r.get("parts") or ()))
             for r in data["readings"]
         }
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         raise ContentError(f"{path} cannot be read as the readings catalogue: {exc}") from exc
 
 

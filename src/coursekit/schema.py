@@ -414,8 +414,16 @@ class Reading(_Model):
         return self
 
 
+def _speed(value: Any) -> Any:
+    if not isinstance(value, int) or isinstance(value, bool) or not 50 <= value <= 600:
+        raise PydanticCustomError(
+            "coursekit_field", "is {value}; give a whole number of words a minute between 50 "
+            "and 600 (200 for careful reading)", {"value": _short(value)})
+    return value
+
+
 class ReadingSpeed(_Model):
-    words_per_minute: Whole
+    words_per_minute: Annotated[int, BeforeValidator(_speed)]
 
 
 class ReadingsFile(_Model):

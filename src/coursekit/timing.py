@@ -18,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import nbformat
-import yaml
 
 from . import config, yamlio
 from .course import LessonInfo, lessons
@@ -37,10 +36,8 @@ def count_words(text: str) -> int:
 
 def _readings_data() -> dict:
     path = config.assets_dir() / "readings.yml"
-    try:
-        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{path} cannot be read: {exc}; fix the file") from exc
+    data = yamlio.load_file(path)
+    yamlio.validate("readings", data, path)
     if not isinstance(data, dict):
         raise ContentError(f"{path} should be a mapping with readings: and reading_speed:")
     return data
