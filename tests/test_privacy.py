@@ -486,3 +486,18 @@ def test_nbgrader_submit_and_collect_leave_exports_behind(tmp_path):
     assert [p.name for p in submitted.rglob("ps1.ipynb")]
     assert files_with(exchange, marker.encode()) == []
     assert files_with(submitted, marker.encode()) == []
+
+
+def test_lessons_are_handed_out_with_the_kernels_metadata(tmp_path):
+    """The server fills a lesson's bare kernel metadata (so opening it changes nothing)."""
+    from coursekit import serverext
+
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    assert nb["metadata"]["language_info"] == {"name": "python"}  # how lessons are stored
+    model = {"type": "notebook", "content": nb}
+    assert serverext.fill_kernel_metadata(model, {"python3": "Python 3 (ipykernel)"})
+    info = model["content"]["metadata"]["language_info"]
+    assert info["version"] == sys.version.split()[0] and info["name"] == "python"
+    assert model["content"]["metadata"]["kernelspec"]["display_name"] == "Python 3 (ipykernel)"
+    assert not serverext.fill_kernel_metadata(model)  # filled once; other notebooks untouched
+    assert not serverext.fill_kernel_metadata({"type": "file", "content": "x"})

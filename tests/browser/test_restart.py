@@ -135,3 +135,17 @@ def test_server_stop_marks_the_box_and_loses_nothing(browser, tmp_path):
     finally:
         context.close()
         server.stop()
+
+
+def test_a_lesson_opens_with_no_unsaved_changes(page, lab):
+    """Opening a lesson and connecting its kernel changes nothing, so no "unsaved" prompt.
+
+    (Before the server filled in the kernel's description, JupyterLab rewrote the
+    stored minimum on connecting and marked every lesson changed at once.)
+    """
+    nb = NotebookPage(page, lab, "lessons/00-start-here.ipynb").open()
+    page.wait_for_timeout(1500)  # the kernel's info has arrived (open() waits for idle)
+    dirty = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.dirty")
+    assert dirty is False, "the lesson was marked changed as it opened"
+    assert nb.page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets
+        .every(c => c.model.getMetadata('editable') === false && c.readOnly)""")

@@ -83,7 +83,7 @@ def export(fmt: str, output: Path | None) -> None:
         path = write_export(_open(), fmt, output)
     except (JournalError, OSError) as exc:
         _fail(exc)
-    click.echo(f"wrote {path} (private: only your account can read it)")
+    click.echo(f"wrote {path} (an owner-only file, mode 0600)")
 
 
 @journal.command()
