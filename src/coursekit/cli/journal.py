@@ -19,7 +19,10 @@ def _fail(exc: Exception) -> None:
 
 @click.group()
 def journal() -> None:
-    """Your private reflection journal (kept only on this computer)."""
+    """Your reflection journal: kept where you run the course, never collected.
+
+    Lesson 00 says who else could open it on a shared computer, a hub or a browser.
+    """
 
 
 @journal.command()
