@@ -9,6 +9,7 @@ noticeable and keeps the C parser.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +36,26 @@ class SafeLoader(_Base):  # type: ignore[misc, valid-type]
     """:class:`yaml.SafeLoader` (the C parser when available) that refuses duplicate keys."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
-        if isinstance(node, MappingNode):
-            seen: dict[Any, yaml.Mark] = {}
-            for key_node, _value in node.value:
-                if key_node.tag == _MERGE:
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    first = seen.get(key)
-                except TypeError:  # an unhashable key: the constructor reports it
-                    continue
-                if first is not None:
-                    raise DuplicateKeyError(key, first, key_node.start_mark)
+        # PyYAML's own construct_mapping, with each key built once and checked: keys a
+        # merge (<<: *anchor) brings in may be overridden; a key written twice may not.
+        if not isinstance(node, MappingNode):
+            return super().construct_mapping(node, deep=deep)
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
+        self.flatten_mapping(node)
+        first_own = len(node.value) - own
+        mapping: dict = {}
+        seen: dict[Any, yaml.Mark] = {}
+        for i, (key_node, value_node) in enumerate(node.value):
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise ConstructorError("while constructing a mapping", node.start_mark,
+                                       "found unhashable key", key_node.start_mark)
+            if i >= first_own:
+                if key in seen:
+                    raise DuplicateKeyError(key, seen[key], key_node.start_mark)
                 seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 def safe_load(text: str) -> Any:
