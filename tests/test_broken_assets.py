@@ -105,7 +105,7 @@ CASES = [
          "the field 'minutes' should be a whole number, not text ('fifty')", cell="00"),
     Case("field-misspelt", "assets/lessons/04.yml",
          regex(r"^objectives:", "objectivs:"),
-         "the field 'objectivs' is not one this file knows; did you mean 'objectives'", cell="04"),
+         "the field 'objectivs' is not allowed here; did you mean 'objectives'", cell="04"),
     Case("yaml-syntax-slip", "assets/lessons/05.yml",
          regex(r"^(title: .*)$", r"\1\n  stray: [unclosed"),
          "cannot be read as YAML (line", cell="05"),

@@ -95,7 +95,11 @@ def prompt(data, prompt_id):
      "the field 'kind': 'poem' is not one of the allowed values; it should be one of text, "
      "rating, checklist, sort"),
     (lambda d: d.update(id=1), "the field 'id' should be a two-digit lesson id in quotes"),
-    (lambda d: d.update(titel="x"), "the field 'titel' is not one this file knows"),
+    (lambda d: d.update(titel="x"), "the field 'titel' is not allowed here; remove it or fix "
+     "its spelling (allowed here: id, slug, title, minutes"),
+    (lambda d: prompt(d, "therapy.comparison").update(colour="red"),
+     "prompt 2 ('therapy.comparison'): the field 'colour' is not allowed here; remove it or "
+     "fix its spelling (allowed here: id, text, kind, low, high, scale)"),
     (lambda d: d.pop("content_note"), "the field 'content_note' is missing; add it"),
     (lambda d: d.update(minutes=0), "the field 'minutes' should be above 0, not 0"),
     (lambda d: d["prompts"].append("a bare line"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -82,9 +82,6 @@ QuestionId = Annotated[str, BeforeValidator(_pattern(
 OptionId = Annotated[str, BeforeValidator(_pattern(r"[a-z]", "a single lowercase letter", '"a"'))]
 Whole = Annotated[int, Field(strict=True, gt=0)]
 Texts = Annotated[list[Text], Field(min_length=1)]
-
-T = TypeVar("T")
-
 
 def _distinct(values: Iterable[Any], what: str, fix: str, *, verb: str = "is used twice") -> None:
     seen: set[Any] = set()
@@ -686,11 +683,12 @@ def _one(error: dict, data: Any) -> str:
     if kind == "missing":
         text = f"{subject} is missing; add it"
     elif kind == "misspelt":
-        text = (f"{subject} is not one this file knows; did you mean {ctx['meant']!r} "
-                "(which is missing)? Fix the spelling")
+        text = (f"{subject} is not allowed here; did you mean {ctx['meant']!r} (which is "
+                "missing)? Fix the spelling")
     elif kind == "extra_forbidden":
-        text = (f"{subject} is not one this file knows; remove it or check its spelling "
-                "against docs/ARCHITECTURE.md")
+        allowed = ctx.get("allowed")
+        text = (f"{subject} is not allowed here; remove it or fix its spelling"
+                + (f" (allowed here: {allowed})" if allowed else ""))
     elif kind == "coursekit":
         place, _ = _walk(loc, data)
         text = error["msg"]
@@ -760,15 +758,57 @@ def _misspelt(errors: list[dict]) -> list[dict]:
     return [e for e in out if tuple(e["loc"]) not in used or e["type"] != "missing"]
 
 
-def describe_errors(exc: ValidationError, data: Any, path: Path | str) -> list[str]:
+def _model_at(model: Any, loc: tuple) -> type[BaseModel] | None:
+    """The model class at ``loc`` inside ``model`` (through lists, optionals, mappings and
+    tagged unions, whose member pydantic names in the location), if there is one."""
+    import typing
+
+    def models_in(annotation: Any) -> list[Any]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        return [m for arg in typing.get_args(annotation) for m in models_in(arg)]
+
+    current: list[Any] = [model]
+    for step in loc:
+        if isinstance(step, int):
+            continue
+        tagged = [m for m in current if _tag_of(m) == step]
+        if tagged:  # the member of a tagged union pydantic names in the location
+            current = tagged
+            continue
+        found = [found_model for m in current if step in getattr(m, "model_fields", {})
+                 for found_model in models_in(m.model_fields[step].annotation)]
+        if not found and not any(step in getattr(m, "model_fields", {}) for m in current):
+            continue  # a key of a mapping (e.g. formats.series): the same models go on
+        current = found
+        if not current:
+            return None
+    if len(current) > 1:
+        return None
+    return current[0] if current else None
+
+
+def _tag_of(model: Any) -> str | None:
+    for name in ("kind", "type"):
+        field = getattr(model, "model_fields", {}).get(name)
+        if field is not None:
+            args = getattr(field.annotation, "__args__", ())
+            if len(args) == 1 and isinstance(args[0], str):
+                return args[0]
+    return None
+
+
+def describe_errors(exc: ValidationError, data: Any, path: Path | str,
+                    model: type[BaseModel] | None = None) -> list[str]:
     """Every error of ``exc`` as one sentence naming the file and the place."""
     out = []
     for error in _misspelt(exc.errors(include_url=False)):
+        if error["type"] == "extra_forbidden" and model is not None:
+            known = _model_at(model, tuple(error["loc"])[:-1])
+            if known is not None:
+                error = {**error, "ctx": {"allowed": ", ".join(known.model_fields)}}
         out.append(f"{path}: {_one(error, data)}")
     return list(dict.fromkeys(out))
-
-
-E = TypeVar("E", bound=ContentError)
 
 
 def check(kind: str, data: Any, path: Path | str, *, error: type[ContentError] = ContentError):
@@ -782,7 +822,7 @@ def check(kind: str, data: Any, path: Path | str, *, error: type[ContentError] =
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = describe_errors(exc, data, path)
+        problems = describe_errors(exc, data, path, model)
         more = len(problems) - 1
         tail = (f" ({more} more problem{'s' if more > 1 else ''} in this file: run "
                 "`coursekit lessons lint` to list them)") if more else ""
@@ -836,7 +876,7 @@ def validate_all(root: Path | None = None) -> list[str]:
         try:
             models[(kind, path)] = SCHEMAS[kind].model_validate({} if data is None else data)
         except ValidationError as exc:
-            problems.extend(describe_errors(exc, data, path))
+            problems.extend(describe_errors(exc, data, path, SCHEMAS[kind]))
     lesson_files = {p.stem for kind, p in _files(root) if kind == "lesson"}
     problems.extend(_across(models, lesson_files))
     return problems
