@@ -56,7 +56,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # The stub that replaces each answer key. The learner's line `answer_x = None  # ...`
 # sits above the key in the source notebook, so nothing else is needed here.
 c.ClearSolutions.code_stub = {"python": ""}
-c.ClearSolutions.text_stub = "Type your answer here, in your own words."
+c.ClearSolutions.text_stub = ("Your answer from the box above is copied here when you save "
+                              "the notebook. (You may also double-click here and type.)")
 
 # An answer that never finishes (an endless loop) is stopped after this many seconds.
 c.Execute.timeout = 30

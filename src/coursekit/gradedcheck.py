@@ -25,11 +25,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from .questionbank import Question, labelled, load_bank
-from .widgets._base import ChoiceDropdown, Styled, buttons
+from .widgets._base import ChoiceDropdown, PrivateTextarea, Styled, buttons
 from .widgets._shared import button, lean
 from .widgets._shared import html as html_widget
 
-__all__ = ["GradedQuestion", "show", "status"]
+__all__ = ["GradedQuestion", "WrittenAnswer", "show", "status", "write"]
 
 _PLACEHOLDER = "(choose)"
 _SHOWN: dict[str, GradedQuestion] = {}  # question key -> its controls in this kernel
@@ -175,6 +175,80 @@ class GradedQuestion(Styled, widgets.VBox):
                     "the notebook is saved (File, Save Notebook, or Ctrl+S); it is marked "
                     "after you submit.")
         self.note.value = _p(text, "div", role="status", aria_live="polite")
+
+
+class WrittenAnswer(Styled, widgets.VBox):
+    """A text box for a written answer; its text goes into the answer cell below on save."""
+
+    css_class = "coursekit-graded-question"
+
+    def __init__(self, question: Question, *, number: int | None = None, value: str = "",
+                 folder: str | None = None):
+        if question.type != "short":
+            raise ValueError(f"{question.key} is answered with the buttons, not in writing")
+        self.question = question
+        self.folder = folder if folder is not None else os.getcwd()
+        label = f"Question {number}" if number else "This question"
+        self.box = lean(PrivateTextarea, value=value or "", placeholder="Type your answer here",
+                        description="Your answer", continuous_update=True,
+                        layout={"width": "100%", "height": "8em"})
+        self.note = html_widget("", classes=("coursekit-graded-status",))
+        self.box.observe(self._changed, names="value")
+        super().__init__(children=[html_widget(_p(f"{label}: your written answer", "strong")),
+                                   self.box, self.note])
+        self._show_status(self.box.value)
+
+    def __repr__(self) -> str:
+        return f"WrittenAnswer({self.question.key!r})"
+
+    @property
+    def answer(self) -> str:
+        return self.box.value
+
+    def set(self, text: str) -> None:
+        """Type ``text`` into the box (replacing what was there)."""
+        self.box.value = text
+
+    def _changed(self, _change: Any = None) -> None:
+        try:
+            from .grading.answers import write_answer
+
+            write_answer(self.folder, self.question.lesson, self.question.id, self.box.value)
+        except Exception as exc:
+            self.note.value = _p(
+                f"Your answer could not be recorded for saving ({type(exc).__name__}). "
+                "Copy it into the text cell below the box instead.", "div", role="alert")
+            return
+        self._show_status(self.box.value)
+
+    def _show_status(self, text: str) -> None:
+        if not text.strip():
+            message = ("Nothing written yet. Your answer is copied into the cell below when "
+                       "you save the notebook.")
+        else:
+            message = (f"{len(text.split())} words. They are copied into the cell below when "
+                       "you save the notebook (File, Save Notebook, or Ctrl+S).")
+        self.note.value = _p(message, "div", role="status", aria_live="polite")
+
+
+def write(key: str) -> WrittenAnswer | None:
+    """Display the text box of written question ``key`` (never raises)."""
+    from IPython.display import display
+
+    try:
+        from .grading.answers import read_answers
+
+        q, number = _question(key)
+        folder = os.getcwd()
+        recorded = read_answers(folder, q.lesson).get(q.id)
+        widget = WrittenAnswer(q, number=number, folder=folder,
+                               value=recorded if isinstance(recorded, str) else "")
+        display(widget)
+        return widget
+    except Exception as exc:
+        print(f"The answer box could not be shown here ({type(exc).__name__}). Type your "
+              "answer into the text cell below instead (double-click it).")
+        return None
 
 
 def _words(value: Any) -> str:

@@ -87,6 +87,26 @@ def test_controls_give_the_cell_values_and_record_each_click(tmp_path, data_dir)
     assert (data_dir / "coursekit" / "checks").stat().st_mode & 0o777 == 0o700
 
 
+def test_written_answer_box_fills_the_graded_text_cell(tmp_path, data_dir):
+    from coursekit.gradedcheck import WrittenAnswer
+    from coursekit.grading.answers import fill_notebook
+    from coursekit.grading.generate import build_notebook
+
+    bank = load_bank("00")
+    q = next(q for q in bank if q.type == "short")
+    box = WrittenAnswer(q, number=3, folder=str(tmp_path))
+    assert "Nothing written yet" in box.note.value
+    box.set("It explains readings; it diagnoses no one.")
+    assert "7 words" in box.note.value
+    assert "diagnoses" not in repr(box) and "diagnoses" not in repr(box.box)
+    answers = read_answers(tmp_path, "00")
+    assert answers[q.id] == "It explains readings; it diagnoses no one."
+    nb = build_notebook(bank)
+    assert fill_notebook(nb, answers) == 1
+    cell = next(c for c in nb["cells"] if c["id"] == f"answer-{q.id}")
+    assert cell["source"] == answers[q.id] and cell["cell_type"] == "markdown"
+
+
 def test_show_and_status_never_raise(tmp_path, data_dir, capsys, monkeypatch):
     from coursekit.gradedcheck import show, status
 
@@ -212,4 +232,4 @@ def test_unanswered_check_runs_without_a_traceback(clicked, tmp_path):
             assert f"Question {n} is not answered yet" in texts[f"test-{q.id}"]
     widgets = [o for c in nb.cells for o in c.get("outputs", [])
                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-    assert len(widgets) == len(bank.choice_questions)
+    assert len(widgets) == len(bank)  # buttons for each choice question, a box per written one

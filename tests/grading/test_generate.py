@@ -50,6 +50,10 @@ def test_notebook_shape_for_every_question():
             assert answer.metadata.nbgrader["grade"] and answer.metadata.nbgrader["points"] == q.points
             assert f"test-{q.id}" not in cells
             assert "BEGIN RUBRIC" in question.source and q.rubric.split()[0] in question.source
+            box = cells[f"box-{q.id}"]  # the text box, shown above the graded text cell
+            assert box.metadata.nbgrader["locked"] and f'write("{q.key}")' in box.source
+            assert [c.id for c in nb.cells].index(box.id) + 1 == [
+                c.id for c in nb.cells].index(answer.id)
             continue
         lines = answer.source.split("\n")
         # the block form: delimiters on their own lines, the stub above them

@@ -104,15 +104,22 @@ def fill_notebook(nb: dict, answers: dict[str, Any]) -> int:
     """Write ``answers`` into the answer cells of a graded-check notebook dict, in place.
 
     Only the first ``answer_<id> = ...`` line of each code cell whose nbgrader id is
-    ``answer-<id>`` changes. Returns how many lines changed.
+    ``answer-<id>`` changes; a written answer (text from its box) replaces the source of
+    its markdown answer cell. Returns how many cells changed.
     """
     changed = 0
     for cell in nb.get("cells") or []:
         gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id", "")
-        if cell.get("cell_type") != "code" or not gid.startswith("answer-"):
+        if not gid.startswith("answer-") or gid.removeprefix("answer-") not in answers:
             continue
         qid = gid.removeprefix("answer-")
-        if qid not in answers:
+        if cell.get("cell_type") == "markdown":  # a written answer typed into its box
+            text = answers[qid]
+            if isinstance(text, str) and text != _source(cell):
+                cell["source"] = text
+                changed += 1
+            continue
+        if cell.get("cell_type") != "code":
             continue
         try:
             line = answer_line(qid, answers[qid])

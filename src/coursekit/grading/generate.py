@@ -104,9 +104,10 @@ def _question_markdown(q: Question, number: int) -> str:
     elif q.type == "ordering":
         lines += [f"- **{letter}**: {text}" for letter, text in labelled(q.ordering_shown())]
     elif q.type == "short":
-        lines.append("Write your answer in the text cell below (double-click it to type), in "
-                     "your own words. This question is about the readings and the course; "
-                     "never write about your own life or anyone you know.")
+        lines.append("Write your answer in the box below, in your own words (it is copied into "
+                     "the text cell under the box when you save). This question is about the "
+                     "readings and the course; never write about your own life or anyone you "
+                     "know.")
         lines += ["", rubric_block(q.rubric, q.points)]
     return "\n".join(lines).rstrip()
 
@@ -121,6 +122,15 @@ def _answer_code(q: Question) -> str:
         "### BEGIN SOLUTION",
         f"{v} = {_lit(q.expected())}",
         "### END SOLUTION",
+    ])
+
+
+def _box_code(q: Question) -> str:
+    """The text box of a written question (its text goes into the cell below on save)."""
+    return "\n".join([
+        "# The box for your written answer; it is copied into the text cell below on save.",
+        f"try: from coursekit.gradedcheck import write; write({_lit(q.key)})",
+        "except ImportError: pass",
     ])
 
 
@@ -169,8 +179,7 @@ def _instructions(bank: QuestionBank, title: str | None) -> str:
         "2. Under each question, click your answer (a choice, several boxes, or a "
         "drop-down per item). A line under the buttons says what you chose. "
         "*Clear my answer* starts a question again.",
-        "3. For a written question, double-click the text cell under it, type your "
-        "answer, then press <kbd>Shift</kbd>+<kbd>Enter</kbd>.",
+        "3. For a written question, type your answer into its box.",
         "4. Save the notebook (*File* › *Save Notebook*, or <kbd>Ctrl</kbd>+<kbd>S</kbd>): "
         "saving writes your clicked answers into it. Then submit it, or hand it back, the "
         "way your facilitator asked.",
@@ -195,6 +204,8 @@ def build_notebook(bank: QuestionBank, title: str | None = None) -> dict:
         cells.append(_markdown(grade_id(q, "question"), _question_markdown(q, number),
                                locked=True))
         if q.type == "short":
+            cells.append(_code(grade_id(q, "box"), _box_code(q), locked=True,
+                               hide_code=True))
             cells.append(_markdown(grade_id(q, "answer"), q.rubric.strip(), grade=True,
                                    solution=True, points=q.points))
         else:
