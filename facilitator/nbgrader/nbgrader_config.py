@@ -33,6 +33,12 @@ c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 c.CourseDirectory.root = HERE
+
+# Every kernel nbgrader starts marks itself as grading: the answer cells then skip
+# building their buttons (coursekit.gradedcheck), which would only cost time. (The
+# grading sandbox sets the same variable in its kernels' environment.)
+c.Execute.extra_arguments = [
+    '--IPKernelApp.exec_lines=import os; os.environ["COURSEKIT_GRADING"] = "1"']
 c.CourseDirectory.course_id = "coursekit"
 
 # The exchange: the shared folder `coursekit grade exchange` set up for every account on

@@ -32,6 +32,13 @@ from .widgets._shared import html as html_widget
 __all__ = ["GradedQuestion", "WrittenAnswer", "show", "status", "write"]
 
 _PLACEHOLDER = "(choose)"
+#: Set (to "1") by the course's nbgrader_config.py for every kernel nbgrader runs: while
+#: grading there is no one to click, so the controls are not built at all.
+GRADING_ENV = "COURSEKIT_GRADING"
+
+
+def _grading() -> bool:
+    return os.environ.get(GRADING_ENV) == "1"
 _SHOWN: dict[str, GradedQuestion] = {}  # question key -> its controls in this kernel
 
 
@@ -233,6 +240,8 @@ class WrittenAnswer(Styled, widgets.VBox):
 
 def write(key: str) -> WrittenAnswer | None:
     """Display the text box of written question ``key`` (never raises)."""
+    if _grading():
+        return None
     from IPython.display import display
 
     try:
@@ -269,6 +278,8 @@ def _question(key: str) -> tuple[Question, int]:
 def show(key: str, value: Any = None) -> GradedQuestion | None:
     """Display the controls of question ``key`` (e.g. ``"01.three-kinds"``), preset to
     the recorded answer or, failing that, to ``value`` (the line in the answer cell)."""
+    if _grading():
+        return None
     from IPython.display import display
 
     try:
@@ -295,6 +306,8 @@ def show(key: str, value: Any = None) -> GradedQuestion | None:
 
 def status(key: str, value: Any = None) -> None:
     """Print, in words, whether question ``key`` is answered (never raises)."""
+    if _grading():
+        return
     try:
         widget = _SHOWN.get(key)
         if widget is not None:

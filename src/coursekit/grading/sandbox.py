@@ -156,6 +156,7 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
         "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
         "IPYTHONDIR": str(work / ".ipython"), "MPLCONFIGDIR": "/tmp/matplotlib",
         "MPLBACKEND": "agg", "JUPYTER_PLATFORM_DIRS": "1",
+        "COURSEKIT_GRADING": "1",  # the graded check's answer cells skip their buttons
     }
     for key, value in env.items():
         cmd += ["--setenv", key, value]
