@@ -129,3 +129,15 @@ def test_cli_generate_check_reports_drift(tmp_path):
     (tmp_path / "source" / "00-check" / "00-check.ipynb").write_text("{}", encoding="utf-8")
     result = runner.invoke(main, ["grade", "generate", "--check", "--course", str(tmp_path)])
     assert result.exit_code != 0 and "00-check" in result.output
+
+
+def test_class_summary_names_questions_by_number_and_short_prompt():
+    from coursekit.grading.summary import QuestionSummary, short_prompt
+
+    long = "Which kind of regression does the talk say the shared fantasy relies on most?"
+    q = QuestionSummary(key="01.three-kinds", prompt=long, answered=5, proportion_correct=0.5,
+                        number=3)
+    assert q.label == "Q3 · " + short_prompt(long)
+    assert short_prompt(long).endswith("…") and len(short_prompt(long)) <= 40
+    assert long.startswith(short_prompt(long)[:-1])
+    assert short_prompt("Short prompt?") == "Short prompt?"
