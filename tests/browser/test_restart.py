@@ -149,3 +149,35 @@ def test_a_lesson_opens_with_no_unsaved_changes(page, lab):
     assert dirty is False, "the lesson was marked changed as it opened"
     assert nb.page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets
         .every(c => c.model.getMetadata('editable') === false && c.readOnly)""")
+
+
+def test_export_from_a_lesson_is_a_real_download(page, lab, tmp_path):
+    """"Export as HTML" in lesson 00 gives a download with the learner's words; no file
+    appears anywhere in the kit or beside the journal."""
+    nb = NotebookPage(page, lab, "lessons/00-start-here.ipynb").open()
+    nb.run_all()
+    assert nb.errors() == []
+    nb.wait_widgets_rendered()
+    marker = f"exported words {token_hex(6)}"
+    from coursekit.journal import Journal
+
+    with Journal(lab.data_dir / "coursekit" / "journal.db") as journal:
+        journal.save("00.export-check", marker, lesson="00", prompt="A test prompt")
+    cell = nb.cell(nb.cell_index("lesson.journal_controls()"))
+    cell.get_by_role("button", name="Export as HTML").click()
+    link = cell.locator("a.coursekit-download")
+    link.wait_for(timeout=20_000)
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.startswith("coursekit-journal-")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    page_text = saved.read_text(encoding="utf-8")
+    assert marker in page_text and "<script" not in page_text
+    leaked = [str(p) for p in lab.kit.rglob("*") if p.is_file() and marker.encode() in
+              p.read_bytes()]
+    assert leaked == []
+    beside = [p.name for p in (lab.data_dir / "coursekit").iterdir()
+              if not p.name.startswith("journal.db")]
+    assert beside == [], beside
