@@ -91,8 +91,9 @@ c.Spawner.notebook_dir = "~"
 c.Spawner.environment = {
     # Lesson metadata, templates and question banks are read from the shared clone ...
     "COURSEKIT_ROOT": str(KIT),
-    # ... and each learner's journal stays in their own home (the kit makes it 0700/0600).
-    "COURSEKIT_DATA_DIR": "~/.local/share/coursekit",
+    # ... and each learner's journal stays in their own home: the kit makes its own folder
+    # ~/.local/share/coursekit inside this one (0700, files 0600).
+    "COURSEKIT_DATA_DIR": "~/.local/share",
     # The global nbgrader_config.py (exchange folder, course id) lives next to this file.
     "JUPYTER_CONFIG_PATH": str(Path(__file__).resolve().parent / "jupyter"),
     "COURSEKIT_HUB_EXCHANGE": setting("COURSEKIT_HUB_EXCHANGE"),
