@@ -32,6 +32,7 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -162,16 +163,26 @@ class Journal:
         self._conn: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None
         self._lock = threading.RLock()
+        #: Where the file is kept beyond this process, when that is not a plain disk: an
+        #: object with ``load(journal)`` (before the file is opened), ``persist(journal)``
+        #: (after every change) and ``erased(journal, everything)``. The browser edition
+        #: sets it (:mod:`coursekit.browserstore`, IndexedDB); None elsewhere.
+        self.store = None
 
     @classmethod
     def open_default(cls) -> Journal:
         """The learner's journal: ``journal.db`` in the kit's private data folder.
 
         A journal an earlier version of the kit kept directly in ``COURSEKIT_DATA_DIR``
-        is still used (never left behind) while the kit's own folder holds none.
+        is still used (never left behind) while the kit's own folder holds none. In the
+        browser edition the folder is kept in IndexedDB (:mod:`coursekit.browserstore`).
         """
         path = config.data_dir() / FILENAME
         legacy = config.data_root() / FILENAME
+        if sys.platform == "emscripten":  # the browser edition (Pyodide)
+            from .browserstore import attach
+
+            return attach(cls(path))
         if legacy != path and not path.exists() and legacy.is_file():
             return cls(legacy)
         return cls(path)
@@ -260,6 +271,8 @@ class Journal:
             self.notice = (f"The journal file {self.path} disappeared while the lesson was "
                            "open; a new journal was started there and your text is saved in it.")
         if self._conn is None:
+            if self.store is not None:
+                self.store.load(self)
             try:
                 self._conn = self._connect()
             except sqlite3.Error as exc:
@@ -336,7 +349,10 @@ class Journal:
             for attempt in (1, 2):
                 try:
                     with self._transaction_once(write) as conn:
-                        return fn(conn)
+                        result = fn(conn)
+                    if write and self.store is not None:
+                        self.store.persist(self)
+                    return result
                 except sqlite3.Error as exc:
                     if _is_corrupt(exc) and attempt == 1:
                         self._move_aside()
@@ -494,6 +510,8 @@ class Journal:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
         self._run(compact, write=False)
+        if self.store is not None:
+            self.store.erased(self, lesson is None)
         return removed
 
     def broken_files(self) -> list[Path]:

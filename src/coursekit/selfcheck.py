@@ -27,6 +27,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .browserstore import in_browser
 from .questionbank import Question, QuestionBank, load_bank
 from .widgets._base import ChoiceDropdown, Styled, buttons, when_front_end
 from .widgets._base import front_end_seen as _seen
@@ -319,7 +320,9 @@ class SelfCheck(Styled, widgets.VBox):
             if n_short:
                 children.append(html_widget(_p(
                     f"This lesson also has {n_short} written question(s), answered in the "
-                    "graded check your facilitator may set.")))
+                    "graded check your facilitator may set" + (
+                        " (in the course's JupyterLab edition: the graded checks are not "
+                        "part of this browser edition)." if in_browser() else "."))))
         super().__init__(children=children, **kwargs)
         if self._earlier and self.questions:
             when_front_end(self._summarise)  # earlier results count once they can be shown

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from ..browserstore import WHERE, in_browser
 from ..course import lessons
 from ..journal import Journal
 from ._base import ChoiceDropdown, KitWidget, buttons, esc
@@ -43,10 +44,13 @@ class JournalControls(KitWidget):
 
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
-        self.intro = html(
-            "<p><strong>Your journal.</strong> Your reflections are saved only on this "
-            f"computer, in <code>{esc(self.journal.path)}</code>. Export a copy or erase them "
-            "whenever you like.</p>")
+        if in_browser():  # the browser edition: say exactly where the data lives
+            where = f"Your reflections are kept {esc(WHERE)}."
+        else:
+            where = ("Your reflections are saved only on this computer, in "
+                     f"<code>{esc(self.journal.path)}</code>.")
+        self.intro = html(f"<p><strong>Your journal.</strong> {where} Export a copy or erase "
+                          "them whenever you like.</p>")
         self.md_button = button("Export as Markdown", icon="download",
                                 tooltip="Write a Markdown copy of your journal")
         self.html_button = button("Export as HTML", icon="download",
