@@ -38,6 +38,9 @@ class ExplainGrades(NbGraderPreprocessor):
         "# This answer was checked automatically. The explanation is shown below.",
         help="Replaces the source of each autograder test cell in the feedback.",
     ).tag(config=True)
+    removed_note = Unicode(
+        "[This output was removed from your feedback: it showed the grader's hidden tests.]",
+        help="Replaces any answer output that shows the hidden tests.").tag(config=True)
 
     def _bank(self, lesson_id: str | None):
         from ..questionbank import load_bank
@@ -57,11 +60,16 @@ class ExplainGrades(NbGraderPreprocessor):
         bank = self._bank(lesson_id)
         if bank is not None:
             self._questions = {f"test-{q.id}": q for q in bank}
+        self._hidden = _hidden_lines(nb)
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         nbg = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not nbg.get("grade") or nbg.get("solution"):
+        if cell.cell_type != "code":
+            return cell, resources
+        if not nbg.get("grade") or nbg.get("solution"):
+            # an answer's code can watch the hidden tests run and print them later
+            cell.outputs = [self._scrubbed(out) for out in cell.get("outputs", [])]
             return cell, resources
         question = self._questions.get(nbg.get("grade_id", ""))
         score, points = nbg.get("score"), nbg.get("points")
@@ -79,6 +87,40 @@ class ExplainGrades(NbGraderPreprocessor):
             data={"text/markdown": f"**{verdict}**\n\n{explanation}", "text/plain": text},
         )]
         return cell, resources
+
+    def _scrubbed(self, out: NotebookNode) -> NotebookNode:
+        text = _output_text(out)
+        if not any(line in text for line in self._hidden):
+            return out
+        return NotebookNode(output_type="stream", name="stdout", text=self.removed_note + "\n")
+
+
+_HIDDEN_BEGIN, _HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+
+
+def _hidden_lines(nb: NotebookNode) -> list[str]:
+    """Every line of the hidden tests (long enough to be telling), and their markers."""
+    lines = [_HIDDEN_BEGIN, _HIDDEN_END]
+    for cell in nb.cells:
+        hidden = False
+        for line in str(cell.get("source", "")).splitlines():
+            if _HIDDEN_BEGIN in line:
+                hidden = True
+            elif _HIDDEN_END in line:
+                hidden = False
+            elif hidden and len(line.strip()) >= 12:
+                lines.append(line.strip())
+    return lines
+
+
+def _output_text(out) -> str:
+    import json
+
+    parts = [str(out.get("text", "")), str(out.get("evalue", ""))]
+    parts += [str(t) for t in out.get("traceback", []) or []]
+    data = out.get("data") or {}
+    parts += [v if isinstance(v, str) else json.dumps(v) for v in data.values()]
+    return "\n".join(parts)
 
 
 def _num(value) -> str:

@@ -333,9 +333,47 @@ def _text_size(out) -> int:
     return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
 
 
+CUT_NOTE = "[output cut by the grader"
+
+#: Written into the sandbox as an IPython startup file: the kernel itself stops writing
+#: output past the limits, so that a huge print does not exhaust the kernel's memory on
+#: its way out. An answer can undo this; the grader's own cap (``output`` below) still holds.
+_KERNEL_CAPS = """\
+def _coursekit_caps(cell_cap, book_cap, note):
+    import sys
+    state = {"cell": 0, "book": 0, "noted": False}
+    def reset(*args):
+        state["cell"] = 0
+        state["noted"] = False
+    get_ipython().events.register("pre_execute", reset)
+    def wrap(write):
+        def capped(text):
+            room = min(cell_cap - state["cell"], book_cap - state["book"])
+            if isinstance(text, str) and len(text) > room:
+                kept = text[:max(room, 0)]
+                state["cell"] += len(kept)
+                state["book"] += len(kept)
+                if not state["noted"]:
+                    state["noted"] = True
+                    write(kept + note)
+                elif kept:
+                    write(kept)
+                return len(text)
+            if isinstance(text, str):
+                state["cell"] += len(text)
+                state["book"] += len(text)
+            return write(text)
+        return capped
+    for stream in (sys.stdout, sys.stderr):
+        stream.write = wrap(stream.write)
+_coursekit_caps(%d, %d, %r)
+del _coursekit_caps
+"""
+
+
 def _cut(out, keep: int):
     """``out`` with its text cut to ``keep`` characters and a note saying so."""
-    note = f"\n[output cut by the grader: more than the {keep} characters kept]\n"
+    note = f"\n{CUT_NOTE}: more than the {keep} characters kept]\n"
     if out.get("output_type") == "stream":
         out["text"] = out.get("text", "")[:max(keep, 0)] + note
         return out
@@ -375,8 +413,14 @@ def sandboxed_execute_class():
             self._stopped_by: str | None = None
             self._deadline = time.monotonic() + limits.seconds
             self.kernel_name = "python3"  # never a kernel named by the submission
+            startup = work / ".ipython" / "profile_default" / "startup"
+            startup.mkdir(parents=True)
+            (startup / "00-coursekit-limits.py").write_text(_KERNEL_CAPS % (
+                max(limits.cell_output - 200, 0), max(limits.notebook_output - 200, 0),
+                f"\n{CUT_NOTE}: more than {limits.cell_output} characters]\n"))
             if as_nobody():
-                os.chown(work, NOBODY, NOBODY)
+                for path in (work, *work.rglob("*")):
+                    os.chown(path, NOBODY, NOBODY)
             if self.use_sandbox:
                 # the notebook's own folder is in the course folder: never the kernel's cwd
                 resources = dict(resources or {})
@@ -387,6 +431,9 @@ def sandboxed_execute_class():
             watcher.start()
             try:
                 return super().preprocess(nb, resources)
+            except CellTimeoutError:
+                EVENTS.append((TIMED_OUT, "an answer kept running after it was asked to stop"))
+                raise
             finally:
                 stop.set()
                 watcher.join(5)
@@ -464,16 +511,6 @@ def sandboxed_execute_class():
             self._kept_nb += size
             return out
 
-        async def async_execute_cell(self, cell, cell_index, execution_count=None,
-                                     store_history=True):
-            try:
-                return await super().async_execute_cell(cell, cell_index, execution_count,
-                                                        store_history)
-            except CellTimeoutError:
-                EVENTS.append((TIMED_OUT, f"cell {cell_index + 1} kept running after it was "
-                                          "asked to stop"))
-                raise
-
         def _report(self, nb) -> None:
             if self._stopped_by == PROCESSES:
                 EVENTS.append((PROCESSES, f"it started more than {self._lim.processes} "
@@ -482,11 +519,19 @@ def sandboxed_execute_class():
                 EVENTS.append((DISK, f"its files grew past {self._lim.disk // 1024 ** 2} MB"))
             elif self._stopped_by == TIMED_OUT:
                 EVENTS.append((TIMED_OUT, f"it ran past {self._lim.seconds:g} s"))
-            if self._cut_cells:
+            cut = set(self._cut_cells)
+            for index, cell in enumerate(nb.cells):
+                if any(CUT_NOTE in out.get("text", "") for out in cell.get("outputs", [])):
+                    cut.add(index)
+            if cut:
                 EVENTS.append((OUTPUT_CUT, "output cut in cell(s) " + ", ".join(
-                    str(i + 1) for i in sorted(self._cut_cells))))
+                    str(i + 1) for i in sorted(cut))))
             for index, cell in enumerate(nb.cells):
                 for out in cell.get("outputs", []):
+                    if out.get("output_type") == "stream":
+                        text = out.get("text", "")
+                        if "MemoryError" in text and out.get("name") == "stderr":
+                            EVENTS.append((MEMORY, f"cell {index + 1} ran out of memory"))
                     if out.get("output_type") != "error":
                         continue
                     name, value = out.get("ename", ""), str(out.get("evalue", ""))
