@@ -80,7 +80,7 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from ..grading.cohort import EXPLAIN, GRADED, autograde_cohort, render_table, submissions
-    from ..grading.sandbox import Limits, SandboxUnavailable, check_sandbox, sandbox_problem
+    from ..grading.sandbox import Limits, check_sandbox, sandbox_problem
 
     course = _course(course)
     console = Console(stderr=False)
@@ -88,10 +88,7 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
     if not total:
         raise SystemExit(f"No submissions of {assignment} in {course / 'submitted'}; "
                          f"collect them first (`nbgrader collect {assignment}`).")
-    try:
-        sandboxed = check_sandbox(no_sandbox)
-    except SandboxUnavailable as exc:
-        raise SystemExit(str(exc)) from None
+    sandboxed = check_sandbox(no_sandbox)  # SandboxUnavailable: one sentence, exit 1
     if not sandboxed:
         console.print(f"[bold red]WARNING[/]: grading WITHOUT a sandbox: {sandbox_problem()} "
                       "Learners' code runs with your rights.")
