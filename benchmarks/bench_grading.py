@@ -1,14 +1,26 @@
-"""Benchmark: 60 submissions graded by serial `nbgrader autograde` and by the cohort command.
+"""Benchmark: serial `nbgrader autograde` against the sandboxed cohort command.
 
-Prints both wall times, their ratio (goal: the cohort at least 1.8 times faster on two
-cores) and whether every learner's score is identical. Runs in a temp folder.
+Prints, from one run on this machine:
 
-    python benchmarks/bench_grading.py [--submissions 60] [--workers N]
+* both wall times for the same submissions and their ratio (goal: the sandboxed cohort
+  at least 1.8 times faster than serial nbgrader on two cores), and whether every
+  learner's score is identical;
+* the sandbox's own overhead per submission: the same sample graded by one worker with
+  and without the sandbox;
+* the hostile corpus of the tests (tests/grading/corpus.py) graded in one batch: its wall
+  time against the batch deadline derived from its limits, and how many submissions got
+  exactly their expected status.
+
+Runs in a temp folder.
+
+    python benchmarks/bench_grading.py [--submissions 60] [--workers N] [--sample 12]
+                                       [--no-hostile]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -19,8 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("COURSEKIT_ROOT", str(ROOT))
+# nbgrader calls `alembic` by name: the environment's bin/ must be on PATH
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 from coursekit.grading.cohort import autograde_cohort  # noqa: E402
+from coursekit.grading.sandbox import Limits, sandbox_problem  # noqa: E402
 from coursekit.questionbank import load_bank  # noqa: E402
 from tests.grading.factories import (  # noqa: E402
     ASSIGNMENT,
@@ -39,43 +54,97 @@ def scores(course: Path) -> dict[str, float]:
         return {s.student.id: s.score for s in gb.find_assignment(ASSIGNMENT).submissions}
 
 
+def build(tmp: Path, n: int) -> Path:
+    bank = load_bank("00")
+    qs = bank.choice_questions
+    right = right_answers(bank)
+    course = make_course(tmp)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    for k in range(n):  # a mix of right and wrong answers
+        answers = {q.id: (right[q.id] if (k + i) % 3 else wrong_answer(q))
+                   for i, q in enumerate(qs)}
+        submission(course, f"learner-{k:03d}", answers)
+    return course
+
+
+def timed(fn, *args, **kw):
+    start = time.perf_counter()
+    result = fn(*args, **kw)
+    return result, time.perf_counter() - start
+
+
+def hostile(tmp: Path, workers: int | None) -> None:
+    from tests.grading import corpus
+
+    built = corpus.build(tmp)
+    course, expect = built["course"], built["expect"]
+    limits: Limits = corpus.LIMITS
+    n = len(expect)
+    w = max(1, min(workers or os.cpu_count() or 1, n))
+    deadline = 60 + limits.deadline() * math.ceil(n / w) * 1.5
+    os.environ["COURSEKIT_DATA_DIR"] = str(built["data"])
+    outcomes, seconds = timed(autograde_cohort, course, ASSIGNMENT, workers=workers,
+                              limits=limits)
+    right = sum(o.status == expect[o.student] for o in outcomes)
+    hostile_n = sum(not s.startswith("honest") for s in expect)
+    print(f"hostile corpus:           {n} submissions ({hostile_n} hostile), "
+          f"{seconds:.1f} s; batch deadline {deadline:.0f} s: "
+          f"{'within' if seconds < deadline else 'MISSED'}")
+    print(f"  expected statuses:      {right} of {n}")
+    left = corpus.survivors()
+    print(f"  processes left behind:  {len(left)}")
+    for proc in left:
+        proc.kill()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=60)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--sample", type=int, default=12,
+                        help="submissions graded with and without the sandbox (overhead)")
+    parser.add_argument("--no-hostile", action="store_true")
     args = parser.parse_args()
-    bank = load_bank("00")
-    qs = bank.choice_questions
-    right = right_answers(bank)
+    problem = sandbox_problem()
+    if problem:
+        print(f"No sandbox on this machine: {problem}")
+        return 1
     with tempfile.TemporaryDirectory() as tmp:
-        serial = make_course(Path(tmp) / "serial")
-        nbgrader(serial, "generate_assignment", ASSIGNMENT, "--force")
-        for n in range(args.submissions):  # a mix of right and wrong answers
-            answers = {q.id: (right[q.id] if (n + i) % 3 else wrong_answer(q))
-                       for i, q in enumerate(qs)}
-            submission(serial, f"learner-{n:03d}", answers)
+        serial = build(Path(tmp) / "serial", args.submissions)
         cohort = Path(tmp) / "cohort"
         shutil.copytree(serial, cohort)
+        sample_plain = build(Path(tmp) / "plain", args.sample)
+        sample_box = Path(tmp) / "box"
+        shutil.copytree(sample_plain, sample_box)
 
-        start = time.perf_counter()
-        nbgrader(serial, "autograde", ASSIGNMENT)
-        t_serial = time.perf_counter() - start
-
-        start = time.perf_counter()
-        outcomes = autograde_cohort(cohort, ASSIGNMENT, workers=args.workers)
-        t_cohort = time.perf_counter() - start
-
+        _, t_serial = timed(nbgrader, serial, "autograde", ASSIGNMENT)
+        outcomes, t_cohort = timed(autograde_cohort, cohort, ASSIGNMENT,
+                                   workers=args.workers)
         a, b = scores(serial), scores(cohort)
         same = a == b and len(a) == args.submissions
         flagged = sum(o.status != "graded" for o in outcomes)
-    print(f"submissions:            {args.submissions}")
-    print(f"cores:                  {os.cpu_count()}")
-    print(f"serial nbgrader:        {t_serial:.1f} s")
-    print(f"cohort command:         {t_cohort:.1f} s")
-    print(f"speed-up (serial/cohort): {t_serial / t_cohort:.2f}x  (goal >= 1.8x on 2 cores)")
-    print(f"scores identical:       {'yes' if same else 'NO'} ({len(a)} vs {len(b)} learners)")
-    print(f"flagged submissions:    {flagged}")
-    return 0 if same else 1
+
+        _, t_plain = timed(autograde_cohort, sample_plain, ASSIGNMENT, workers=1,
+                           sandboxed=False)
+        _, t_box = timed(autograde_cohort, sample_box, ASSIGNMENT, workers=1, sandboxed=True)
+        same_sample = scores(sample_plain) == scores(sample_box)
+
+        print(f"submissions:              {args.submissions}")
+        print(f"cores:                    {os.cpu_count()}")
+        print(f"serial nbgrader:          {t_serial:.1f} s")
+        print(f"sandboxed cohort:         {t_cohort:.1f} s")
+        print(f"speed-up (serial/cohort): {t_serial / t_cohort:.2f}x  (goal >= 1.8x on 2 cores)")
+        print(f"scores identical:         {'yes' if same else 'NO'} ({len(a)} vs {len(b)} "
+              "learners)")
+        print(f"flagged submissions:      {flagged}")
+        per = (t_box - t_plain) / args.sample
+        print(f"sandbox overhead:         {per * 1000:+.0f} ms a submission "
+              f"({t_plain / args.sample:.2f} s without, {t_box / args.sample:.2f} s with; "
+              f"one worker, {args.sample} submissions; scores "
+              f"{'identical' if same_sample else 'DIFFER'})")
+        if not args.no_hostile:
+            hostile(Path(tmp) / "hostile", args.workers)
+    return 0 if same and same_sample else 1
 
 
 if __name__ == "__main__":
