@@ -126,6 +126,9 @@ def build(root: Path) -> dict:
             f"open({str(course / 'exchange' / 'planted.txt')!r}, 'w').write('x')")
     hostile("h-passwd", GRADED, "print(open('/etc/passwd').read())")
     hostile("h-home", GRADED, "import os\nprint(os.listdir(os.path.expanduser('~root')))")
+    hostile("h-remount", GRADED,
+            "import subprocess, sys\nsubprocess.run(['mount', '-o', 'remount,rw,bind', "
+            "sys.prefix])\nopen(sys.prefix + '/planted-by-h-remount', 'w')")
     hostile("h-network", GRADED,
             "import socket\nsocket.create_connection(('pypi.org', 443), timeout=3)")
     # attacks on the grader itself

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def test_honest_learners_keep_full_marks_and_untouched_files(batch):
 def test_nothing_outside_the_sandbox_was_touched(batch):
     course = batch["course"]
     assert not (course / "exchange" / "planted.txt").exists()
+    assert not (Path(sys.prefix) / "planted-by-h-remount").exists()
     assert (batch["data"] / "journal.db").read_text() == SECRET
     # the gradebook is still a working database holding every learner
     from nbgrader.api import Gradebook

@@ -13,8 +13,10 @@ Only the kernel, the one place where a learner's code runs, is started inside
   files from ``/etc`` that Python needs are mounted, read-only;
 * new PID, network, IPC, UTS and user namespaces: no network, and every process the
   answer starts dies with the sandbox (``--die-with-parent``, PID 1 of the namespace);
-* the kernel runs as ``nobody`` when the grader runs as root, so the process limit is
-  enforced by the kernel (root is exempt from ``RLIMIT_NPROC``);
+* no capabilities, even when the grader runs as root (``--cap-drop ALL``), and no
+  nested user namespaces;
+* the grader counts the sandbox's processes and threads ten times a second and ends
+  the sandbox past the limit (``RLIMIT_NPROC`` is set too, but root is exempt from it);
 * resource limits set inside the sandbox before the kernel starts: address space
   (memory), processes, size of any file written, open files, no core dumps.
 
@@ -50,7 +52,6 @@ __all__ = [
     "sandbox_problem",
 ]
 
-NOBODY = 65534
 _SHIM = (
     "import os,resource as r,sys\n"
     "a=sys.argv\n"
@@ -129,13 +130,11 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
     same on both sides) and is the working folder and ``HOME``."""
     work = Path(work)
     cmd: list[str] = []
-    if as_nobody():
-        # root is exempt from the process limit, and root in a sandbox is still root
-        # for every file that happens to be mounted: run the kernel as nobody.
-        cmd += [shutil.which("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}",
-                "--clear-groups", "--"]
-    cmd += [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
-            "--clearenv", "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+    # a user namespace of its own with no capabilities in it (root in the sandbox could
+    # otherwise remount the read-only folders writable), and no nested namespaces
+    cmd += [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+            "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         host = Path("/") / name
         if host.is_symlink():
@@ -172,33 +171,6 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
     return cmd
 
 
-def _reachable_by_others(path: Path) -> bool:
-    """Whether a user with no rights of its own can reach ``path`` (every folder above it
-    searchable by others, the folder itself readable)."""
-    import stat
-
-    path = Path(os.path.realpath(path))
-    for part in [path, *path.parents]:
-        try:
-            mode = part.stat().st_mode
-        except OSError:
-            return False
-        if not mode & stat.S_IXOTH or (part == path and not mode & stat.S_IROTH):
-            return False
-    return True
-
-
-@functools.cache
-def as_nobody() -> bool:
-    """Run the sandbox as ``nobody`` (so the kernel enforces the process limit, which
-    root is exempt from)? Only as root, with ``setpriv``, and when ``nobody`` can reach
-    the Python installation (not when it lives in root's private home, as with pyenv:
-    then the sandbox runs as root in its own user namespace, and the grader counts
-    the sandbox's processes itself)."""
-    return (os.geteuid() == 0 and shutil.which("setpriv") is not None
-            and all(_reachable_by_others(r) for r in _python_roots()))
-
-
 @functools.cache
 def sandbox_problem() -> str | None:
     """``None`` when a kernel can be sandboxed on this machine; otherwise one sentence
@@ -215,8 +187,6 @@ def sandbox_problem() -> str | None:
     canary = Path(tempfile.mkdtemp(prefix="ck-canary-")) / "secret"
     canary.write_text("the sandbox must not see this")
     try:
-        if as_nobody():
-            os.chown(work, NOBODY, NOBODY)
         probe = ("import os,sys;open('ok','w').write(str(os.getpid()));"
                  f"sys.exit(3 if os.path.exists({str(canary)!r}) else 0)")
         done = subprocess.run([*bwrap_command(work, Limits(), bwrap), sys.executable, "-c",
@@ -433,9 +403,6 @@ def sandboxed_execute_class():
             (startup / "00-coursekit-limits.py").write_text(_KERNEL_CAPS % (
                 max(limits.cell_output - 200, 0), max(limits.notebook_output - 200, 0),
                 f"\n{CUT_NOTE}: more than {limits.cell_output} characters]\n"))
-            if as_nobody():
-                for path in (work, *work.rglob("*")):
-                    os.chown(path, NOBODY, NOBODY)
             if self.use_sandbox:
                 # the notebook's own folder is in the course folder: never the kernel's cwd
                 resources = dict(resources or {})
