@@ -102,7 +102,7 @@ def build(root: Path) -> dict:
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     gradebook = course / "gradebook.db"
     key_file = course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    (course / "exchange").mkdir()
+    (course / "exchange").mkdir(exist_ok=True)
     expect: dict[str, str] = {}
 
     def honest(student):

@@ -226,3 +226,12 @@ def test_without_the_sandbox_a_killed_or_stopped_worker_costs_only_its_learner(
     for learner in ("a-kills", "b-stops"):
         assert STOPPED in lines[learner], run.output
     assert "stopped or hung the grader" in run.output
+
+
+def test_every_status_has_a_sentence_and_a_next_step():
+    from coursekit.grading.cohort import EXPLAIN, STATUSES
+
+    assert set(EXPLAIN) == set(STATUSES)
+    for status, (what, todo) in EXPLAIN.items():
+        assert what.endswith(".") and "traceback" not in what.lower(), status
+        assert todo or status == GRADED, status

@@ -43,7 +43,8 @@ def test_cohort_scores_equal_serial_scores(tmp_path):
     bank = load_bank("00")
     qs = bank.choice_questions
     right = right_answers(bank)
-    serial = make_course(tmp_path / "serial")
+    # 30 s cells: serial nbgrader runs the answer cells' widget imports, slow on a busy machine
+    serial = make_course(tmp_path / "serial", timeout=30)
     nbgrader(serial, "generate_assignment", ASSIGNMENT, "--force")
     submission(serial, "full", right)
     submission(serial, "partial", {**right, qs[0].id: wrong_answer(qs[0]),
