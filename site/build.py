@@ -251,7 +251,10 @@ def inside(out: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
     # The output is rebuilt whole, so the task database must not skip any step.
     (lite_dir / ".jupyterlite.doit.db").unlink(missing_ok=True)
-    env = {**os.environ, "UV_CACHE_DIR": str(CACHE / "uv"), "JUPYTERLITE_NO_LIBARCHIVE": "1"}
+    # uv must not fetch a Python build from outside the package registries: it solves for
+    # Pyodide's platform and needs no interpreter of that version.
+    env = {**os.environ, "UV_CACHE_DIR": str(CACHE / "uv"), "JUPYTERLITE_NO_LIBARCHIVE": "1",
+           "UV_PYTHON_DOWNLOADS": "never"}
     env.pop("JUPYTERLITE_PYODIDE_URL", None)
     bin_dir = Path(sys.executable).parent
     run([str(bin_dir / "jupyter"), "lite", "build", "--lite-dir", str(lite_dir)],
