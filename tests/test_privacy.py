@@ -500,4 +500,10 @@ def test_lessons_are_handed_out_with_the_kernels_metadata(tmp_path):
     assert info["version"] == sys.version.split()[0] and info["name"] == "python"
     assert model["content"]["metadata"]["kernelspec"]["display_name"] == "Python 3 (ipykernel)"
     assert not serverext.fill_kernel_metadata(model)  # filled once; other notebooks untouched
+    # The same description a real kernel of this environment gives (asked in a subprocess:
+    # importing ipykernel here would replace the comm functions of the test process).
+    done = subprocess.run([sys.executable, "-c", "import json; from ipykernel.ipkernel import "
+                           "IPythonKernel as K; print(json.dumps(K.language_info))"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout) == serverext.kernel_language_info()
     assert not serverext.fill_kernel_metadata({"type": "file", "content": "x"})

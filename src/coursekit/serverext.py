@@ -19,6 +19,7 @@ kernel will report, so nothing changes when the kernel connects.
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any
 
 from .grading.answers import fill_before_save
@@ -28,10 +29,17 @@ _BARE = {"name": "python"}
 
 
 def kernel_language_info() -> dict[str, Any]:
-    """What this environment's Python kernel reports as ``language_info``."""
-    from ipykernel.ipkernel import IPythonKernel
+    """What this environment's Python kernel (ipykernel) reports as ``language_info``.
 
-    return dict(IPythonKernel.language_info)
+    Written out rather than read from ``ipykernel.ipkernel``: importing that module
+    replaces the ``comm`` package's functions in the importing process (the server).
+    A browser test checks that a lesson opens unchanged.
+    """
+    major = sys.version_info[0]
+    return {"name": "python", "version": sys.version.split()[0], "mimetype": "text/x-python",
+            "codemirror_mode": {"name": "ipython", "version": major},
+            "pygments_lexer": f"ipython{major}", "nbconvert_exporter": "python",
+            "file_extension": ".py"}
 
 
 def fill_kernel_metadata(model: dict, display_names: dict[str, str] | None = None,
