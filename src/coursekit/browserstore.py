@@ -32,10 +32,10 @@ from typing import Any
 
 from .errors import JournalUnavailable
 
-#: Where the data lives in this edition, in one sentence for the learner.
+#: Where the learner's reflections live in this edition ("Your reflections are kept ...").
 WHERE = ("only in this browser profile, in this site's own storage (IndexedDB) on this "
-         "computer, and is sent nowhere; your browser's \"clear site data\" for this site "
-         "erases it too")
+         "computer, and are sent nowhere; your browser's \"clear site data\" for this site "
+         "erases them too")
 
 
 def in_browser() -> bool:
