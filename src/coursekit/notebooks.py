@@ -93,6 +93,8 @@ def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
     for name in names:
         text = _template(f"{name}.md.j2").render(**context).strip()
         code = name in ("setup", SECTION)
+        if name == SECTION:
+            text = standalone(text, info.id)  # a safety bar works run alone, like any widget cell
         make = nbformat.v4.new_code_cell if code else nbformat.v4.new_markdown_cell
         cell = make(text)
         cell.metadata["coursekit"] = {"generated": name}

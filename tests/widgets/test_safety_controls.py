@@ -36,7 +36,8 @@ def test_every_section_of_every_lesson_has_a_safety_bar():
             before = cells[i - 1]
             if (before.metadata.get("coursekit") or {}).get("generated") == "setup":
                 continue  # the opening check-in, right above, has Pause and Quick exit
-            assert before.cell_type == "code" and before.source == "lesson.pause()", (
+            bar = notebooks.standalone("lesson.pause()", info.id)
+            assert before.cell_type == "code" and before.source == bar, (
                 f"lesson {info.id}: no safety bar before {cells[i].source.splitlines()[0]!r}")
         assert len({c.id for c in cells}) == len(cells)
 
@@ -48,7 +49,7 @@ def test_sync_puts_a_bar_after_a_new_section_and_drops_one_whose_section_went(in
     nb.cells.insert(at, extra)
     fresh = notebooks.synced(nb, info)
     i = next(i for i, c in enumerate(fresh.cells) if c.source.startswith("## A section added"))
-    assert fresh.cells[i - 1].source == "lesson.pause()"
+    assert fresh.cells[i - 1].source == notebooks.standalone("lesson.pause()", info.id)
     assert fresh.cells[i - 1].id == "coursekit-pause-a-section-added-for-this-test"
     fresh.cells.pop(i)  # the section goes; its bar goes with the next sync
     again = notebooks.synced(fresh, info)
@@ -126,6 +127,20 @@ def test_the_lesson_facade_shows_the_controls(method, journal, monkeypatch):
     monkeypatch.setattr(lesson, "_show", shown.append)
     getattr(lesson, method)()
     assert isinstance(shown[0], SafetyBar if method == "pause" else LessonStart)
+
+
+def test_a_safety_bar_cell_runs_alone_before_the_setup_cell(journal, monkeypatch):
+    """Run first, or alone after a restart, the bar's cell defines what it needs."""
+    shown = []
+    monkeypatch.setattr(Lesson, "journal", journal, raising=False)
+    monkeypatch.setattr(Lesson, "_show", lambda self, w: shown.append(w))
+    for info in lessons():
+        nb = nbformat.read(notebooks.config.lessons_dir() / info.notebook_name, as_version=4)
+        bar = next(c for c in nb.cells
+                   if (c.metadata.get("coursekit") or {}).get("generated") == notebooks.SECTION)
+        exec(compile(bar.source, f"lesson {info.id} safety bar", "exec"), {})  # an empty namespace
+    assert len(shown) == len(lessons())
+    assert all(isinstance(w, SafetyBar) for w in shown)
 
 
 def test_course_yml_may_name_the_neutral_page_and_a_bad_one_is_refused(tmp_path, monkeypatch):
