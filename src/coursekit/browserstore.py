@@ -100,9 +100,11 @@ class BrowserStore:
         if _can_run_sync():
             self._wait(self._sync(populate=False), "save")
             return
+        # Widget callbacks (comm messages) cannot suspend Python: start the copy, and let a
+        # failure reach the learner through the journal's notice on their next action.
         task = asyncio.ensure_future(self._sync(populate=False))
         self._pending.add(task)
-        task.add_done_callback(self._finished)
+        task.add_done_callback(lambda t: self._finished(t, journal))
 
     def erased(self, journal: Any, everything: bool) -> None:
         """After an erase: with ``everything``, delete the journal's files too, then persist."""
@@ -154,10 +156,12 @@ class BrowserStore:
             raise self._unavailable(what, exc) from exc
         self.problem = None
 
-    def _finished(self, task: asyncio.Future) -> None:
+    def _finished(self, task: asyncio.Future, journal: Any = None) -> None:
         self._pending.discard(task)
         exc = task.exception()
         self.problem = None if exc is None else str(self._unavailable("save", exc))
+        if self.problem and journal is not None:
+            journal.notice = self.problem
 
     def _unavailable(self, what: str, exc: BaseException) -> JournalUnavailable:
         verb = {"read": "read from", "save": "saved to", "open": "opened in"}[what]
