@@ -92,7 +92,7 @@ def build(root: Path) -> dict:
     ``bank`` and ``points`` (full marks)."""
     # the facilitator's private journal, somewhere an answer might look for it
     data = root / "facilitator-data"
-    data.mkdir()
+    data.mkdir(parents=True)
     (data / "journal.db").write_text(SECRET)
     bank = load_bank("00")
     qs = bank.choice_questions
