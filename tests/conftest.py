@@ -69,3 +69,15 @@ def shared_readings() -> Path:
 
 def lesson_notebooks() -> list[Path]:
     return sorted(LESSONS.glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright for the whole run: the sync API refuses a second one started while
+    the first is still open (the browser tests' and the site tests' would collide)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright Python package", "pip install -e '.[test]' (make test does it)")
+    with sync_playwright() as pw:
+        yield pw

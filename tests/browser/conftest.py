@@ -36,16 +36,6 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def playwright_session():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("the playwright Python package", "pip install -e '.[test]' (make test does it)")
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="session")
 def browser(playwright_session, chromium_path):
     browser = launch_chromium(playwright_session, chromium_path)
     yield browser

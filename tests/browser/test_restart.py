@@ -163,6 +163,8 @@ def test_export_from_a_lesson_is_a_real_download(page, lab, tmp_path):
 
     with Journal(lab.data_dir / "coursekit" / "journal.db") as journal:
         journal.save("00.export-check", marker, lesson="00", prompt="A test prompt")
+    kit_folder = lab.data_dir / "coursekit"
+    before = {p.relative_to(kit_folder) for p in kit_folder.rglob("*")}  # other tests' folders
     cell = nb.cell(nb.cell_index("lesson.journal_controls()"))
     cell.get_by_role("button", name="Export as HTML").click()
     link = cell.locator("a.coursekit-download")
@@ -178,6 +180,7 @@ def test_export_from_a_lesson_is_a_real_download(page, lab, tmp_path):
     leaked = [str(p) for p in lab.kit.rglob("*") if p.is_file() and marker.encode() in
               p.read_bytes()]
     assert leaked == []
-    beside = [p.name for p in (lab.data_dir / "coursekit").iterdir()
-              if not p.name.startswith("journal.db")]
+    beside = sorted(str(p.relative_to(kit_folder)) for p in kit_folder.rglob("*")
+                    if p.relative_to(kit_folder) not in before
+                    and not p.name.startswith("journal.db"))
     assert beside == [], beside

@@ -102,19 +102,6 @@ def server(site):
         yield srv
 
 
-@pytest.fixture(scope="module")
-def playwright_session():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright Python package is not installed (pip install -e '.[test]')")
-    path = chromium_executable()
-    if not path or not Path(path).exists():
-        _missing("no system Chromium (apt-get install chromium, or set COURSEKIT_CHROMIUM)")
-    with sync_playwright() as pw:
-        yield pw
-
-
 class Profile:
     """One Chromium profile folder; each :meth:`launch` is a browser start on it."""
 
@@ -144,6 +131,9 @@ def requests() -> RequestLog:
 
 @pytest.fixture(scope="module")
 def profile(playwright_session, tmp_path_factory, requests):
+    path = chromium_executable()
+    if not path or not Path(path).exists():
+        _missing("no system Chromium (apt-get install chromium, or set COURSEKIT_CHROMIUM)")
     prof = Profile(playwright_session, tmp_path_factory.mktemp("chromium-profile"), requests)
     prof.launch()
     yield prof
