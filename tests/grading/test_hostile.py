@@ -206,6 +206,13 @@ def test_without_the_sandbox_a_killed_or_stopped_worker_costs_only_its_learner(
                                    "os.kill(os.getppid(), signal.SIGSTOP)"})
     submission(course, "c-honest", right)
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # no bwrap on it
+    import tempfile
+
+    system_tmp = Path(tempfile.gettempdir())
+    strays = set(system_tmp.glob("ck-*"))
+    scratch = tmp_path / "scratch"  # where the cohort's workers keep their temporary files
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     sandbox.sandbox_problem.cache_clear()
     try:
         run = CliRunner().invoke(main, ["grade", "autograde", ASSIGNMENT, "--course",
@@ -226,6 +233,9 @@ def test_without_the_sandbox_a_killed_or_stopped_worker_costs_only_its_learner(
     for learner in ("a-kills", "b-stops"):
         assert STOPPED in lines[learner], run.output
     assert "stopped or hung the grader" in run.output
+    # killed workers' folders removed too (pymp-*: multiprocessing's own, for this process)
+    assert [p.name for p in scratch.iterdir() if not p.name.startswith("pymp-")] == []
+    assert set(system_tmp.glob("ck-*")) - strays == set()
 
 
 def test_every_status_has_a_sentence_and_a_next_step():

@@ -425,8 +425,15 @@ def _grade_one(assignment: str, student: str, force: bool, retries: int = 4) -> 
     return result
 
 
-def _worker_main(course: str, sandboxed: bool, limits: dict, conn) -> None:
-    """One grading process: grade the learners it is sent, one at a time, until told to stop."""
+def _worker_main(course: str, sandboxed: bool, limits: dict, conn, tmp: str | None = None) -> None:
+    """One grading process: grade the learners it is sent, one at a time, until told to stop.
+
+    Its temporary files (each sandbox's folder) go under ``tmp``, which the cohort removes
+    even when it has to kill this process."""
+    if tmp:
+        import tempfile
+
+        tempfile.tempdir = tmp
     _init_worker(course, sandboxed, limits)
     while True:
         try:
@@ -490,10 +497,14 @@ class _Slot:
     """One worker process and the learner it is grading."""
 
     def __init__(self, ctx, course: str, sandboxed: bool, limits: Limits):
+        import tempfile
+
         parent, child = ctx.Pipe()
         self.conn = parent
+        # short: the kernel's IPC socket paths live under it and have a length limit
+        self.tmp = tempfile.mkdtemp(prefix="ckw-")
         self.proc = ctx.Process(target=_worker_main, daemon=True,
-                                args=(course, sandboxed, limits.as_dict(), child))
+                                args=(course, sandboxed, limits.as_dict(), child, self.tmp))
         self.proc.start()
         child.close()
         self.student: str | None = None
@@ -513,6 +524,13 @@ class _Slot:
         _kill_tree(self.proc.pid)
         self.proc.join(5)
         self.conn.close()
+        self.remove_files()
+
+    def remove_files(self) -> None:
+        """Remove the worker's temporary folder (a killed worker could not)."""
+        import shutil
+
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def autograde_cohort(course: Path, assignment: str, *, students: list[str] | None = None,
@@ -568,6 +586,7 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
             for i, slot in enumerate(slots):
                 if slot.student is None and queue:
                     if not slot.proc.is_alive():
+                        slot.kill()
                         slots[i] = slot = _Slot(ctx, str(course), sandboxed, limits)
                     slot.student, slot.started, slot.stopped_since = (
                         queue.popleft(), time.monotonic(), None)
@@ -622,6 +641,7 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
             slot.proc.join(10)
             if slot.proc.is_alive():
                 slot.kill()
+            slot.remove_files()
     _scores(course, assignment, outcomes.values())
     return [outcomes[s] for s in students]
 
