@@ -25,7 +25,7 @@ import pytest
 from browser.labdriver import CHROMIUM_ARGS, NotebookPage, chromium_executable
 from sitedriver import RequestLog, SiteServer
 
-from conftest import ROOT
+from conftest import ROOT, missing
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -78,6 +78,25 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
+def _python_for_the_build_or_skip() -> None:
+    """The build needs a Python 3.12+ beside the kit's; without one the test skips with
+    the build's own one-line reason (and fails in CI)."""
+    import contextlib
+    import importlib.util
+    import io
+
+    spec = importlib.util.spec_from_file_location("coursekit_site_build", ROOT / "site" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            build.find_python()
+    except SystemExit:
+        missing("Python 3.12 or newer (the browser edition's build needs it)",
+                said.getvalue().strip().removeprefix("ERROR: "))
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The browser edition, built from this working tree into a temporary folder.
@@ -89,6 +108,7 @@ def site(tmp_path_factory) -> Path:
     if given:
         assert (Path(given) / "jupyter-lite.json").is_file(), f"COURSEKIT_SITE={given} is no site"
         return Path(given).resolve()
+    _python_for_the_build_or_skip()
     out = tmp_path_factory.mktemp("site") / "site"
     run = subprocess.run([sys.executable, str(ROOT / "site" / "build.py"), "--out", str(out)],
                          capture_output=True, text=True, timeout=1500)
