@@ -47,6 +47,8 @@ class LessonInfo:
     prompts: tuple[Prompt, ...] = ()
     beliefs: tuple[str, ...] = ()
     source: Path | None = None
+    #: Statements of agreement and comparison, rendered with who says them (provenance)
+    comparisons: tuple[str, ...] = ()
 
     @property
     def notebook_name(self) -> str:
@@ -85,6 +87,17 @@ def _strings(data: dict, key: str, where: str, *, required: bool = True) -> tupl
     return tuple(items)
 
 
+def _claims(data: dict, key: str, where: str, *, required: bool = True) -> tuple[str, ...]:
+    """Statements with who says them, rendered for learners ("... (Who says so: Saeed.)")."""
+    from .provenance import claim_from, render
+
+    if not required and key not in data:
+        return ()
+    items = _require(data, key, list, where)
+    return tuple(render(claim_from(item, f"{where}: item {i} of {key!r}"))
+                 for i, item in enumerate(items, 1))
+
+
 def load_lesson_file(path: Path) -> LessonInfo:
     where = str(path)
     data = yamlio.load_file(path)
@@ -120,12 +133,13 @@ def load_lesson_file(path: Path) -> LessonInfo:
         content_note=str(_require(data, "content_note", str, where)).strip(),
         questions=_strings(data, "questions", where),
         objectives=_strings(data, "objectives", where),
-        key_points=_strings(data, "key_points", where),
+        key_points=_claims(data, "key_points", where),
         reading=str(reading) if reading is not None else None,
         reading_parts=tuple(int(x) for x in data.get("reading_parts") or ()),
         prompts=tuple(prompts),
         beliefs=_strings(data, "beliefs", where, required=False),
         source=path,
+        comparisons=_claims(data, "comparisons", where, required=False),
     )
 
 

@@ -50,7 +50,7 @@ READING_GUIDE_SECTIONS = (
 HEAD = ("header", "setup")
 FOOT = ("key-points", "support", "next")
 #: Shared cells a lesson may place anywhere in its body (regenerated where they stand).
-INLINE = ("course-map", "evidence-scale")
+INLINE = ("course-map", "evidence-scale", "comparisons", "journal-settings")
 #: The safety bar (Pause and Quick exit): sync puts one before every section heading
 #: (``## ...``) of a lesson's body, so both are in reach from every section.
 SECTION = "pause"
@@ -88,6 +88,9 @@ def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
     context["lengths"] = lesson_lengths()
     context["length"] = context["lengths"][info.id]
     context["words_per_minute"] = context["length"].words_per_minute
+    from .privacy import settings_table
+
+    context["journal_settings"] = settings_table()  # the one source of privacy wording
     cells = {}
     names = list(HEAD + FOOT) + list(INLINE) + [SECTION]
     for name in names:
@@ -336,6 +339,10 @@ def lint(paths: list[Path] | None = None) -> list[Problem]:
             problems.append(Problem(config.assets_dir() / f"{page}.md",
                                     f"is out of date with {page}.yml; run `coursekit lessons sync`"))
     from .errors import QuestionBankError
+    from .provenance import problems as provenance_problems
+
+    problems += [Problem(config.assets_dir(), f"who says so: {message}")
+                 for message in provenance_problems()]
     from .questionbank import fairness_problems, questions_dir
 
     try:

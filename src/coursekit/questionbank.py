@@ -281,7 +281,8 @@ _ALLOWED = {
     "ordering": {"items", "misconception"},
     "short": {"rubric"},
 }
-_COMMON = {"id", "type", "points", "prompt", "explanation"}
+_COMMON = {"id", "type", "points", "prompt", "explanation",
+           "said_by", "label", "speaks_for", "study"}  # provenance (coursekit.provenance)
 
 
 def _options(raw: Any, qtype: str, where: _Where) -> tuple[Option, ...]:

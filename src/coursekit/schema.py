@@ -187,6 +187,15 @@ Prompt = Annotated[
 ]
 
 
+class ClaimEntry(_Model):
+    """A statement with who says it (coursekit.provenance checks the speakers)."""
+    text: Text
+    said_by: list[str]
+    label: str | None = None
+    speaks_for: list[str] | None = None
+    study: str | None = None
+
+
 class LessonFile(_Model):
     id: LessonId
     slug: Slug
@@ -197,7 +206,8 @@ class LessonFile(_Model):
     reading_parts: list[Whole] = []
     questions: Texts
     objectives: Texts
-    key_points: Texts
+    key_points: list[Text | ClaimEntry]
+    comparisons: list[ClaimEntry] = []
     prompts: list[Prompt] = []
     beliefs: list[Text] = []
 
@@ -235,6 +245,10 @@ class _Question(_Model):
     prompt: Text
     points: Whole = 1
     explanation: Text
+    said_by: list[str] = []  # who says what the explanation reports (coursekit.provenance)
+    label: str | None = None
+    speaks_for: list[str] | None = None
+    study: str | None = None
 
 
 class _Choice(_Question):
@@ -378,6 +392,8 @@ class Reference(_Model):
     citation: Text
     kind: Text  # "reading" or a label of the evidence scale (checked across files)
     used_in: list[LessonId] = []
+    reading: str | None = None  # for a reading: its speaker id ("000", "001-part2")
+    cites: list[str] = []  # for a reading: the research entries it names
 
 
 class ReferencesFile(_Model):
@@ -394,6 +410,7 @@ class ReadingPart(_Model):
     title: Text
     author: Text
     words: Whole | None = None  # its word count (coursekit.timing)
+    short: str | None = None  # how lessons name it ("Saeed"; coursekit.provenance)
 
 
 class Reading(_Model):
@@ -404,6 +421,7 @@ class Reading(_Model):
     lessons: list[LessonId] = []
     parts: list[ReadingPart] = []
     words: Whole | None = None
+    short: str | None = None  # how lessons name it ("the talk"; coursekit.provenance)
 
     @model_validator(mode="after")
     def _parts(self):
