@@ -149,6 +149,14 @@ def _lesson_scope(data: dict, known: dict[str, str]) -> tuple[str, ...]:
     return tuple(s for s in known if s.startswith(f"{reading}-part"))
 
 
+def _narrow(text: str, scope: tuple[str, ...]) -> tuple[str, ...]:
+    """A statement about "the articles" or "all five" speaks for the collection's parts only."""
+    parts = tuple(s for s in scope if "-part" in s)
+    if parts and re.search(r"\b(five|articles?)\b", text, re.I):
+        return parts
+    return scope
+
+
 def _references() -> dict[str, dict]:
     path = config.assets_dir() / "references.yml"
     data = yamlio.load_file(path) or {}
@@ -169,7 +177,8 @@ def claim_problems(claim: Claim, where: str, scope: tuple[str, ...],
         found.append(f"{where}: said_by names {unknown[0]!r}, which is no reading; use one of "
                      f"{', '.join(known)}")
     if AGREEMENT.search(claim.text):
-        speaks_for = claim.speaks_for if claim.speaks_for is not None else scope
+        speaks_for = claim.speaks_for if claim.speaks_for is not None else _narrow(
+            claim.text, scope)
         missing = [s for s in speaks_for if s not in claim.said_by]
         if missing:
             found.append(
