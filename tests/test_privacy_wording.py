@@ -36,7 +36,7 @@ def test_the_setting_is_found(monkeypatch, env, expected):
 
 def test_an_unknown_setting_is_refused_with_the_choices(monkeypatch):
     monkeypatch.setenv("COURSEKIT_SETTING", "laptop")
-    with pytest.raises(ConfigError, match="'laptop'.*own-computer, shared-computer"):
+    with pytest.raises(ConfigError, match=r"'laptop'.*own-computer, shared-computer"):
         privacy.setting()
 
 
@@ -77,7 +77,7 @@ def test_lesson_00_table_is_rendered_from_the_settings():
     cell = next(c for c in nb.cells
                 if (c.metadata.get("coursekit") or {}).get("generated") == "journal-settings")
     assert cell.source.strip() == privacy.settings_table()
-    for name, kept, who in privacy.SETTINGS.values():
+    for name, _kept, who in privacy.SETTINGS.values():
         assert name in cell.source and who in cell.source
 
 

@@ -38,8 +38,8 @@ from typing import Any
 from . import config, yamlio
 from .errors import ContentError
 
-__all__ = ["COURSE", "AGREEMENT", "Claim", "claim_from", "render", "speakers", "problems",
-           "agreement_table"]
+__all__ = ["AGREEMENT", "COURSE", "Claim", "agreement_table", "claim_from", "problems", "render",
+           "speakers"]
 
 COURSE = "course"
 
@@ -47,7 +47,8 @@ COURSE = "course"
 AGREEMENT = re.compile(
     r"\b(all (?:five|three|six|the|of them|of the)|every (?:article|reading|view|one of)|"
     r"each (?:article|reading|of the)|the (?:readings|articles|views|authors) (?:agree|share)|"
-    r"they agree|(?<!dis)agree (?:that|on|about)|both (?:articles|readings|of them|sides|say)|none of (?:them|the)|"
+    r"they agree|(?<!dis)agree (?:that|on|about)|"
+    r"both (?:articles|readings|of them|sides|say)|none of (?:them|the)|"
     r"no (?:one|article|reading) (?:promises|says|claims))", re.I)
 
 #: The same, for hand-typed guide text in notebooks (a narrower net: prose there is long).
