@@ -441,8 +441,14 @@ class ReadingSpeed(_Model):
     words_per_minute: Annotated[int, BeforeValidator(_speed)]
 
 
+class ActivityMinutes(_Model):
+    written_answer: float | int | None = None
+    reflection: float | int | None = None
+
+
 class ReadingsFile(_Model):
     reading_speed: ReadingSpeed | None = None
+    activity_minutes: ActivityMinutes | None = None  # coursekit.timing
     readings: list[Reading]
 
     @model_validator(mode="after")
