@@ -171,8 +171,9 @@ def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode
         return count_words(fresh[name].source if name in INLINE else c.source) \
             if c.cell_type == "markdown" else 0
 
-    def opens(c) -> bool:
-        return c.cell_type == "markdown" and bool(SUBHEADING.match(c.source)
+    def opens(c) -> bool:  # a heading a bar can go before (not inside a generated cell)
+        return c.cell_type == "markdown" and not _generated_name(c) and bool(
+            SUBHEADING.match(c.source)
                                                   or SECTION_HEADING.search(c.source))
 
     # words of the part each cell opens: it and the cells up to the next heading
