@@ -124,13 +124,15 @@ def attribution(claim: Claim) -> str:
     return "; ".join(parts)
 
 
-def render(claim: Claim) -> str:
-    """The claim as a learner reads it, with who says it: 'Text *(Saeed and Raypole; ...)*'."""
+def render(claim: Claim, *, markdown: bool = True) -> str:
+    """The claim as a learner reads it, with who says it: 'Text *(Saeed and Raypole; ...)*'
+    (plain brackets, no Markdown, for text a widget shows as it is)."""
     note = attribution(claim)
     if not note:
         return claim.text
     first = note[0].upper() + note[1:]
-    return f"{claim.text} *(Who says so: {first}.)*"
+    said = f"(Who says so: {first}.)"
+    return f"{claim.text} *{said}*" if markdown else f"{claim.text} {said}"
 
 
 # -- the linter ---------------------------------------------------------------------------------

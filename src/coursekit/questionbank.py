@@ -371,6 +371,12 @@ def _question(raw: Any, lesson: str, index: int, path: Path | str) -> Question:
         "prompt": _text(raw, "prompt", where),
         "explanation": _text(raw, "explanation", where, required=qtype != "short"),
     }
+    if raw.get("said_by") and fields["explanation"]:  # who says what it reports (provenance)
+        from .provenance import Claim, render
+
+        said = raw["said_by"] if isinstance(raw["said_by"], list) else [raw["said_by"]]
+        fields["explanation"] = render(Claim(fields["explanation"], tuple(map(str, said)),
+                                             raw.get("label")), markdown=False)
     if qtype in ("single", "multiple"):
         fields["options"] = _options(raw.get("options"), qtype, where)
         shuffle = raw.get("shuffle", 0)
