@@ -94,7 +94,7 @@ def _claims(data: dict, key: str, where: str, *, required: bool = True) -> tuple
     if not required and key not in data:
         return ()
     items = _require(data, key, list, where)
-    return tuple(render(claim_from(item, f"{where}: item {i} of {key!r}"))
+    return tuple(render(claim_from(item, f"{where}: item {i} of {key!r}"), markdown=False)
                  for i, item in enumerate(items, 1))
 
 
