@@ -280,14 +280,16 @@ def agreement_table() -> list[tuple[str, str, str]]:
         data = yamlio.load_file(path) or {}
         for place, raw in _lesson_claims(data):
             claim = claim_from(raw, place)
-            if AGREEMENT.search(claim.text) or place.startswith("comparison"):
+            readings = [s for s in claim.said_by if s != COURSE]
+            if AGREEMENT.search(claim.text) or place.startswith("comparison") or len(readings) > 1:
                 rows.append((f"lesson {path.stem} {place}", claim.text,
                              _join([known.get(s, s) for s in claim.said_by])))
     for path in sorted((assets / "questions").glob("[0-9][0-9].yml")):
         data = yamlio.load_file(path) or {}
         for q in data.get("questions") or []:
             text = q.get("explanation") or ""
-            if AGREEMENT.search(text):
+            readings = [s for s in q.get("said_by") or () if s != COURSE]
+            if AGREEMENT.search(text) or len(readings) > 1:
                 rows.append((f"question {data.get('lesson')}.{q.get('id')}", text.strip(),
                              _join([known.get(s, s) for s in q.get("said_by") or ()])))
     return rows
