@@ -23,6 +23,7 @@ ROOT = config.assets_dir().parent
 def kit(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "assets", tmp_path / "assets")
     shutil.copytree(ROOT / "lessons", tmp_path / "lessons")
+    shutil.copytree(ROOT / "facilitator" / "sessions", tmp_path / "facilitator" / "sessions")
     monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
     return tmp_path
 
@@ -130,3 +131,13 @@ def test_the_agreement_table_lists_each_statement_with_its_speakers():
     assert "lesson 05 comparison 3" in places
     who = dict((place, w) for place, _t, w in rows)
     assert who["lesson 05 comparison 3"] == "Saeed and Raypole"
+
+
+def test_a_session_script_that_says_every_article_puts_safety_first_fails(kit):
+    edit(kit / "facilitator" / "sessions" / "03.yml",
+         "        Do not argue their decision. Say that",
+         "        Do not argue their decision. Reflect that every article here puts safety first.\n"
+         "        Say that")
+    found = provenance.problems()
+    assert len(found) == 1 and "sessions/03.yml" in found[0], found
+    assert "'every article here puts'" in found[0]

@@ -53,9 +53,10 @@ AGREEMENT = re.compile(
 
 #: The same, for hand-typed guide text in notebooks (a narrower net: prose there is long).
 GUIDE_AGREEMENT = re.compile(
-    r"\b(where all (?:five|three|six)|all (?:five|six) (?:agree|say|put)|"
-    r"every article (?:here |that )?(?:puts|says|agrees)|the readings agree|"
-    r"the articles agree)", re.I)
+    r"\b(where all (?:five|three|six)|all (?:five|six|three) (?:agree|say|put|make)|"
+    r"every (?:article|reading|hopeful article) (?:here |that )?(?:puts|says|agrees)|"
+    r"the readings agree|the articles agree|they agree on|all the readings (?:agree|say))",
+    re.I)
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ def problems(root: Path | None = None) -> list[str]:
 
 
 def guide_problems() -> list[str]:
-    """Hand-typed lesson text that states an agreement of all the readings."""
+    """Hand-typed lesson text and session scripts that state an agreement of all the readings."""
     import json
 
     found = []
@@ -268,6 +269,13 @@ def guide_problems() -> list[str]:
                 found.append(f"{path.name}: cell {i + 1} says {m.group(0)!r} in hand-typed text; "
                              "state agreements under comparisons: in the lesson's YAML with "
                              "said_by, where the linter checks who says them")
+    sessions = config.assets_dir().parent / "facilitator" / "sessions"
+    for path in sorted(sessions.glob("*.yml")):
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for m in GUIDE_AGREEMENT.finditer(text):
+            found.append(f"facilitator/sessions/{path.name}: the script says {m.group(0)!r}; "
+                         "say which readings hold each point (\"Saeed and Raypole...\"), as "
+                         "the lessons' comparisons: do")
     return found
 
 
