@@ -209,8 +209,8 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     "browser": (
         "The browser edition",
         "this browser's own storage (IndexedDB), in this browser profile on this device",
-        "anyone who uses the same browser profile on this device; clearing the browser's site "
-        "data deletes it"),
+        "anyone who uses the same browser profile on this device; the browser's \"clear site "
+        "data\" for this site deletes it"),
 }
 
 #: The promise that holds in every setting.

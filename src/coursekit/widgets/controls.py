@@ -46,7 +46,8 @@ class JournalControls(KitWidget):
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
         # The wording comes from coursekit.privacy, which knows the setting.
-        where = esc(journal_sentence(path=None if in_browser() else self.journal.path))
+        where = esc(journal_sentence("browser") if in_browser()
+                    else journal_sentence(path=self.journal.path))
         self.intro = html(f"<p><strong>Your journal.</strong> {where} Export a copy or erase "
                           "them whenever you like.</p>")
         self.md_button = button("Export as Markdown", icon="download",
