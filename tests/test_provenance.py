@@ -141,3 +141,20 @@ def test_a_session_script_that_says_every_article_puts_safety_first_fails(kit):
     found = provenance.problems()
     assert len(found) == 1 and "sessions/03.yml" in found[0], found
     assert "'every article here puts'" in found[0]
+
+
+@pytest.mark.parametrize("row, fails", [
+    ("| Raypole | Tendencies decline with age | \"A 2019 study\", not named | **research** |", True),
+    ("| Raypole | Tendencies decline with age | Wetzel and colleagues (2020) | **research** |", False),
+])
+def test_an_evidence_table_row_labelled_research_must_name_its_study(kit, row, fails):
+    path = next((kit / "lessons").glob("03-*.ipynb"))
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].insert(3, {"cell_type": "markdown", "metadata": {},
+                           "source": "| Article | Claim | Support | Kind |\n|---|---|---|---|\n"
+                                     + row})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    found = provenance.problems()
+    assert bool(found) == fails, found
+    if fails:
+        assert "labelled research but names no study" in found[0]

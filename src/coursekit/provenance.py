@@ -255,6 +255,8 @@ def guide_problems() -> list[str]:
     import json
 
     found = []
+    studies = [str(r.get("citation", "")).split(",")[0].strip() for r in _references().values()
+               if r.get("kind") == "research"]  # first authors' surnames
     for path in sorted(config.lessons_dir().glob("[0-9][0-9]-*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         for i, cell in enumerate(nb.get("cells") or []):
@@ -264,6 +266,14 @@ def guide_problems() -> list[str]:
                 continue
             source = cell.get("source")
             text = "".join(source) if isinstance(source, list) else source or ""
+            for row in (ln for ln in text.splitlines() if ln.startswith("|")):
+                cells = [c.strip() for c in row.strip().strip("|").split("|")]
+                if len(cells) > 2 and cells[-1].lower().startswith("**research**") and not any(
+                        s and s in row for s in studies):
+                    found.append(f"{path.name}: cell {i + 1}: the row {cells[0][:40]!r} is "
+                                 "labelled research but names no study of the references; name "
+                                 "it (assets/references.yml, kind: research) or label the row "
+                                 "by what the text gives (an unnamed study is opinion)")
             m = GUIDE_AGREEMENT.search(text)
             if m:
                 found.append(f"{path.name}: cell {i + 1} says {m.group(0)!r} in hand-typed text; "
