@@ -103,12 +103,30 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
         outcomes = autograde_cohort(course, assignment, workers=workers, force=force,
                                     progress=lambda o: bar.advance(task), limits=limits,
                                     sandboxed=sandboxed)
-    console.print(render_table(outcomes, title=f"{assignment}: {total} submissions"))
+    written = _written_awaiting(course, assignment)
+    console.print(render_table(outcomes, title=f"{assignment}: {total} submissions",
+                               written=written))
     flagged = [o for o in outcomes if o.status != GRADED]
     console.print(f"{total - len(flagged)} graded cleanly, {len(flagged)} need a look.")
+    if sum(written.values()):
+        console.print(f"{sum(written.values())} written answer(s) from "
+                      f"{sum(1 for n in written.values() if n)} learner(s) await marking: "
+                      "open the Formgrader (`coursekit grade formgrader`) › Manual Grading; "
+                      "scores above leave them out until marked.")
     for status in sorted({f for o in flagged for f in o.flags}, key=list(EXPLAIN).index):
         what, todo = EXPLAIN[status]
         console.print(f"  [bold]{status}[/]: {what} {todo}")
+
+
+def _written_awaiting(course: Path, assignment: str) -> dict[str, int]:
+    """``{learner: written answers not marked yet}`` ({} when the gradebook cannot say)."""
+    from ..errors import GradingError
+    from ..grading.export import marks
+
+    try:
+        return {s: m.written_awaiting for s, m in marks(course, assignment).items()}
+    except GradingError:
+        return {}
 
 
 @grade.command()
@@ -129,6 +147,8 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
             continue
         wrong = ", ".join(f"{v} ({c})" for v, c in q.wrong_answers) or "none shown"
         click.echo(f"  {q.label}: {q.proportion_correct:.0%} of points; wrong answers: {wrong}")
+    for w in result.written:
+        click.echo(f"  {w.line()}")
     out = out or course / f"{assignment}-summary.png"
     plot(result).savefig(out, dpi=100)
     click.echo(f"plot: {out}")
@@ -143,14 +163,23 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV with columns in_file_name,learner_id: the name, login or LMS number "
                    "in each file name and the learner id to file it under.")
-def collect(assignment: str, source: Path, course: Path | None, mapping: Path | None) -> None:
+@click.option("--max-file-mb", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Largest notebook taken from SOURCE; a larger one is refused.")
+@click.option("--max-total-mb", type=click.IntRange(min=1), default=2048, show_default=True,
+              help="Most a zip may expand to in all; files past it are refused.")
+def collect(assignment: str, source: Path, course: Path | None, mapping: Path | None,
+            max_file_mb: int, max_total_mb: int) -> None:
     """Put the notebooks in SOURCE (a folder or a zip, e.g. an LMS download) into
     COURSE/submitted/<learner id>/ASSIGNMENT/, with nbgrader's zip_collect."""
     from ..errors import GradingError
+    from ..grading.collect import IntakeLimits
     from ..grading.collect import collect as do_collect
 
+    limits = IntakeLimits(file_bytes=max_file_mb * 1024 ** 2,
+                          total_bytes=max_total_mb * 1024 ** 2)
     try:
-        report = do_collect(_course(course), assignment, source, mapping=mapping)
+        report = do_collect(_course(course), assignment, source, mapping=mapping,
+                            limits=limits)
     except GradingError as exc:
         raise SystemExit(f"error: {exc}") from None
     for line in report.lines():
@@ -171,6 +200,60 @@ def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
 
     try:
         result = hand_back(_course(course), assignment, out)
+    except GradingError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for line in result.lines():
+        click.echo(line)
+
+
+# -- back into the LMS --------------------------------------------------------------------
+
+@grade.command()
+@click.argument("assignment")
+@_COURSE
+@click.option("--lms", type=click.Choice(["moodle", "canvas"], case_sensitive=False),
+              required=True, help="The LMS the grades go back into.")
+@click.option("--from", "downloaded", type=click.Path(exists=True, dir_okay=False,
+                                                      path_type=Path), default=None,
+              help="The file the LMS downloaded: Moodle's grading worksheet, or Canvas's "
+                   "gradebook export. Only the grades of collected learners are filled in.")
+@click.option("--column", default=None,
+              help="Canvas: the assignment's column, as in the gradebook: 'Name (id)'.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the CSV (default: COURSE/lms/ASSIGNMENT-LMS.csv).")
+def export(assignment: str, course: Path | None, lms: str, downloaded: Path | None,
+           column: str | None, out: Path | None) -> None:
+    """Write ASSIGNMENT's grades as the CSV Moodle or Canvas imports (see
+    facilitator/grading.md for the clicks in each LMS)."""
+    from ..errors import GradingError
+    from ..grading.export import export_grades
+
+    course = _course(course)
+    out = out or course / "lms" / f"{assignment}-{lms.lower()}.csv"
+    try:
+        result = export_grades(course, assignment, lms, out, downloaded=downloaded,
+                               column=column)
+    except GradingError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for line in result.lines():
+        click.echo(line)
+
+
+@grade.command("feedback-zip")
+@click.argument("assignment")
+@_COURSE
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The zip to write (default: COURSE/hand-back/ASSIGNMENT-moodle-feedback.zip).")
+def feedback_zip(assignment: str, course: Path | None, out: Path | None) -> None:
+    """Zip every learner's feedback page in the layout Moodle's "Upload multiple feedback
+    files in a zip" reads (run `coursekit grade feedback` first)."""
+    from ..errors import GradingError
+    from ..grading.export import moodle_feedback_zip
+
+    course = _course(course)
+    out = out or course / "hand-back" / f"{assignment}-moodle-feedback.zip"
+    try:
+        result = moodle_feedback_zip(course, assignment, out)
     except GradingError as exc:
         raise SystemExit(f"error: {exc}") from None
     for line in result.lines():
