@@ -83,7 +83,7 @@ def marks(course: Path, assignment: str) -> dict[str, Marks]:
                 for grade in nb.grades:
                     if grade.cell_type != "markdown":
                         continue
-                    if grade.manual_score is None:
+                    if grade.needs_manual_grade or grade.score is None:
                         m.written_awaiting += 1
                     else:
                         m.written_marked += 1

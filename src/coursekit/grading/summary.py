@@ -163,10 +163,10 @@ def class_summary(course: Path, assignment: str) -> ClassSummary:
                 for grade in nb_sub.grades:
                     wid = grade.name.removeprefix("answer-")
                     if wid in marked and grade.max_score:
-                        if grade.manual_score is None:
+                        if grade.needs_manual_grade or grade.score is None:
                             unmarked[wid] += 1
-                        else:
-                            marked[wid].append(grade.manual_score / grade.max_score)
+                        else:  # marked by hand, or left blank (nbgrader scores that 0)
+                            marked[wid].append(grade.score / grade.max_score)
                     qid = grade.name.removeprefix("test-")
                     if qid in scores and grade.score is not None and grade.max_score:
                         scores[qid].append(grade.score / grade.max_score)
