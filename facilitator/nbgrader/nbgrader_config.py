@@ -53,6 +53,9 @@ else:
     c.Exchange.root = os.path.join(HERE, "exchange")
     os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
+# Collect only what each learner's own account handed in, never an entry in another
+# learner's name or with a time in the future (coursekit.grading.inbound).
+c.ExchangeFactory.collect = "coursekit.grading.inbound.CheckedCollect"
 
 # A learner's journal export never travels with a submission or a collection, whatever
 # folder it was left in (nbgrader's defaults first, then the kit's export names).
