@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pwd
 import re
 import shutil
 import time
 import zipfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -259,3 +261,74 @@ def test_plain_folders_that_read_alike_are_kept_apart_and_reported(trip, tmp_pat
     assert len(report.clashes) == 1
     assert "'Zoë Ortiz' (from Zoë Ortiz/)" in report.clashes[0]
     assert "'Zoé Ortiz' (from Zoé Ortiz/)" in report.clashes[0]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to other accounts")
+def test_nbgrader_collect_takes_only_each_accounts_own_entries(trip, tmp_path):
+    course = trip[0]
+    root = tmp_path / "exchange"
+    inbound = root / "coursekit" / "inbound"
+    inbound.mkdir(parents=True)
+    src = course / "submitted" / "ana-lima-4006" / A / f"{A}.ipynb"
+    uid = {u: pwd.getpwnam(u).pw_uid for u in ("nobody", "daemon")}
+    fmt = "%Y-%m-%d %H:%M:%S.%f UTC"
+    now = datetime.now(timezone.utc)
+
+    def entry(user, when, owner, tag):
+        folder = inbound / f"{user}+{A}+{when.strftime(fmt)}+{tag}"
+        folder.mkdir()
+        nb = json.loads(src.read_text(encoding="utf-8"))
+        nb["metadata"]["entry"] = tag
+        (folder / f"{A}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+        for p in (folder, folder / f"{A}.ipynb"):
+            os.chown(p, uid[owner], -1)
+
+    entry("nobody", now - timedelta(hours=1), "nobody", "honest")
+    entry("nobody", now - timedelta(minutes=1), "daemon", "forged")  # daemon, in nobody's name
+    entry("nobody", now + timedelta(days=3650), "nobody", "future")
+    entry("daemon", now - timedelta(hours=2), "daemon", "daemons-own")
+    done = nbgrader(course, "collect", A, f"--Exchange.root={root}",
+                    "--CourseDirectory.course_id=coursekit")
+    log = done.stdout + done.stderr
+    for user, tag in (("nobody", "honest"), ("daemon", "daemons-own")):
+        got = json.loads((course / "submitted" / user / A / f"{A}.ipynb").read_text(
+            encoding="utf-8"))
+        assert got["metadata"]["entry"] == tag
+    assert log.count("Not collected:") == 2
+    assert "forged" in log and "handed in by another account" in log
+    assert "future" in log and "is in the future" in log
+
+
+def test_written_answers_are_counted_and_summarised(trip):
+    from io import StringIO
+
+    from nbgrader.api import Gradebook
+    from rich.console import Console
+
+    from coursekit.cli.grading import _written_awaiting
+    from coursekit.grading.cohort import render_table
+    from coursekit.grading.summary import MIN_GROUP, class_summary
+
+    course, expected, _, outcomes, _ = trip
+    written = _written_awaiting(course, A)
+    assert {s: written[s] for s in expected} == {s: 1 for s in expected}
+    shown = StringIO()
+    Console(file=shown, width=200).print(render_table(list(outcomes.values()),
+                                                      written=written))
+    assert "written to mark" in shown.getvalue()
+    run = CliRunner().invoke(main, ["grade", "summary", A, "--course", str(course), "--out",
+                                    str(course / "s.png")])
+    assert run.exit_code == 0, run.output
+    assert f"written; 0 marked, {len(written)} awaiting marking; marks hidden" in run.output
+    # mark five answers: the spread shows, still naming no one
+    marked = sorted(expected)[:MIN_GROUP]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for n, learner in enumerate(marked):
+            grade = gb.find_grade("answer-why-not-therapy", A, A, learner)
+            grade.manual_score = float(n % 3)  # 0, 1, 2, 0, 1 of 2 points
+            grade.needs_manual_grade = False  # as the Formgrader's save does
+            gb.db.commit()
+    q = class_summary(course, A).written[0]
+    assert (q.marked, q.unmarked) == (MIN_GROUP, len(written) - MIN_GROUP)
+    assert q.spread == (0.0, 0.5, 1.0)
+    assert _written_awaiting(course, A)[marked[0]] == 0
