@@ -199,3 +199,23 @@ def test_an_inbound_entry_must_be_its_own_accounts_and_not_from_the_future(tmp_p
     link.symlink_to(honest)
     assert "a link" in inbound_problem(str(link))
     assert "is not <user>" in inbound_problem(str(tmp_path / "nobody+01-check"))
+
+
+def test_a_wrapper_folder_is_not_a_learner_but_a_lone_learner_folder_is(tmp_path):
+    from coursekit.grading.collect import CollectReport, plan
+
+    wrapped = tmp_path / "wrapped" / "01-check-submissions"
+    for name in (f"ana-lima_{A}.ipynb", f"{A}_ben-okafor.ipynb"):
+        wrapped.mkdir(parents=True, exist_ok=True)
+        (wrapped / name).write_text(NB, encoding="utf-8")
+    chosen = plan(tmp_path / "wrapped", A, None, CollectReport(A))
+    assert sorted(chosen) == ["ana-lima", "ben-okafor"]
+    lone = tmp_path / "lone" / "Ana Lima"
+    lone.mkdir(parents=True)
+    (lone / "my answers final.ipynb").write_text(NB, encoding="utf-8")
+    assert list(plan(tmp_path / "lone", A, None, CollectReport(A))) == ["ana-lima"]
+    report = CollectReport(A)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / f"ana_{A}.ipynb").write_text("{oops", encoding="utf-8")
+    assert plan(tmp_path / "bad", A, None, report) == {}
+    assert "not a notebook" in dict(report.refused)[f"ana_{A}.ipynb"]

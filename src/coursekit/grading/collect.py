@@ -116,17 +116,19 @@ def _notebook_problem(path: Path) -> str | None:
     return None
 
 
-def _strip_wrapper(extracted: Path) -> str:
+def _strip_wrapper(extracted: Path, assignment: str) -> str:
     """A download zipped as one folder (``01-check-submissions/...``): its files' paths
     are read from inside that folder, so the wrapper is never taken for a learner."""
-    entries = [p for p in extracted.iterdir()]
-    if len(entries) == 1 and entries[0].is_dir():
-        inner = entries[0]
-        if identify(f"{inner.name}/x.ipynb", "") and identify(
-                f"{inner.name}/x.ipynb", "").lms != "plain":
-            return ""  # a Moodle learner folder alone is a learner, not a wrapper
-        return inner.name + "/"
-    return ""
+    entries = list(extracted.iterdir())
+    if len(entries) != 1 or not entries[0].is_dir():
+        return ""
+    inner = entries[0]
+    if identify(f"{inner.name}/x.ipynb", "").lms != "plain":
+        return ""  # a Moodle learner folder alone is a learner, not a wrapper
+    children = list(inner.iterdir())
+    if all(c.is_file() and identify(c.name, assignment) is None for c in children):
+        return ""  # one learner's folder of loose notebooks: the folder names them
+    return inner.name + "/"
 
 
 def _resolve_ids(found: list[_Found], mapping: dict[str, str] | None,
@@ -170,7 +172,7 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
          report: CollectReport) -> dict[str, _Found]:
     """The one notebook to collect for each learner (``{learner id: file}``), with every
     other file reported: not matched, not a notebook, or not used."""
-    wrapper = _strip_wrapper(extracted)
+    wrapper = _strip_wrapper(extracted, assignment)
     found: list[_Found] = []
     for path in sorted(extracted.rglob("*")):
         if not path.is_file() or path.is_symlink():
