@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import SessionPlanError
 
 #: What a timed segment is for. A facilitator's run sheet groups and labels by these.
@@ -309,7 +309,7 @@ def load_plan_file(path: Path) -> LessonPlan:
     """Read and check one lesson's plan; an error names the file, the part and the fix."""
     where = str(path)
     data = _read_yaml(path)
-    yamlio.validate("session-plan", data, path, error=SessionPlanError)
+    validation.validate("session-plan", data, path, error=SessionPlanError)
     if not isinstance(data, dict):
         raise SessionPlanError(f"{where}: expected a mapping of fields at the top level")
     lesson = str(_need(data, "lesson", str, where))
@@ -366,7 +366,7 @@ def formats(folder: Path | None = None) -> tuple[Format, ...]:
     """The ways of running the course, from ``formats.yml``."""
     path = (folder or sessions_dir()) / "formats.yml"
     data = _read_yaml(path)
-    yamlio.validate("formats", data, path, error=SessionPlanError)
+    validation.validate("formats", data, path, error=SessionPlanError)
     items = _need(data, "formats", list, str(path))
     out = []
     for i, raw in enumerate(items, 1):
