@@ -215,7 +215,8 @@ def test_handout_and_slides_render_the_one_support_list(kit_copy):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     page = handouts.export_html(handouts.handout_notebook(lesson("01")))
     assert "Riverside Test Helpline" in page and "0000 111 222" in page
-    deck = handouts.export_slides(handouts.slides_notebook(sessions.sessions("series")[1]))
+    deck = handouts.export_slides(handouts.slides_notebook(sessions.sessions("series")[1]),
+                                  reveal_prefix="reveal.js")
     assert "Riverside Test Helpline" in deck
     sheet = handouts.export_html(handouts.runsheet_notebook(sessions.sessions("workshop")[0]))
     assert "Riverside Test Helpline" in sheet

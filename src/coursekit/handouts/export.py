@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -14,8 +15,11 @@ from ..errors import HandoutBuildError
 from .pieces import templates_dir
 
 REVEAL_PREFIX_ENV = "COURSEKIT_REVEAL_PREFIX"
-#: nbconvert's own default: reveal.js 4 from a CDN (slides then need internet).
-DEFAULT_REVEAL_PREFIX = "https://unpkg.com/reveal.js@4.0.2"
+#: What to do when the kit's reveal.js is missing (one line, the way to install it).
+REVEAL_MISSING = ("the slides need the kit's own copy of reveal.js, which is not installed: run "
+                  "`npm ci` in {root} (`make handouts` does it; install Node.js and npm first, "
+                  "e.g. apt-get install npm), or build with --reveal-prefix pointing at an "
+                  "unpacked reveal.js folder")
 
 
 def export_html(nb: nbformat.NotebookNode, template: str = "handout") -> str:
@@ -58,20 +62,28 @@ def local_reveal() -> Path | None:
 
 def default_reveal_prefix() -> str:
     """``COURSEKIT_REVEAL_PREFIX`` if set, else the kit's local reveal.js (copied next to
-    the decks, so they work offline), else nbconvert's CDN copy of reveal.js."""
+    the decks, so they work offline). Never a CDN: without a local copy this raises a
+    :class:`HandoutBuildError` saying how to install one."""
     explicit = os.environ.get(REVEAL_PREFIX_ENV, "").strip()
     if explicit:
         return explicit
     local = local_reveal()
-    return str(local) if local else DEFAULT_REVEAL_PREFIX
-
+    if local is None:
+        raise HandoutBuildError(REVEAL_MISSING.format(root=config.kit_root()))
+    return str(local)
 
 
 def _vendor_reveal(prefix: str, slides_dir: Path) -> str:
     """A local reveal.js folder is copied next to the decks and used by relative path."""
     source = Path(prefix).expanduser()
-    if "://" in prefix or not source.is_dir():
-        return prefix
+    if re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//", prefix.strip()):
+        raise HandoutBuildError(
+            f"the reveal prefix {prefix!r} is a web address: decks load nothing from another "
+            "host, so give a local reveal.js folder (e.g. node_modules/reveal.js, which "
+            "`npm ci` installs)")
+    if not source.is_dir():
+        raise HandoutBuildError(f"the reveal prefix {prefix!r} is not a folder; give an unpacked "
+                                "reveal.js package (e.g. node_modules/reveal.js)")
     if not (source / "dist" / "reveal.js").exists():
         raise HandoutBuildError(f"{source} holds no dist/reveal.js; point the reveal prefix at "
                                 "an unpacked reveal.js package (e.g. node_modules/reveal.js)")
