@@ -195,6 +195,62 @@ def test_run_sheets_and_content_notes_are_printed_too(built):
     assert (built / "handouts" / "support.pdf").read_bytes()[:5] == b"%PDF-"
 
 
+def _page_texts(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf`` (pdftotext, one page at a time)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for n in range(1, count + 1)]
+
+
+def _body_lines(page: str, footer_start: str) -> list[str]:
+    """A page's lines less the running footer and the page number."""
+    lines = []
+    for line in page.splitlines():
+        line = re.sub(r"Page \d+ of \d+", "", line).strip()
+        if line and not line.startswith(footer_start):
+            lines.append(line)
+    return lines
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+def test_every_printed_page_holds_body_text_not_just_a_footer_or_a_stray_paragraph(built):
+    from coursekit.course import course_info
+
+    footer_start = f"{course_info()['title']} ·"
+    pdfs = sorted(built.rglob("*.pdf"))
+    # every handout, content notes, support list and run sheet (and any card sheet)
+    assert len(pdfs) >= len(lessons()) + 2 + sum(f.sessions for f in sessions.formats())
+    thin, unfooted = [], []
+    for pdf in pdfs:
+        pages = _page_texts(pdf)
+        for n, page in enumerate(pages, 1):
+            body = _body_lines(page, footer_start)
+            words = sum(len(line.split()) for line in body)
+            # a page of its own for a footer, a heading or a four-line closing note is thin
+            if len(body) < 5 or words < 30:
+                thin.append(f"{pdf.relative_to(built)} page {n} of {len(pages)}: {body}")
+        # the footer runs on every page (in the margin, never alone on a page)
+        unfooted += [f"{pdf.name} page {n}" for n, page in enumerate(pages, 1)
+                     if footer_start not in page]
+    assert thin == []
+    assert unfooted == []
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+def test_the_support_list_fits_one_page_as_promised(built):
+    pages = _page_texts(built / "handouts" / "support.pdf")
+    assert len(pages) == 1
+    for resource in support_resources()["resources"]:
+        assert resource["name"].split(":")[0] in " ".join(pages[0].split())
+
+
 # -- single documents, built in memory from a copy of the kit ---------------------------
 
 

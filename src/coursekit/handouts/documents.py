@@ -10,6 +10,7 @@ import nbformat
 from ..course import LessonInfo, course_info, lessons
 from ..sessions import Session, clock_label
 from .pieces import (
+    KEEP_TOGETHER,
     _bullets,
     _md,
     _notebook,
@@ -50,7 +51,7 @@ def handout_notebook(info: LessonInfo) -> nbformat.NotebookNode:
             "Talk about the readings and ideas; you never need to share your own story.\n\n"
             "### In pairs\n\n" + _bullets(plan.pairs) + "\n\n"
             "### In small groups\n\n" + _bullets(plan.small_groups)))
-    cells.append(_md(support_markdown()))
+    cells.append(_md(support_markdown(), tags=(KEEP_TOGETHER,)))
     return _notebook(f"{lesson_heading(info)} (handout)", cells,
                      footer=f"{course.get('title', '')} · lesson {info.id} handout")
 
@@ -63,7 +64,7 @@ def support_notebook() -> nbformat.NotebookNode:
         "Support", [_md(f"# Support · {course.get('title', '')}\n\n"
                         "Keep this page. You can contact any of these services at any time, "
                         "during the course or after it; you do not need to explain why."),
-                    _md(support_markdown(region_note=True))],
+                    _md(support_markdown(region_note=True), tags=(KEEP_TOGETHER,))],
         footer=f"{course.get('title', '')} · support list")
 
 
@@ -82,7 +83,7 @@ def content_notes_notebook() -> nbformat.NotebookNode:
         "Content notes",
         [_md(intro), _md("## Course map\n\n" + content_notes_markdown(reading_time=True)),
          _md("## Group agreements (draft)\n\n" + agreements_markdown()),
-         _md(support_markdown())],
+         _md(support_markdown(), tags=(KEEP_TOGETHER,))],
         footer=f"{course.get('title', '')} · content notes",
     )
 
@@ -164,7 +165,7 @@ def runsheet_notebook(session: Session, start: time | None = None) -> nbformat.N
         "You are a facilitator, not a counsellor: you do not need to solve it, only to "
         "respond safely and connect the person with help."
     ))
-    cells.append(_md(support_markdown()))
+    cells.append(_md(support_markdown(), tags=(KEEP_TOGETHER,)))
     course = course_info()
     return _notebook(f"Run sheet: {fmt.id} session {session.number}", cells,
                      footer=f"{course.get('title', '')} · facilitator's run sheet · "

@@ -116,8 +116,14 @@ def _plan_for(lesson_id: str):
     return None
 
 
-def _md(source: str, **slideshow) -> nbformat.NotebookNode:
+#: The cell tag that keeps a printed section on one page (handout.css: .celltag_keep-together).
+KEEP_TOGETHER = "keep-together"
+
+
+def _md(source: str, *, tags: tuple[str, ...] = (), **slideshow) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_markdown_cell(source.strip())
+    if tags:
+        cell.metadata["tags"] = list(tags)
     if slideshow:
         cell.metadata["slideshow"] = slideshow
     return cell
