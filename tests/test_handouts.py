@@ -251,6 +251,54 @@ def test_the_support_list_fits_one_page_as_promised(built):
         assert resource["name"].split(":")[0] in " ".join(pages[0].split())
 
 
+@pytest.mark.slow
+def test_sort_the_claims_has_a_card_sheet_with_six_claims_and_three_headings(built):
+    plan = sessions.plan("01")
+    (activity,) = [a for a in plan.activities if a.name == "Sort the claims"]
+    assert activity.cards is not None and len(activity.cards.cards) == 6
+    assert len(activity.cards.headings) == 3
+    page = built / "handouts" / "cards-01-sort-the-claims.html"
+    text = _text(page)
+    for claim in activity.cards.cards:
+        assert claim in text
+    for heading in activity.cards.headings:
+        assert heading in text
+    assert page.read_text(encoding="utf-8").count('class="coursekit-card"') == 6
+    # the run sheet of the session that runs it says what to print, and where it is
+    sheet = _text(built / "runsheets" / "series-session-1.html")
+    assert "cards-01-sort-the-claims.pdf" in sheet and "Materials:" in sheet
+    if CHROMIUM:
+        assert len(_page_texts(page.with_suffix(".pdf"))) == 1
+
+
+@pytest.mark.slow
+def test_every_activity_that_needs_things_lists_them_and_every_sheet_is_built(built):
+    needs = re.compile(r"\b(cards?|sheets?|board|paper|handout|table|projector)\b", re.I)
+    for plan in sessions.plans():
+        for activity in plan.activities:
+            if needs.search(activity.instructions):
+                assert activity.materials, f"{plan.lesson}: {activity.name} lists no materials"
+            for material in activity.materials:
+                file = handouts.sheet_file(plan.lesson, material)
+                if file:
+                    assert (built / "handouts" / file).with_suffix(".html").exists(), file
+
+
+@pytest.mark.slow
+def test_jupyter_in_five_minutes_is_built_on_one_page_and_linked(built):
+    page = built / "handouts" / "jupyter-in-five-minutes.html"
+    text = _text(page)
+    for words in ("make lab", "Run All", "Save", "Restart", "Not connected", "Browser edition",
+                  "Windows"):
+        assert words in text, words
+    if CHROMIUM:
+        assert len(_page_texts(page.with_suffix(".pdf"))) == 1
+    readme = (ROOT / "facilitator" / "README.md").read_text(encoding="utf-8")
+    assert "jupyter-in-five-minutes" in readme
+    sheet = _text(built / "runsheets" / "series-session-1.html")
+    assert "jupyter-in-five-minutes.pdf" in sheet  # session 1's tour of a lesson
+
+
 # -- single documents, built in memory from a copy of the kit ---------------------------
 
 

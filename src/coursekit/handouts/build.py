@@ -15,6 +15,7 @@ from ..sessions import formats, sessions
 from .documents import content_notes_notebook, handout_notebook, runsheet_notebook, support_notebook
 from .export import _vendor_reveal, default_reveal_prefix, export_html, export_slides
 from .pdf import PdfPrinter
+from .sheets import JUPYTER_GUIDE, card_sets, card_sheet_name, card_sheet_notebook, jupyter_guide_notebook
 from .slides import slides_notebook
 
 
@@ -36,8 +37,9 @@ def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
                 reveal_prefix: str | None = None, start: time | None = None) -> list[BuildStep]:
     """Every handout, run sheet and slide deck to build, as steps (HTML then PDF).
 
-    Layout: ``handouts/NN-slug.{html,pdf}``, ``handouts/content-notes.{html,pdf}`` and
-    ``handouts/support.{html,pdf}``;
+    Layout: ``handouts/NN-slug.{html,pdf}``, ``handouts/content-notes.{html,pdf}``,
+    ``handouts/support.{html,pdf}``, ``handouts/jupyter-in-five-minutes.{html,pdf}`` and each
+    activity's cards, ``handouts/cards-NN-<sheet>.{html,pdf}``;
     ``runsheets/<format>-session-N.{html,pdf}``; ``slides/<format>-session-N.slides.html``.
     """
     out_dir = Path(out_dir)
@@ -56,6 +58,11 @@ def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
     handouts = out_dir / "handouts"
     add("content notes", handouts / "content-notes.html", content_notes_notebook)
     add("support list", handouts / "support.html", support_notebook)
+    add("jupyter in five minutes", handouts / f"{JUPYTER_GUIDE}.html", jupyter_guide_notebook)
+    for plan, activity in card_sets():
+        name = card_sheet_name(plan.lesson, activity.cards.sheet)
+        add(f"cards {plan.lesson} {activity.cards.sheet}", handouts / f"{name}.html",
+            lambda p=plan, a=activity: card_sheet_notebook(p, a))
     for info in lessons():
         add(f"handout {info.id}", handouts / f"{info.id}-{info.slug}.html",
             lambda info=info: handout_notebook(info))

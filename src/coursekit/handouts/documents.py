@@ -22,6 +22,7 @@ from .pieces import (
     lesson_heading,
     support_markdown,
 )
+from .sheets import material_text, sheet_file
 
 
 def handout_notebook(info: LessonInfo) -> nbformat.NotebookNode:
@@ -124,6 +125,9 @@ def runsheet_notebook(session: Session, start: time | None = None) -> nbformat.N
         "Know where the nearest quiet room is, and who you would call in an emergency.",
     ]
     before += [n for p in session.plans for n in p.slot(fmt.id).notes]
+    prints = [f"{m.item} (`{sheet_file(p.lesson, m)}`)" for p in session.plans
+              for a in p.activities for m in a.materials if m.sheet]
+    before += [f"Print or read: {item}." for item in dict.fromkeys(prints)]
     cells.append(_md("## Before the session\n\n" + _bullets(before)))
     rows = "\n".join(
         f"| {begin}–{end} | {seg.minutes} | {seg.name} | {seg.kind} | {seg.lesson} |"
@@ -136,7 +140,11 @@ def runsheet_notebook(session: Session, start: time | None = None) -> nbformat.N
         info = all_info.get(p.lesson)
         heading = lesson_heading(info) if info else f"Lesson {p.lesson}"
         slot = p.slot(fmt.id)
-        activities = "\n".join(f"- **{a.name}.** {a.instructions}" for a in p.activities)
+        activities = "\n".join(
+            f"- **{a.name}.** {a.instructions}"
+            + ("\n\n  *Materials:* " + "; ".join(material_text(p.lesson, m) for m in a.materials)
+               + "." if a.materials else "")
+            for a in p.activities)
         cells.append(_md(
             f"## Lesson {heading}\n\n"
             + (f"> **Content note.** {info.content_note}\n\n" if info else "")

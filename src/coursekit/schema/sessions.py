@@ -8,6 +8,7 @@ from pydantic import (
     Field,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .fields import (
     LessonId,
@@ -42,9 +43,55 @@ class Discussion(_Model):
     small_groups: Texts
 
 
+#: The sheets every build prints (``handouts/<sheet>.pdf``) that a material may name, besides
+#: the activity's own card set.
+STANDING_SHEETS = ("support", "content-notes", "jupyter-in-five-minutes")
+
+
+class Material(_Model):
+    """Something an activity needs in the room; ``sheet`` names a page ``make handouts`` prints."""
+
+    item: Text
+    sheet: Slug | None = None
+
+
+class CardSet(_Model):
+    """Cards to print and cut out for an activity (``make handouts`` builds the sheet)."""
+
+    sheet: Slug
+    title: Text
+    instructions: Text
+    headings: Texts
+    cards: Annotated[list[Text], Field(min_length=2)]
+
+    @model_validator(mode="after")
+    def _distinct_cards(self):
+        _distinct(self.cards, "cards: the card", "give each card its own text")
+        _distinct(self.headings, "headings: the heading", "give each heading once")
+        return self
+
+
 class Activity(_Model):
     name: Text
     instructions: Text
+    materials: list[Material] = []
+    cards: CardSet | None = None
+
+    @model_validator(mode="after")
+    def _materials_are_built(self):
+        own = self.cards.sheet if self.cards else None
+        for m in self.materials:
+            if m.sheet is not None and m.sheet not in (*STANDING_SHEETS, own):
+                known = ", ".join(x for x in (*STANDING_SHEETS, own) if x)
+                raise PydanticCustomError(
+                    "coursekit", "materials: the sheet {sheet} is not one `make handouts` builds; "
+                    "use one of {known}, or add it as this activity's cards:",
+                    {"sheet": repr(m.sheet), "known": known})
+        if own and not any(m.sheet == own for m in self.materials):
+            raise PydanticCustomError(
+                "coursekit", "the activity has cards ({sheet}) that its materials do not list; "
+                "add a material with sheet: {sheet}", {"sheet": own})
+        return self
 
 
 class Grounding(_Model):
