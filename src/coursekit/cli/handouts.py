@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from .base import KitGroup
 
-@click.group()
+
+@click.group(cls=KitGroup)
 def handouts() -> None:
     """Facilitator's kit: printable handouts, run sheets and session slides."""
 

@@ -34,6 +34,7 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
 
 from ..errors import GradingError
+from .arguments import check_source
 
 __all__ = ["CollectReport", "KitCollector", "collect", "learner_key", "read_mapping"]
 
@@ -229,9 +230,7 @@ def _extract(source: Path, into: Path) -> None:
         shutil.copytree(source, into, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__MACOSX"))
         return
-    if not zipfile.is_zipfile(source):
-        raise GradingError(f"{source} is neither a folder nor a zip file; give the folder "
-                           "or the .zip your LMS downloaded")
+    check_source(source)  # a damaged zip and a file that is no zip each get their sentence
     with zipfile.ZipFile(source) as zf:
         for info in zf.infolist():
             name = info.filename
