@@ -93,3 +93,12 @@ def test_without_the_kits_reveal_js_the_build_refuses_in_one_line(tmp_path, monk
 def test_a_web_address_for_reveal_js_is_refused(tmp_path, prefix):
     with pytest.raises(HandoutBuildError, match="another host"):
         handouts._vendor_reveal(prefix, tmp_path / "slides")
+
+
+def test_the_kits_jupyterlab_asks_no_other_host_for_news_or_updates():
+    """JupyterLab would otherwise ask jupyter.org for news and PyPI for a newer version
+    (the browser edition's site/overrides.json says the same)."""
+    for path in (ROOT / "assets" / "jupyter" / "overrides.json", ROOT / "site" / "overrides.json"):
+        settings = json.loads(path.read_text(encoding="utf-8"))
+        notify = settings["@jupyterlab/apputils-extension:notification"]
+        assert notify["checkForUpdates"] is False and notify["fetchNews"] == "false", path
