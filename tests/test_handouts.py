@@ -46,6 +46,8 @@ def _text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
+    # the decks need the kit's own reveal.js: the build refuses without it (no CDN)
+    require_npm_package("reveal.js", "the slides' own copy of reveal.js", "dist/reveal.js")
     out = tmp_path_factory.mktemp("build")
     args = ["handouts", "build", "-o", str(out), "--start", "18:30"] + (
         [] if CHROMIUM else ["--no-pdf"])
