@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import QuestionBankError
 
 QUESTION_TYPES = ("single", "multiple", "true_false", "matching", "ordering", "short")
@@ -427,7 +427,7 @@ def _question(raw: Any, lesson: str, index: int, path: Path | str) -> Question:
 def parse(data: Any, path: Path | str, *, expect_lesson: str | None = None) -> QuestionBank:
     """Validate already-parsed YAML ``data`` read from ``path``."""
     top = _Where(path)
-    yamlio.validate("questions", data, path, error=QuestionBankError)
+    validation.validate("questions", data, path, error=QuestionBankError)
     if not isinstance(data, dict):
         raise top.fail("lesson", "the file is not a mapping",
                        'start it with lesson: "NN" and questions:')

@@ -166,7 +166,8 @@ def test_plain_names_without_a_mapping_and_friendly_errors(tmp_path):
         read_mapping(bad)
     run = CliRunner().invoke(main, ["grade", "collect", A, str(tmp_path), "--course",
                                     str(tmp_path / "nowhere")])
-    assert run.exit_code != 0 and "generate_assignment" in run.output
+    assert run.exit_code != 0 and "the course folder" in run.output
+    assert "does not exist" in run.output and "--course" in run.output
     assert "Traceback" not in run.output
 
 

@@ -40,6 +40,7 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
 
 from ..errors import GradingError
+from .arguments import check_source
 from .intake import IntakeLimits, bring_in
 from .lms import Identity, identify, learner_id
 
@@ -318,6 +319,8 @@ def collect(course: Path, assignment: str, source: Path, *,
         shutil.rmtree(work)
     extracted = work / "extracted"
     extracted.mkdir(parents=True)
+    if not source.is_dir():
+        check_source(source)  # a damaged zip and a file that is no zip each get their sentence
     intake = bring_in(source, extracted, limits)
     result = CollectReport(assignment, refused=list(intake.refused), ignored=intake.ignored)
     chosen = plan(extracted, assignment, names, result)
