@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import ContentError
 
 PROMPT_KINDS = ("text", "rating", "checklist", "sort")
@@ -101,7 +101,7 @@ def _claims(data: dict, key: str, where: str, *, required: bool = True) -> tuple
 def load_lesson_file(path: Path) -> LessonInfo:
     where = str(path)
     data = yamlio.load_file(path)
-    yamlio.validate("lesson", data, path)
+    validation.validate("lesson", data, path)
     if not isinstance(data, dict):
         raise ContentError(f"{where}: expected a mapping of fields at the top level")
     lesson_id = str(_require(data, "id", str, where))
@@ -168,7 +168,7 @@ def course_info() -> dict:
     """Course-wide settings from ``assets/course.yml`` (title, course-level beliefs)."""
     path = config.assets_dir() / "course.yml"
     data = yamlio.load_file(path) or {}
-    yamlio.validate("course", data, path)
+    validation.validate("course", data, path)
     return data
 
 
@@ -176,7 +176,7 @@ def support_resources() -> dict:
     """The support list a facilitator edits for their region: ``assets/support.yml``."""
     path = config.assets_dir() / "support.yml"
     data = yamlio.load_file(path)
-    yamlio.validate("support", data, path)
+    validation.validate("support", data, path)
     if not isinstance(data, dict) or not data.get("resources"):
         raise ContentError(f"{path} should list resources: (name, how to reach them, when)")
     checked = data.get("checked")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from . import course as _course
 from .course import LessonInfo, lessons
 from .errors import ContentError
@@ -43,7 +43,7 @@ def count_words(text: str) -> int:
 def _readings_data() -> dict:
     path = config.assets_dir() / "readings.yml"
     data = yamlio.load_file(path)
-    yamlio.validate("readings", data, path)
+    validation.validate("readings", data, path)
     if not isinstance(data, dict):
         raise ContentError(f"{path} should be a mapping with readings: and reading_speed:")
     return data
