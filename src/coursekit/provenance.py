@@ -43,20 +43,58 @@ __all__ = ["AGREEMENT", "COURSE", "Claim", "agreement_table", "claim_from", "pro
 
 COURSE = "course"
 
-#: Words that make a statement speak for several readings at once.
+#: Words that make a statement speak for several readings at once: quantifiers over the
+#: readings ("all three", "each of the authors", "every reading", "neither article", "they
+#: all"), collective subjects with a verb of saying ("the articles concur", "the literature
+#: agrees", "the authors share"), and words of consensus ("consensus", "unanimous", "across
+#: the readings", "without exception").
+_GROUP = (r"(?:readings|articles|authors|writers|texts|views|sources|literature|experts|"
+          r"pieces|parts)")
+_SAYING = (r"(?:agree|agrees|agreed|concur|concurs|share|shares|say|says|hold|holds|put|puts|"
+           r"make|makes|see|sees|treat|treats|warn|warns|argue|argues|accept|accepts|deny|"
+           r"denies|doubt|doubts|dispute|disputes|question|questions|reject|rejects|insist|insists|stress|stresses|tie|ties|describe|describes|"
+           r"recommend|recommends|advise|advises|speak|speaks|tell|tells|want|wants|are "
+           r"unanimous|are of one mind|converge|converges|line up)")
 AGREEMENT = re.compile(
-    r"\b(all (?:five|three|six|the|of them|of the)|every (?:article|reading|view|one of)|"
-    r"each (?:article|reading|of the)|the (?:readings|articles|views|authors) (?:agree|share)|"
-    r"they agree|(?<!dis)agree (?:that|on|about)|"
-    r"both (?:articles|readings|of them|sides|say)|none of (?:them|the)|"
-    r"no (?:one|article|reading) (?:promises|says|claims))", re.I)
+    r"\b(all (?:five|four|three|two|six|seven|the|of them|of the|of these|these|those)\b|"
+    r"(?:each|every) (?:article|reading|author|writer|text|view|source|piece|part|one)\b|"
+    r"(?:each|every|any) (?:one )?of (?:the|them|these|those)\b|"
+    rf"(?:the|these|those|our|its|their) (?:\w+ ){{0,2}}{_GROUP} (?:all |both |each |here |"
+    rf"too |also |broadly |largely |mostly |generally )?{_SAYING}\b|"
+    rf"{_GROUP},? (?:all|both|alike|together)\b|"
+    r"they (?:all|both|each)\b|(?:they|we|you) agree\b|(?<!dis)agree (?:that|on|about|with each)|"
+    r"both (?:articles|readings|authors|writers|texts|views|parts|of them|sides|say|hold|agree)\b|"
+    r"(?:none|neither) of (?:them|the|these|those)\b|"
+    r"neither (?:article|reading|author|writer|text|view|piece|part|side)\b|"
+    r"no (?:other )?(?:one|article|reading|author|writer|text) (?:\w+ )?(?:promises|says|claims|"
+    r"thinks|believes|doubts|disputes|denies|points|names|cites|offers|gives)|"
+    r"consensus|unanimous\w*|concur\w*|in agreement|of one mind|speak with one voice|"
+    r"common view|shared view|without exception|"
+    rf"across (?:all |the |these |those )?(?:five |three |two |six )?{_GROUP}\b|"
+    r"across (?:all |the |these )?(?:five|three|two|six)\b)", re.I)
 
-#: The same, for hand-typed guide text in notebooks (a narrower net: prose there is long).
+#: A claim that several readings hold a view, for text that carries no ``said_by:`` (hand-typed
+#: lesson guides, session scripts, glossary entries): a quantifier or a collective subject
+#: followed by a verb of saying ("every article here puts", "they all say", "the articles
+#: concur", "the literature agrees", "each of the authors puts", "neither reading doubts"), or
+#: a word of consensus. Such a sentence passes only when it names the readings it speaks for
+#: (at least two of them by name: "both Saeed and Raypole tell...").
+_QUANT = (r"(?:all (?:five|four|three|two|six|the \w+|of them|of the \w+|these \w+)|"
+          r"(?:each|every) (?:article|reading|author|writer|text|view|source|one)"
+          r"(?: of (?:the|them|these) \w+)?|"
+          r"(?:each|every|any) (?:one )?of (?:the|them|these) \w+|they (?:all|both|each)|"
+          r"both (?:articles|readings|authors|writers|texts|of them)|"
+          r"(?:none|neither) of (?:them|(?:the|these) \w+)|"
+          r"neither (?:article|reading|author|writer|text)|"
+          r"no (?:other )?(?:article|reading|author|writer|text))")
 GUIDE_AGREEMENT = re.compile(
-    r"\b(where all (?:five|three|six)|all (?:five|six|three) (?:agree|say|put|make)|"
-    r"every (?:article|reading|hopeful article) (?:here |that )?(?:puts|says|agrees)|"
-    r"the readings agree|the articles agree|they agree on|all the readings (?:agree|say))",
-    re.I)
+    rf"\b({_QUANT} (?:\w+ ){{0,2}}?{_SAYING}\b|"
+    rf"(?:the|these|those) (?:\w+ ){{0,2}}{_GROUP} (?:all |both |each |here |too |also |"
+    rf"broadly |largely |mostly |generally )?{_SAYING}\b|"
+    r"(?<!false )consensus|unanimous\w*|concur\w*|in agreement|of one mind|"
+    r"speak with one voice|without exception|"
+    rf"across (?:all |the |these |those )?(?:five |three |two |six )?{_GROUP}\b|"
+    r"across (?:all |the |these )?(?:five|three|two|six)\b)", re.I)
 
 
 @dataclass(frozen=True)
@@ -274,18 +312,51 @@ def guide_problems() -> list[str]:
                                  "labelled research but names no study of the references; name "
                                  "it (assets/references.yml, kind: research) or label the row "
                                  "by what the text gives (an unnamed study is opinion)")
-            m = GUIDE_AGREEMENT.search(text)
-            if m:
-                found.append(f"{path.name}: cell {i + 1} says {m.group(0)!r} in hand-typed text; "
-                             "state agreements under comparisons: in the lesson's YAML with "
-                             "said_by, where the linter checks who says them")
+            for claim in _unnamed_agreements(text):
+                found.append(f"{path.name}: cell {i + 1} says {claim!r} in hand-typed text; "
+                             "name the readings that hold it (\"Saeed and Raypole...\"), or "
+                             "state it under comparisons: in the lesson's YAML with said_by, "
+                             "where the linter checks who says it")
     sessions = config.assets_dir().parent / "facilitator" / "sessions"
     for path in sorted(sessions.glob("*.yml")):
-        text = " ".join(path.read_text(encoding="utf-8").split())
-        for m in GUIDE_AGREEMENT.finditer(text):
-            found.append(f"facilitator/sessions/{path.name}: the script says {m.group(0)!r}; "
+        for claim in _unnamed_agreements(path.read_text(encoding="utf-8")):
+            found.append(f"facilitator/sessions/{path.name}: the script says {claim!r}; "
                          "say which readings hold each point (\"Saeed and Raypole...\"), as "
                          "the lessons' comparisons: do")
+    glossary = yamlio.load_file(config.assets_dir() / "glossary.yml") or {}
+    for entry in glossary.get("terms") or glossary.get("entries") or []:
+        for claim in _unnamed_agreements(str(entry.get("definition") or "")):
+            found.append(f"assets/glossary.yml: {entry.get('slug')!r} says {claim!r}; name the "
+                         "readings that hold it (\"Saeed and Raypole...\")")
+    return found
+
+
+def _reading_names() -> dict[str, re.Pattern]:
+    """Each reading's names in prose: its short name and its author's surname ("Saeed")."""
+    names: dict[str, list[str]] = {}
+    for reading in _readings():
+        rid = str(reading["id"])
+        for part in reading.get("parts") or [reading]:
+            key = f"{rid}-part{part['number']}" if reading.get("parts") else rid
+            found = [str(part.get("short") or "")]
+            author = re.sub(r"\(.*?\)", "", str(part.get("author") or "")).split()
+            if author and author[-1][:1].isupper() and "named" not in str(part.get("author")):
+                found.append(author[-1])
+            names[key] = [n for n in found if n]
+    names.setdefault("001-part4", []).append("therapist's column")
+    return {k: re.compile(r"\b(?:" + "|".join(re.escape(n) for n in v) + r")\b", re.I)
+            for k, v in names.items() if v}
+
+
+def _unnamed_agreements(text: str) -> list[str]:
+    """Each sentence stating that several readings hold a view without naming two of them."""
+    names = _reading_names()
+    found = []
+    flat = " ".join(text.split())
+    for sentence in re.split(r"(?<=[.!?])\s+|\s+-\s+", flat):
+        m = GUIDE_AGREEMENT.search(sentence)
+        if m and sum(1 for p in names.values() if p.search(sentence)) < 2:
+            found.append(m.group(0))
     return found
 
 

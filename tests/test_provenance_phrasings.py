@@ -1,0 +1,84 @@
+"""False consensus in other words: each phrasing fails wherever a learner or facilitator reads it.
+
+Seeded into a copy of the kit (``COURSEKIT_ROOT``), one phrasing at a time, in a key point of a
+lesson's YAML and a question explanation (both with ``said_by`` naming only Ni), a session
+script and a glossary entry (which carry no ``said_by``). Each must fail; the same sentence that
+names the readings it speaks for passes in a script and a glossary entry.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from coursekit import config, provenance
+
+ROOT = config.assets_dir().parent
+
+PHRASINGS = [
+    "Each of the authors puts the partner's safety first.",
+    "The articles concur that the partner's safety comes first.",
+    "There is consensus that the partner's safety comes first.",
+    "The readings are unanimous: the partner's safety comes first.",
+    "Every reading puts the partner's safety first.",
+    "All three put the partner's safety first.",
+    "Neither reading doubts that the partner's safety comes first.",
+    "The literature agrees that the partner's safety comes first.",
+    "They all put the partner's safety first.",
+    "Across the readings, the partner's safety comes first.",
+    "The authors share the view that the partner's safety comes first.",
+    "No article disputes that the partner's safety comes first.",
+]
+
+
+@pytest.fixture
+def kit(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    shutil.copytree(ROOT / "lessons", tmp_path / "lessons")
+    shutil.copytree(ROOT / "facilitator" / "sessions", tmp_path / "facilitator" / "sessions")
+    monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def seed(kit, place, sentence):
+    if place == "lesson key point":
+        edit(kit / "assets" / "lessons" / "03.yml", "key_points:\n",
+             f'key_points:\n  - text: "{sentence}"\n    said_by: [001-part3]\n'
+             "    label: opinion\n")
+    elif place == "question explanation":
+        edit(kit / "assets" / "questions" / "03.yml",
+             "      Ni's keys are written to the person with narcissistic traits,",
+             f"      {sentence} Ni's keys are written to the person with narcissistic traits,")
+    elif place == "session script":
+        edit(kit / "facilitator" / "sessions" / "03.yml", "teaching_points:\n",
+             f'teaching_points:\n  - "{sentence}"\n')
+    else:
+        edit(kit / "assets" / "glossary.yml", "      Kim Saeed's contrast (lesson 02)",
+             f"      {sentence} Kim Saeed's contrast (lesson 02)")
+
+
+PLACES = ["lesson key point", "question explanation", "session script", "glossary entry"]
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("sentence", PHRASINGS)
+def test_each_phrasing_of_false_consensus_fails(kit, place, sentence):
+    seed(kit, place, sentence)
+    found = provenance.problems()
+    assert len(found) == 1, found
+    where = {"lesson key point": "03.yml: key point 1", "question explanation": "ni-audience",
+             "session script": "sessions/03.yml", "glossary entry": "glossary.yml"}[place]
+    assert where in found[0], found
+
+
+@pytest.mark.parametrize("place", ["session script", "glossary entry"])
+def test_the_same_point_naming_its_readings_passes(kit, place):
+    seed(kit, place, "Saeed and Raypole both put the partner's safety first.")
+    assert provenance.problems() == []
