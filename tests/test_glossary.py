@@ -91,3 +91,25 @@ def test_unparseable_yaml_names_the_file_and_the_fix(tmp_path):
     path = write(tmp_path, "terms:\n  - slug: [unclosed\n")
     with pytest.raises(ContentError, match=r"(?s)glossary\.yml cannot be read as YAML .*git checkout"):
         glossary.load(path)
+
+
+def test_glossary_claims_about_research_name_their_study_and_none_says_everyone():
+    """A definition that reports research names a study of the references (the evidence
+    scale's rule: research is a named study you can look up), and no definition makes an
+    unattributed claim about everyone."""
+    import re
+
+    from coursekit import config, yamlio
+
+    assets = config.assets_dir()
+    refs = yamlio.load_file(assets / "references.yml")["references"]
+    surnames = {str(r["citation"]).split(",")[0].strip() for r in refs
+                if r.get("kind") == "research"}
+    terms = yamlio.load_file(assets / "glossary.yml")["terms"]
+    for term in terms:
+        text = " ".join(str(term["definition"]).split())
+        if re.search(r"\bresearch (?:finds|found|shows|showed|measures|suggests)\b", text, re.I):
+            assert any(name in text for name in surnames), (term["slug"], text)
+        assert not re.search(r"\beveryone (?:has|shows|is)\b", text, re.I), (term["slug"], text)
+    traits = next(t for t in terms if t["slug"] == "narcissistic-traits")
+    assert "Wetzel" in traits["definition"] and "column" in traits["definition"]
