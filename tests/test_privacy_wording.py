@@ -16,8 +16,9 @@ from coursekit.errors import ConfigError
 
 ROOT = config.assets_dir().parent
 #: Promises that are untrue in at least one setting.
-UNTRUE = re.compile(r"only on this computer|stays on the learner's own computer|no one else "
-                    r"(?:\([^)]*\) )?can see|only you|reflections in the notebooks", re.I)
+UNTRUE = re.compile(r"only on this computer|stays on the learner's own computer|(?<!\")no one else "
+                    r"(?:\([^)]*\) )?can (?:see|read|open)|only you|reflections in the notebooks|"
+                    r"nobody else can|never leaves (?:this|your)|(?:is|are) private\b", re.I)
 
 
 @pytest.mark.parametrize("env, expected", [
@@ -93,7 +94,26 @@ def test_no_script_page_or_agreement_makes_an_untrue_promise():
     files = [*sorted((ROOT / "facilitator" / "sessions").glob("*.yml")),
              ROOT / "facilitator" / "safety-protocol.md",
              ROOT / "site" / "files" / "about-this-edition.md",
-             ROOT / "src" / "coursekit" / "widgets" / "controls.py"]
-    found = {p.name: m.group(0) for p in files
+             ROOT / "facilitator" / "README.md", ROOT / "README.md",
+             *sorted((ROOT / "site" / "files").glob("*.md")),
+             *sorted((ROOT / "assets" / "lessons").glob("*.yml")),
+             *sorted((ROOT / "src" / "coursekit" / "widgets").glob("*.py")),
+             ROOT / "src" / "coursekit" / "selfcheck.py",
+             ROOT / "src" / "coursekit" / "journal.py"]
+    found = {str(p.relative_to(ROOT)): m.group(0) for p in files
              if (m := UNTRUE.search(" ".join(p.read_text(encoding="utf-8").split())))}
     assert not found, found
+
+
+@pytest.mark.parametrize("kind", ["markdown", "html"])
+def test_an_exported_journal_does_not_call_itself_private(tmp_path, kind):
+    """An export is a file the learner may move, sync or share: it says what it holds and
+    that anyone who can open the file can read it, not that it is private."""
+    from coursekit.journal import Journal
+
+    journal = Journal(tmp_path / "journal.sqlite")
+    journal.save("p1", "a few words", lesson="01")
+    text = journal.export_markdown() if kind == "markdown" else journal.export_html()
+    flat = " ".join(text.split())
+    assert not UNTRUE.search(flat), UNTRUE.search(flat)
+    assert "anyone who can open this file can read it" in flat

@@ -553,7 +553,8 @@ class Journal:
         """
         out = ["# My course journal", "",
                f"Exported {_now().astimezone().strftime('%Y-%m-%d %H:%M')} from {self.path}.",
-               "This file is private: it holds your own reflections.", ""]
+               "This file holds your own reflections: anyone who can open this file can read it, so "
+               "keep it somewhere safe or delete it when you are done.", ""]
         groups = self._export_groups()
         if not groups:
             out += ["(The journal is empty.)", ""]
@@ -591,8 +592,9 @@ class Journal:
             " #555;padding-left:1rem}.meta{color:#444;font-size:.9em}</style>",
             "</head>", "<body>", "<main>", "<h1>My course journal</h1>",
             f'<p class="meta">Exported {_esc(_now().astimezone().strftime("%Y-%m-%d %H:%M"))}'
-            f" from {_esc(str(self.path))}. This file is private: it holds your own "
-            "reflections.</p>",
+            f" from {_esc(str(self.path))}. This file holds your own reflections: anyone who "
+            "can open this file can read it, so keep it somewhere safe or delete it when you are "
+            "done.</p>",
         ]
         if not groups:
             parts.append("<p>(The journal is empty.)</p>")
