@@ -96,3 +96,31 @@ def test_content_notes_name_the_graphic_passage_and_childhood_abuse():
 def test_course_statements_do_not_assume_a_personal_history():
     for statement in course_info()["beliefs"]:
         assert not re.search(r"\b(me|my)\b", statement, re.I), statement
+
+
+def test_every_invitation_to_enforce_a_boundary_names_planning_with_a_domestic_abuse_service():
+    """Deciding what to do if a limit is crossed can raise the risk with someone who might
+    harm you: wherever the course invites it (a prompt, a glossary entry, a lesson cell), the
+    same text says to plan it with a domestic abuse service."""
+    import json
+    import re
+
+    from coursekit import config, yamlio
+
+    invite = re.compile(r"what (?:you|I|they) (?:will|would) do if|keep holding it|"
+                        r"stick to (?:your|a) boundar", re.I)
+    root = config.assets_dir().parent
+    texts = []
+    for term in yamlio.load_file(root / "assets" / "glossary.yml")["terms"]:
+        texts.append((f"glossary {term['slug']}", str(term["definition"])))
+    for path in sorted((root / "assets" / "lessons").glob("*.yml")):
+        for prompt in yamlio.load_file(path).get("prompts") or []:
+            body = " ".join([str(prompt.get("text", "")), *map(str, prompt.get("items") or [])])
+            texts.append((f"{path.name} {prompt['id']}", body))
+    for path in sorted((root / "lessons").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"], 1):
+            if cell["cell_type"] == "markdown":
+                texts.append((f"{path.name} cell {i}", "".join(cell["source"])))
+    missing = [where for where, text in texts
+               if invite.search(text) and "domestic abuse service" not in " ".join(text.split())]
+    assert not missing, missing
