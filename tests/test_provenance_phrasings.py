@@ -82,3 +82,31 @@ def test_each_phrasing_of_false_consensus_fails(kit, place, sentence):
 def test_the_same_point_naming_its_readings_passes(kit, place):
     seed(kit, place, "Saeed and Raypole both put the partner's safety first.")
     assert provenance.problems() == []
+
+
+def test_an_explanation_that_names_its_kind_agrees_with_its_label():
+    """"This is the speaker's opinion" under label: theory tells a learner two different kinds."""
+    import re
+
+    from coursekit import yamlio
+
+    kinds = "research|theory|opinion|metaphor|anecdote|clinical experience"
+    clash = []
+    for path in sorted((ROOT / "assets" / "questions").glob("*.yml")):
+        for q in yamlio.load_file(path)["questions"]:
+            text = " ".join(str(q.get("explanation") or "").split())
+            for m in re.finditer(rf"\bThis is (?:the|one) (?:\w+ ){{0,2}}?(?:speaker|author|"
+                                 rf"writer|article|talk)'s (?:own )?({kinds})\b", text):
+                if q.get("label") and m.group(1) != q["label"]:
+                    clash.append((path.name, q["id"], m.group(0), q["label"]))
+    assert not clash, clash
+
+
+def test_research_on_post_traumatic_growth_is_named_where_a_question_reports_it():
+    from coursekit import yamlio
+
+    for path in sorted((ROOT / "assets" / "questions").glob("*.yml")):
+        for q in yamlio.load_file(path)["questions"]:
+            text = " ".join(str(q.get("explanation") or "").split())
+            if "research on post-traumatic growth" in text:
+                assert "Tedeschi and Calhoun" in text, (path.name, q["id"])

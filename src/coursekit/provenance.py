@@ -53,11 +53,12 @@ _GROUP = (r"(?:readings|articles|authors|writers|texts|views|sources|literature|
 _SAYING = (r"(?:agree|agrees|agreed|concur|concurs|share|shares|say|says|hold|holds|put|puts|"
            r"make|makes|see|sees|treat|treats|warn|warns|argue|argues|accept|accepts|deny|"
            r"denies|doubt|doubts|dispute|disputes|question|questions|reject|rejects|insist|insists|stress|stresses|tie|ties|describe|describes|"
-           r"recommend|recommends|advise|advises|speak|speaks|tell|tells|want|wants|are "
+           r"recommend|recommends|advise|advises|speak|speaks|offer|offers|tell|tells|want|wants|are "
            r"unanimous|are of one mind|converge|converges|line up)")
 AGREEMENT = re.compile(
     r"\b(all (?:five|four|three|two|six|seven|the|of them|of the|of these|these|those)\b|"
-    r"(?:each|every) (?:article|reading|author|writer|text|view|source|piece|part|one)\b|"
+    r"(?:each|every) (?:article|reading|author|writer|text|view|source|piece|part|one)"
+    rf"(?: \w+){{0,3}}? {_SAYING}\b|"
     r"(?:each|every|any) (?:one )?of (?:the|them|these|those)\b|"
     rf"(?:the|these|those|our|its|their) (?:\w+ ){{0,2}}{_GROUP} (?:all |both |each |here |"
     rf"too |also |broadly |largely |mostly |generally )?{_SAYING}\b|"
