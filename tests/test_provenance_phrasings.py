@@ -29,6 +29,8 @@ PHRASINGS = [
     "Across the readings, the partner's safety comes first.",
     "The authors share the view that the partner's safety comes first.",
     "No article disputes that the partner's safety comes first.",
+    "What the articles have in common is that the partner's safety comes first.",
+    "Both warn that the partner's safety comes first.",
 ]
 
 

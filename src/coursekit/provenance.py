@@ -70,7 +70,8 @@ AGREEMENT = re.compile(
     r"no (?:other )?(?:one|article|reading|author|writer|text) (?:\w+ )?(?:promises|says|claims|"
     r"thinks|believes|doubts|disputes|denies|points|names|cites|offers|gives)|"
     r"consensus|unanimous\w*|concur\w*|in agreement|of one mind|speak with one voice|"
-    r"common view|shared view|without exception|"
+    r"common view|shared view|without exception|in common|"
+    rf"(?<!\w )(?<!\w)both {_SAYING}\b|"  # "Both warn...", not "Saeed and Raypole both warn"
     rf"across (?:all |the |these |those )?(?:five |three |two |six )?{_GROUP}\b|"
     r"across (?:all |the |these )?(?:five|three|two|six)\b)", re.I)
 
@@ -92,7 +93,8 @@ GUIDE_AGREEMENT = re.compile(
     rf"\b({_QUANT} (?:\w+ ){{0,2}}?{_SAYING}\b|"
     rf"(?:the|these|those) (?:\w+ ){{0,2}}{_GROUP} (?:all |both |each |here |too |also |"
     rf"broadly |largely |mostly |generally )?{_SAYING}\b|"
-    r"(?<!false )consensus|unanimous\w*|concur\w*|in agreement|of one mind|"
+    r"(?<!false )consensus|unanimous\w*|concur\w*|in agreement|of one mind|in common|"
+    rf"(?<!\w )(?<!\w)both {_SAYING}\b|"
     r"speak with one voice|without exception|"
     rf"across (?:all |the |these |those )?(?:five |three |two |six )?{_GROUP}\b|"
     r"across (?:all |the |these )?(?:five|three|two|six)\b)", re.I)
