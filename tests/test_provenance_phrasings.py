@@ -61,12 +61,17 @@ def seed(kit, place, sentence):
     elif place == "session script":
         edit(kit / "facilitator" / "sessions" / "03.yml", "teaching_points:\n",
              f'teaching_points:\n  - "{sentence}"\n')
+    elif place == "option feedback":
+        edit(kit / "assets" / "questions" / "03.yml",
+             'feedback: "Yes. He writes as if speaking directly',
+             f'feedback: "{sentence} He writes as if speaking directly')
     else:
         edit(kit / "assets" / "glossary.yml", "      Kim Saeed's contrast (lesson 02)",
              f"      {sentence} Kim Saeed's contrast (lesson 02)")
 
 
-PLACES = ["lesson key point", "question explanation", "session script", "glossary entry"]
+PLACES = ["lesson key point", "question explanation", "session script", "glossary entry",
+          "option feedback"]
 
 
 @pytest.mark.parametrize("place", PLACES)
@@ -76,11 +81,12 @@ def test_each_phrasing_of_false_consensus_fails(kit, place, sentence):
     found = provenance.problems()
     assert len(found) == 1, found
     where = {"lesson key point": "03.yml: key point 1", "question explanation": "ni-audience",
-             "session script": "sessions/03.yml", "glossary entry": "glossary.yml"}[place]
+             "session script": "sessions/03.yml", "glossary entry": "glossary.yml",
+             "option feedback": "'ni-audience' option 'a' feedback"}[place]
     assert where in found[0], found
 
 
-@pytest.mark.parametrize("place", ["session script", "glossary entry"])
+@pytest.mark.parametrize("place", ["session script", "glossary entry", "option feedback"])
 def test_the_same_point_naming_its_readings_passes(kit, place):
     seed(kit, place, "Saeed and Raypole both put the partner's safety first.")
     assert provenance.problems() == []

@@ -292,7 +292,8 @@ def problems(root: Path | None = None) -> list[str]:
 
 
 def guide_problems() -> list[str]:
-    """Hand-typed lesson text and session scripts that state an agreement of all the readings."""
+    """Text without said_by (hand-typed lesson cells, session scripts, self-check option
+    feedback, glossary entries) that says several readings hold a view without naming them."""
     import json
 
     found = []
@@ -326,6 +327,13 @@ def guide_problems() -> list[str]:
             found.append(f"facilitator/sessions/{path.name}: the script says {claim!r}; "
                          "say which readings hold each point (\"Saeed and Raypole...\"), as "
                          "the lessons' comparisons: do")
+    for path in sorted((config.assets_dir() / "questions").glob("[0-9][0-9].yml")):
+        for q in (yamlio.load_file(path) or {}).get("questions") or []:
+            for option in q.get("options") or []:
+                for claim in _unnamed_agreements(str(option.get("feedback") or "")):
+                    found.append(f"assets/questions/{path.name}: question {q.get('id')!r} option "
+                                 f"{option.get('id')!r} feedback says {claim!r}; name the "
+                                 "readings that hold it (\"Saeed and Raypole...\")")
     glossary = yamlio.load_file(config.assets_dir() / "glossary.yml") or {}
     for entry in glossary.get("terms") or glossary.get("entries") or []:
         for claim in _unnamed_agreements(str(entry.get("definition") or "")):
