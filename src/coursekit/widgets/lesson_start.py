@@ -8,9 +8,13 @@ Back, say) shows no reflection until the learner chooses "Show the lesson again"
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime, timedelta, timezone
+
 import ipywidgets as W
 
 from ..course import LessonInfo, course_info, support_resources
+from ..errors import JournalError
 from ..journal import Journal
 from ._base import KitWidget, clock, esc, live
 from ._choice import scale_options
@@ -19,6 +23,9 @@ from ._shared import button, html, lean, own_layout
 FEELING_LOW = "very unsettled"
 FEELING_HIGH = "calm and steady"
 DISTRESS_AT_OR_BELOW = 2
+#: A check-in this recent is shown again when the lesson is opened anew (a reload, which
+#: in the browser edition is a new kernel); an older one belongs to another sitting.
+CHECKIN_SHOWN_FOR = timedelta(hours=3)
 
 GROUNDING = (
     "<p><strong>A short grounding exercise (about two minutes).</strong> "
@@ -258,6 +265,7 @@ class LessonStart(SafetyControls):
         # Built when first needed: the reply to the check-in, the pause panel and its
         # Close button (Pause and Quick exit themselves are always there).
         self._offer: W.HTML | None = None
+        self._show_recent_check_in()
         self.feeling.observe(self._on_feeling, names="value")
         self.children = [self.heading, self.feeling, self._safety_row(), self.status]
         self._pending: int | None = None
@@ -271,6 +279,16 @@ class LessonStart(SafetyControls):
             self._offer = html("")
             self._insert_after(self.feeling, self._offer)
         return self._offer
+
+    def _show_recent_check_in(self) -> None:
+        """Show this sitting's check-in again (not saved again, no reply offered)."""
+        with contextlib.suppress(JournalError):
+            rec = self.journal.latest_record("checkin", self.info.id)
+            if rec is None or datetime.now(timezone.utc) - rec.saved_at > CHECKIN_SHOWN_FOR:
+                return
+            if rec.data.get("value") in range(1, 6):
+                self.feeling.value = rec.data["value"]
+                self.set_status(f"check-in saved at {clock(rec.saved_at)} (private)")
 
     def check_in(self, value: int) -> None:
         """The learner answers the check-in (1 = very unsettled .. 5 = calm and steady)."""
