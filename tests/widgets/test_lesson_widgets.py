@@ -144,10 +144,14 @@ def test_export_is_a_download_and_writes_no_file(journal, info, data_dir):
                   if not p.name.startswith("journal.db")) == []
     # The link's words wait for a browser like a reflection's do.
     assert c.download.get_state()["value"] == "" or _seen()
-    c.request_erase(None)
+    c.request_erase("00")  # one lesson: the links hold what is left
     c.confirm_erase()
     payload = re.search(r"base64,([A-Za-z0-9+/=]+)", c.links["md"].value).group(1)
     assert "exported words" not in base64.b64decode(payload).decode()
+    journal.save("00.hopes", "after the erase", lesson="00", prompt="Q")
+    c.request_erase(None)  # everything: no link left, until something is saved again
+    c.confirm_erase()
+    assert all(link.value == "" and link.layout.display == "none" for link in c.links.values())
     assert "downloads folder" in c.status_text
 
 

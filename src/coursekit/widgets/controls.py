@@ -217,7 +217,15 @@ class JournalControls(KitWidget):
             self.pending_erase = None
             self.confirm_box.layout.display = "none"  # built: request_erase came first
             what = "your journal" if lesson is None else f"lesson {lesson}"
-            self.refresh_downloads()  # the links now hold what is left
+            if lesson is None:
+                # Nothing is left to download; the journal file is not opened again (in
+                # the browser edition that would put a new file in the site's storage).
+                for link in self.links.values():
+                    link.value = ""
+                    link.layout.display = "none"
+                self._signature = self._file_signature()
+            else:
+                self.refresh_downloads()  # the links now hold what is left
             copies = ""
             if lesson is None:
                 from ..exports import erase_exports
