@@ -291,6 +291,46 @@ def linked_files(dest: Path) -> list[str]:
     return sorted(copied)
 
 
+def precompile(out: Path) -> int:
+    """Add bytecode, compiled by the site's own Pyodide, to the site's pure-Python wheels.
+
+    Without it the kernel compiles every module of IPython, the widgets and the kit at
+    each start (the bytecode lives only in the page's memory). Compiled wheels are cached
+    by the source wheel's hash; the lock's hashes are updated (Pyodide checks them).
+    Returns how many wheels carry bytecode.
+    """
+    folder = out / "static" / "pyodide-lock"
+    lock_path = folder / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    cache = CACHE / "pyc"
+    cache.mkdir(exist_ok=True)
+    todo = CACHE / "pyc-todo"
+    shutil.rmtree(todo, ignore_errors=True)
+    todo.mkdir()
+    wheels = {}
+    for pkg in lock["packages"].values():
+        wheel = folder / pkg["file_name"]
+        if wheel.suffix != ".whl" or not wheel.is_file():
+            continue
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        wheels[wheel] = cache / f"{digest}-{wheel.name}"
+        if not wheels[wheel].is_file():
+            shutil.copy2(wheel, todo / wheels[wheel].name)
+    if any(todo.iterdir()):
+        run(["node", str(SITE_SRC / "precompile.mjs"), str(out / "static" / "pyodide"),
+             str(todo)])
+        for made in todo.iterdir():
+            made.replace(cache / made.name)
+    shutil.rmtree(todo, ignore_errors=True)
+    for pkg in lock["packages"].values():
+        wheel = folder / pkg["file_name"]
+        if wheel in wheels:
+            shutil.copy2(wheels[wheel], wheel)
+            pkg["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    lock_path.write_text(json.dumps(lock, indent=2))
+    return len(wheels)
+
+
 def check_offline(out: Path) -> None:
     """The site's configuration (what the page and kernel load from) names no other host."""
     bad = []
@@ -352,6 +392,8 @@ def inside(out: Path) -> None:
     if not lock_out.is_file():
         fail(f"the build wrote no {lock_out}")
     dropped = strip_cdn_packages(lock_out)
+    say("Python bytecode for the site's wheels (compiled by its own Pyodide, with node)")
+    precompiled = precompile(out)
     check_offline(out)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     lessons = sorted((out / "files").glob("*.ipynb"))
@@ -361,8 +403,8 @@ def inside(out: Path) -> None:
         f"{time.monotonic() - started:.0f} s:",
         f"    {len(lessons)} lessons, {len(linked)} files they link to "
         f"({', '.join(linked)}),",
-        f"    Pyodide {PYODIDE_VERSION} and {len(wheels_in)} Python packages, all served by "
-        "the site itself.",
+        f"    Pyodide {PYODIDE_VERSION} and {len(wheels_in)} Python packages ({precompiled} "
+        "with their bytecode), all served by the site itself.",
         "    Build-time sources only: npm (the Pyodide runtime) and PyPI (the wheels). The site",
         "    loads nothing from any other host; the lock's "
         f"{len(dropped)} packages that only Pyodide's CDN has",

@@ -16,12 +16,14 @@ leaves nothing of it in any of the site's storage; and no request ever leaves lo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from secrets import token_hex
 
@@ -214,6 +216,20 @@ def test_built_site_is_offline_and_keeps_widget_state_out(site):
     for name, pkg in lock["packages"].items():
         wheel = (site / "static" / "pyodide-lock" / pkg["file_name"]).resolve()
         assert wheel.is_file(), f"{name}: {pkg['file_name']} is not in the site"
+        assert hashlib.sha256(wheel.read_bytes()).hexdigest() == pkg["sha256"], (
+            f"{name}: the lock's hash does not match the wheel (Pyodide would refuse it)")
+    # The kernel's modules come with bytecode for the site's own Python (no compiling at
+    # each start): Pyodide's cache tag, e.g. cpython-314.
+    runtime = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())
+    tag = "cpython-" + "".join(runtime["info"]["python"].split(".")[:2])
+    for name in ("coursekit", "ipython", "ipywidgets", "prompt-toolkit"):
+        key = next(k for k in lock["packages"] if k.replace("_", "-") == name)
+        with zipfile.ZipFile(site / "static" / "pyodide-lock" /
+                             lock["packages"][key]["file_name"]) as wheel:
+            names = wheel.namelist()
+        sources = [n for n in names if n.endswith(".py") and ".dist-info/" not in n]
+        compiled = [n for n in names if n.endswith(f".{tag}.pyc")]
+        assert sources and len(compiled) >= 0.9 * len(sources), (name, len(sources), len(compiled))
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["pyodideUrl"].startswith("./static/pyodide/")
