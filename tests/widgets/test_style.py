@@ -47,6 +47,7 @@ def every_widget(journal, info, sort_prompt):
     second.select(second.question.answer)
     second.check()
     journal.notice = None
+    controls.refresh_downloads()  # the download links, refused while the notice stood
     bar = SafetyBar(info, journal=journal)
     hidden = SafetyBar(info, journal=journal)
     hidden._hide(True)  # as after a quick exit: only "Show the lesson again" is shown
