@@ -168,8 +168,11 @@ def test_export_from_a_lesson_is_a_real_download(page, lab, tmp_path):
     cell = nb.cell(nb.cell_index("lesson.journal_controls()"))
     # One click: the link (styled as a button) takes up the change within seconds.
     link = cell.get_by_role("link", name="Download as HTML")
-    page.wait_for_function("([el, m]) => atob(el.href.split(',')[1]).includes(m)",
-                           arg=[link.element_handle(timeout=20_000), marker], timeout=20_000)
+    link.wait_for(timeout=20_000)
+    # The widget writes a new <a> each time, so look it up again at every poll.
+    page.wait_for_function("""([cell, m]) => [...cell.querySelectorAll('a.coursekit-download')]
+        .some(a => atob(a.href.split(',')[1]).includes(m))""",
+                           arg=[cell.element_handle(), marker], timeout=20_000)
     with page.expect_download() as info:
         link.click()
     download = info.value
