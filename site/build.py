@@ -296,7 +296,8 @@ def precompile(out: Path) -> int:
 
     Without it the kernel compiles every module of IPython, the widgets and the kit at
     each start (the bytecode lives only in the page's memory). Compiled wheels are cached
-    by the source wheel's hash; the lock's hashes are updated (Pyodide checks them).
+    by the hash of the source wheel and of the compiling script; the lock's hashes are
+    updated (Pyodide checks them).
     Returns how many wheels carry bytecode.
     """
     folder = out / "static" / "pyodide-lock"
@@ -304,6 +305,7 @@ def precompile(out: Path) -> int:
     lock = json.loads(lock_path.read_text())
     cache = CACHE / "pyc"
     cache.mkdir(exist_ok=True)
+    rules = (SITE_SRC / "precompile.mjs").read_bytes()  # a change of rules compiles again
     todo = CACHE / "pyc-todo"
     shutil.rmtree(todo, ignore_errors=True)
     todo.mkdir()
@@ -312,7 +314,7 @@ def precompile(out: Path) -> int:
         wheel = folder / pkg["file_name"]
         if wheel.suffix != ".whl" or not wheel.is_file():
             continue
-        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        digest = hashlib.sha256(wheel.read_bytes() + rules).hexdigest()
         wheels[wheel] = cache / f"{digest}-{wheel.name}"
         if not wheels[wheel].is_file():
             shutil.copy2(wheel, todo / wheels[wheel].name)

@@ -6,7 +6,10 @@
 //
 // Each module gains __pycache__/<name>.<cache tag>.pyc beside its source, as an
 // unchecked-hash pyc (PEP 552): valid whatever the file times after unpacking. Wheels
-// that already hold .pyc files are left alone. Prints "<cache tag> <wheel>:<count> ...".
+// that already hold .pyc files are left alone, and so are modules a kernel does not import
+// at start: test suites, and Pygments' hundreds of lexers but Python's (they load one by
+// one when asked for; the site stays within its size budget). Prints
+// "<cache tag> <wheel>:<count> ...".
 import { pathToFileURL } from "node:url";
 
 const [runtime, wheels] = process.argv.slice(2);
@@ -19,6 +22,7 @@ import io, os, sys, warnings, zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
 from importlib.util import source_hash
 
+LEXERS_AT_START = {"__init__.py", "_mapping.py", "python.py"}
 warnings.simplefilter("ignore")  # a package's own odd escapes are not ours to report
 done = [sys.implementation.cache_tag]
 for name in sorted(os.listdir("/wheels")):
@@ -34,6 +38,9 @@ for name in sorted(os.listdir("/wheels")):
         for info, data in items:
             wheel.writestr(info, data)
             if not info.filename.endswith(".py") or ".dist-info/" in info.filename:
+                continue
+            if "/tests/" in info.filename or (info.filename.startswith("pygments/lexers/")
+                    and info.filename.rsplit("/", 1)[1] not in LEXERS_AT_START):
                 continue
             try:
                 code = compile(data, info.filename, "exec", dont_inherit=True)
