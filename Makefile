@@ -56,8 +56,8 @@ lab: $(STAMP)
 		--ServerApp.root_dir="$(CURDIR)" \
 		--LabApp.default_url=/lab/tree/lessons/00-start-here.ipynb $(LAB_ARGS)
 
-# The npm packages the browser, slide and hub tests use (axe-core, reveal.js,
-# configurable-http-proxy). Without npm those tests skip and say what to install (in CI,
+# The npm packages the slide decks (reveal.js, copied next to them by `make handouts`)
+# and the browser and hub tests use (axe-core, configurable-http-proxy). Without npm those tests skip and say what to install (in CI,
 # where .ci/run installs npm, they fail instead).
 $(NPM_STAMP): package.json package-lock.json
 	@echo "==> Installing the test tools from npm (first use only)"
@@ -70,8 +70,8 @@ npm-tools:
 ifneq ($(NPM),)
 	@$(MAKE) --no-print-directory $(NPM_STAMP)
 else
-	@echo "NOTE: npm is not installed: the accessibility, slide and hub tests will skip" \
-	      "(install Node.js and npm, e.g. apt-get install npm, to run them)"
+	@echo "NOTE: npm is not installed: slide decks cannot be built and the accessibility," \
+	      "slide and hub tests will skip (install Node.js and npm, e.g. apt-get install npm)"
 endif
 
 test: $(STAMP) npm-tools
@@ -99,7 +99,8 @@ sync: $(STAMP)
 	$(BIN)/coursekit grade generate
 	$(BIN)/coursekit handouts support -o build
 
-handouts: $(STAMP)
+# The slides need the kit's own reveal.js (npm): installed here, never loaded from a CDN.
+handouts: $(STAMP) npm-tools
 	$(BIN)/coursekit handouts check
 	$(BIN)/coursekit handouts build -o build $(if $(START),--start $(START))
 

@@ -46,6 +46,8 @@ def _text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
+    # the decks need the kit's own reveal.js: the build refuses without it (no CDN)
+    require_npm_package("reveal.js", "the slides' own copy of reveal.js", "dist/reveal.js")
     out = tmp_path_factory.mktemp("build")
     args = ["handouts", "build", "-o", str(out), "--start", "18:30"] + (
         [] if CHROMIUM else ["--no-pdf"])
@@ -195,6 +197,110 @@ def test_run_sheets_and_content_notes_are_printed_too(built):
     assert (built / "handouts" / "support.pdf").read_bytes()[:5] == b"%PDF-"
 
 
+def _page_texts(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf`` (pdftotext, one page at a time)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for n in range(1, count + 1)]
+
+
+def _body_lines(page: str, footer_start: str) -> list[str]:
+    """A page's lines less the running footer and the page number."""
+    lines = []
+    for line in page.splitlines():
+        line = re.sub(r"Page \d+ of \d+", "", line).strip()
+        if line and not line.startswith(footer_start):
+            lines.append(line)
+    return lines
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+def test_every_printed_page_holds_body_text_not_just_a_footer_or_a_stray_paragraph(built):
+    from coursekit.course import course_info
+
+    footer_start = f"{course_info()['title']} ·"
+    pdfs = sorted(built.rglob("*.pdf"))
+    # every handout, content notes, support list and run sheet (and any card sheet)
+    assert len(pdfs) >= len(lessons()) + 2 + sum(f.sessions for f in sessions.formats())
+    thin, unfooted = [], []
+    for pdf in pdfs:
+        pages = _page_texts(pdf)
+        for n, page in enumerate(pages, 1):
+            body = _body_lines(page, footer_start)
+            words = sum(len(line.split()) for line in body)
+            # a page of its own for a footer, a heading or a four-line closing note is thin
+            if len(body) < 5 or words < 30:
+                thin.append(f"{pdf.relative_to(built)} page {n} of {len(pages)}: {body}")
+        # the footer runs on every page (in the margin, never alone on a page)
+        unfooted += [f"{pdf.name} page {n}" for n, page in enumerate(pages, 1)
+                     if footer_start not in page]
+    assert thin == []
+    assert unfooted == []
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+def test_the_support_list_fits_one_page_as_promised(built):
+    pages = _page_texts(built / "handouts" / "support.pdf")
+    assert len(pages) == 1
+    for resource in support_resources()["resources"]:
+        assert resource["name"].split(":")[0] in " ".join(pages[0].split())
+
+
+@pytest.mark.slow
+def test_sort_the_claims_has_a_card_sheet_with_six_claims_and_three_headings(built):
+    plan = sessions.plan("01")
+    (activity,) = [a for a in plan.activities if a.name == "Sort the claims"]
+    assert activity.cards is not None and len(activity.cards.cards) == 6
+    assert len(activity.cards.headings) == 3
+    page = built / "handouts" / "cards-01-sort-the-claims.html"
+    text = _text(page)
+    for claim in activity.cards.cards:
+        assert claim in text
+    for heading in activity.cards.headings:
+        assert heading in text
+    assert page.read_text(encoding="utf-8").count('class="coursekit-card"') == 6
+    # the run sheet of the session that runs it says what to print, and where it is
+    sheet = _text(built / "runsheets" / "series-session-1.html")
+    assert "cards-01-sort-the-claims.pdf" in sheet and "Materials:" in sheet
+    if CHROMIUM:
+        assert len(_page_texts(page.with_suffix(".pdf"))) == 1
+
+
+@pytest.mark.slow
+def test_every_activity_that_needs_things_lists_them_and_every_sheet_is_built(built):
+    needs = re.compile(r"\b(cards?|sheets?|board|paper|handout|table|projector)\b", re.I)
+    for plan in sessions.plans():
+        for activity in plan.activities:
+            if needs.search(activity.instructions):
+                assert activity.materials, f"{plan.lesson}: {activity.name} lists no materials"
+            for material in activity.materials:
+                file = handouts.sheet_file(plan.lesson, material)
+                if file:
+                    assert (built / "handouts" / file).with_suffix(".html").exists(), file
+
+
+@pytest.mark.slow
+def test_jupyter_in_five_minutes_is_built_on_one_page_and_linked(built):
+    page = built / "handouts" / "jupyter-in-five-minutes.html"
+    text = _text(page)
+    for words in ("make lab", "Run All", "Save", "Restart", "Not connected", "Browser edition",
+                  "Windows"):
+        assert words in text, words
+    if CHROMIUM:
+        assert len(_page_texts(page.with_suffix(".pdf"))) == 1
+    readme = (ROOT / "facilitator" / "README.md").read_text(encoding="utf-8")
+    assert "jupyter-in-five-minutes" in readme
+    sheet = _text(built / "runsheets" / "series-session-1.html")
+    assert "jupyter-in-five-minutes.pdf" in sheet  # session 1's tour of a lesson
+
+
 # -- single documents, built in memory from a copy of the kit ---------------------------
 
 
@@ -215,7 +321,8 @@ def test_handout_and_slides_render_the_one_support_list(kit_copy):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     page = handouts.export_html(handouts.handout_notebook(lesson("01")))
     assert "Riverside Test Helpline" in page and "0000 111 222" in page
-    deck = handouts.export_slides(handouts.slides_notebook(sessions.sessions("series")[1]))
+    deck = handouts.export_slides(handouts.slides_notebook(sessions.sessions("series")[1]),
+                                  reveal_prefix="reveal.js")
     assert "Riverside Test Helpline" in deck
     sheet = handouts.export_html(handouts.runsheet_notebook(sessions.sessions("workshop")[0]))
     assert "Riverside Test Helpline" in sheet

@@ -169,3 +169,27 @@ def test_committed_lesson_passes_the_linter(path):
 
 def test_course_is_complete():
     assert [str(p) for p in notebooks.lint()] == []
+
+
+def test_pause_is_in_reach_at_least_every_800_words_of_every_lesson():
+    for path in lesson_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        gaps = notebooks.pause_gaps(nb)
+        assert max(gaps) <= notebooks.PAUSE_EVERY_WORDS, (path.name, gaps)
+    # lesson 01's long reading guide has a bar inside it, before a subheading
+    nb = nbformat.read(next(p for p in lesson_notebooks() if p.name.startswith("01")), 4)
+    bars = [nb.cells[i + 1].source.splitlines()[0] for i, c in enumerate(nb.cells)
+            if (c.metadata.get("coursekit") or {}).get("generated") == "pause"]
+    assert any(b.startswith("### ") for b in bars), bars
+
+
+def test_sync_puts_a_bar_before_a_subheading_in_a_long_section():
+    info = lesson("01")
+    long_part = "### One\n\n" + "word " * 700
+    cells = [new_markdown_cell("## Reading guide\n\nIntro."), new_markdown_cell(long_part),
+             new_markdown_cell("### Two\n\n" + "word " * 200), new_markdown_cell("### Three")]
+    nb = notebooks.synced(new_notebook(cells=cells), info)
+    order = [((c.metadata.get("coursekit") or {}).get("generated") or c.source[:7]) for c in nb.cells]
+    i = order.index("### Two")
+    assert order[i - 1] == "pause" and order[order.index("### One") - 1] != "pause"
+    assert order[order.index("### Thr") - 1] != "pause"  # not needed again so soon

@@ -236,3 +236,15 @@ def test_a_missing_system_part_skips_in_one_line_outside_ci_and_fails_in_ci(monk
             m.setenv(name, value)
             with pytest.raises(pytest.fail.Exception, match="Chromium is missing"):
                 missing("Chromium", "apt-get install chromium")
+
+
+def test_an_activity_material_must_name_a_sheet_the_build_prints():
+    path = ROOT / "facilitator" / "sessions" / "01.yml"
+    plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    activity = plan["activities"][0]
+    activity["materials"][0]["sheet"] = "sort-the-clams"
+    with pytest.raises(SessionPlanError, match=r"sort-the-clams.*not one `make handouts` builds"):
+        schema.check("session-plan", plan, "01.yml", error=SessionPlanError)
+    activity["materials"] = [{"item": "Scissors"}]
+    with pytest.raises(SessionPlanError, match=r"cards \(sort-the-claims\) that its materials do not list"):
+        schema.check("session-plan", plan, "01.yml", error=SessionPlanError)

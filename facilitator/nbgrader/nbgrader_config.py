@@ -25,6 +25,7 @@ from nbgrader.preprocessors import (
 
 from coursekit.exports import NBGRADER_IGNORE
 from coursekit.grading.exchange import shared_exchange
+from coursekit.grading.offline import configure_feedback
 from coursekit.grading.preprocessors import ExplainGrades
 from coursekit.grading.rubrics import ClearRubrics
 
@@ -53,6 +54,9 @@ else:
     c.Exchange.root = os.path.join(HERE, "exchange")
     os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
+# Collect only what each learner's own account handed in, never an entry in another
+# learner's name or with a time in the future (coursekit.grading.inbound).
+c.ExchangeFactory.collect = "coursekit.grading.inbound.CheckedCollect"
 
 # A learner's journal export never travels with a submission or a collection, whatever
 # folder it was left in (nbgrader's defaults first, then the kit's export names).
@@ -73,6 +77,8 @@ c.LimitOutput.max_lines = 200
 # Feedback shows each question's explanation from the bank, never the hidden tests
 # or their tracebacks.
 c.GenerateFeedback.preprocessors = [GetGrades, ExplainGrades, CSSHTMLHeaderPreprocessor]
+# Feedback pages load nothing from another host (nbgrader's page loads MathJax from a CDN).
+configure_feedback(c)
 
 # Each written question's rubric sits in its locked question cell. nbgrader's SaveCells
 # keeps the cell with the rubric in the gradebook; ClearRubrics then removes it from the

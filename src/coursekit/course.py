@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import ContentError
 
 PROMPT_KINDS = ("text", "rating", "checklist", "sort")
@@ -47,6 +47,8 @@ class LessonInfo:
     prompts: tuple[Prompt, ...] = ()
     beliefs: tuple[str, ...] = ()
     source: Path | None = None
+    #: Statements of agreement and comparison, rendered with who says them (provenance)
+    comparisons: tuple[str, ...] = ()
 
     @property
     def notebook_name(self) -> str:
@@ -85,10 +87,21 @@ def _strings(data: dict, key: str, where: str, *, required: bool = True) -> tupl
     return tuple(items)
 
 
+def _claims(data: dict, key: str, where: str, *, required: bool = True) -> tuple[str, ...]:
+    """Statements with who says them, rendered for learners ("... (Who says so: Saeed.)")."""
+    from .provenance import claim_from, render
+
+    if not required and key not in data:
+        return ()
+    items = _require(data, key, list, where)
+    return tuple(render(claim_from(item, f"{where}: item {i} of {key!r}"), markdown=False)
+                 for i, item in enumerate(items, 1))
+
+
 def load_lesson_file(path: Path) -> LessonInfo:
     where = str(path)
     data = yamlio.load_file(path)
-    yamlio.validate("lesson", data, path)
+    validation.validate("lesson", data, path)
     if not isinstance(data, dict):
         raise ContentError(f"{where}: expected a mapping of fields at the top level")
     lesson_id = str(_require(data, "id", str, where))
@@ -120,12 +133,13 @@ def load_lesson_file(path: Path) -> LessonInfo:
         content_note=str(_require(data, "content_note", str, where)).strip(),
         questions=_strings(data, "questions", where),
         objectives=_strings(data, "objectives", where),
-        key_points=_strings(data, "key_points", where),
+        key_points=_claims(data, "key_points", where),
         reading=str(reading) if reading is not None else None,
         reading_parts=tuple(int(x) for x in data.get("reading_parts") or ()),
         prompts=tuple(prompts),
         beliefs=_strings(data, "beliefs", where, required=False),
         source=path,
+        comparisons=_claims(data, "comparisons", where, required=False),
     )
 
 
@@ -154,7 +168,7 @@ def course_info() -> dict:
     """Course-wide settings from ``assets/course.yml`` (title, course-level beliefs)."""
     path = config.assets_dir() / "course.yml"
     data = yamlio.load_file(path) or {}
-    yamlio.validate("course", data, path)
+    validation.validate("course", data, path)
     return data
 
 
@@ -162,7 +176,7 @@ def support_resources() -> dict:
     """The support list a facilitator edits for their region: ``assets/support.yml``."""
     path = config.assets_dir() / "support.yml"
     data = yamlio.load_file(path)
-    yamlio.validate("support", data, path)
+    validation.validate("support", data, path)
     if not isinstance(data, dict) or not data.get("resources"):
         raise ContentError(f"{path} should list resources: (name, how to reach them, when)")
     checked = data.get("checked")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import ContentError
 
 #: The value a sort prompt gives as ``categories:`` to sort into the scale's labels.
@@ -75,7 +75,7 @@ def _load(source: Path, stamp: int) -> Scale:
     if not source.exists():
         raise ContentError(f"{source} is missing; it defines the course's evidence scale")
     data = yamlio.load_file(source)
-    yamlio.validate("evidence", data, source)
+    validation.validate("evidence", data, source)
     if not isinstance(data, dict) or not isinstance(data.get("levels"), list):
         raise ContentError(f"{source} should have intro: and a list of levels:")
     levels: list[Level] = []

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import ContentError
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -42,7 +42,7 @@ def load(source: Path | None = None) -> dict[str, Term]:
     if not source.exists():
         return {}
     data = yamlio.load_file(source) or {}
-    yamlio.validate("glossary", data, source)
+    validation.validate("glossary", data, source)
     terms: dict[str, Term] = {}
     for i, raw in enumerate(data.get("terms") or [], 1):
         where = f"{source}: term {i} ({raw.get('slug', '?') if isinstance(raw, dict) else '?'})"

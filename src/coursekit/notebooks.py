@@ -50,11 +50,15 @@ READING_GUIDE_SECTIONS = (
 HEAD = ("header", "setup")
 FOOT = ("key-points", "support", "next")
 #: Shared cells a lesson may place anywhere in its body (regenerated where they stand).
-INLINE = ("course-map", "evidence-scale")
+INLINE = ("course-map", "evidence-scale", "comparisons", "journal-settings")
 #: The safety bar (Pause and Quick exit): sync puts one before every section heading
 #: (``## ...``) of a lesson's body, so both are in reach from every section.
 SECTION = "pause"
 SECTION_HEADING = re.compile(r"^## +(.+?)\s*$", re.M)
+#: Within a long section, sync also puts a bar before a ``### `` subheading once this many
+#: words have passed since the last one, so Pause is never far away.
+PAUSE_EVERY_WORDS = 800
+SUBHEADING = re.compile(r"^### +(.+?)\s*$", re.M)
 
 
 def _template(name: str):
@@ -88,6 +92,12 @@ def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
     context["lengths"] = lesson_lengths()
     context["length"] = context["lengths"][info.id]
     context["words_per_minute"] = context["length"].words_per_minute
+    from .timing import activity_minutes
+
+    context["activity_minutes"] = activity_minutes()
+    from .privacy import settings_table
+
+    context["journal_settings"] = settings_table()  # the one source of privacy wording
     cells = {}
     names = list(HEAD + FOOT) + list(INLINE) + [SECTION]
     for name in names:
@@ -149,18 +159,41 @@ def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode
     Body widget cells are written to work on their own (:func:`standalone`), and
     every cell is locked against accidental editing and deleting.
     """
+    from .timing import count_words
+
     new = nbformat.from_dict(nb)
     fresh = generated_cells(info)
     body = []
-    for c in new.cells:
+    cells_in = [c for c in new.cells if _generated_name(c) not in HEAD + FOOT + (SECTION,)]
+
+    def words_of(c) -> int:
         name = _generated_name(c)
-        if name in HEAD + FOOT + (SECTION,):
-            continue
+        return count_words(fresh[name].source if name in INLINE else c.source) \
+            if c.cell_type == "markdown" else 0
+
+    def opens(c) -> bool:  # a heading a bar can go before (not inside a generated cell)
+        return c.cell_type == "markdown" and not _generated_name(c) and bool(
+            SUBHEADING.match(c.source)
+                                                  or SECTION_HEADING.search(c.source))
+
+    # words of the part each cell opens: it and the cells up to the next heading
+    block = [0] * len(cells_in)
+    for i in range(len(cells_in) - 1, -1, -1):
+        following = block[i + 1] if i + 1 < len(cells_in) and not opens(cells_in[i + 1]) else 0
+        block[i] = words_of(cells_in[i]) + following
+    since = 0  # words read since the last safety bar
+    for index, c in enumerate(cells_in):
+        name = _generated_name(c)
+        words = words_of(c)
         heading = SECTION_HEADING.search(c.source) if c.cell_type == "markdown" else None
+        sub = SUBHEADING.match(c.source) if c.cell_type == "markdown" and not name else None
+        if sub and body and since and since + block[index] > PAUSE_EVERY_WORDS:
+            heading = sub  # a long section: a bar before this subheading too
         # The bar goes just before the section's heading (where the last section ends, and
         # never between a cell's last words and the code cell they introduce); the first
         # body cell needs none, the opening check-in right above it has Pause and Quick exit.
         if heading and not name and body:
+            since = 0
             bar = nbformat.from_dict(fresh[SECTION])
             slug = re.sub(r"[^a-z0-9]+", "-", heading.group(1).lower()).strip("-")[:40]
             bar_id = f"coursekit-pause-{slug or 'section'}"
@@ -168,6 +201,7 @@ def synced(nb: nbformat.NotebookNode, info: LessonInfo) -> nbformat.NotebookNode
             bar["id"] = next(f"{bar_id}-{n}" if n else bar_id for n in range(len(body) + 1)
                              if (f"{bar_id}-{n}" if n else bar_id) not in taken)
             body.append(bar)
+        since += words
         body.append(fresh[name] if name in INLINE else c)
     for cell in body:
         if cell.cell_type == "code" and not _generated_name(cell):
@@ -216,14 +250,22 @@ def sync(paths: list[Path] | None = None, *, check: bool = False) -> list[Path]:
                 changed.append(config.assets_dir() / page)
                 if not check:
                     module.write_page()
-    for path in paths or sorted(config.lessons_dir().glob("[0-9][0-9]-*.ipynb")):
-        before = path.read_text(encoding="utf-8")
-        nb = nbformat.reads(before, as_version=4)
-        after = nbformat.writes(synced(nb, lesson_for(path))) + "\n"
-        if after != before:
-            changed.append(path)
-            if not check:
-                path.write_text(after, encoding="utf-8")
+    # Lesson lengths count the generated cells, which show lengths: a second pass settles
+    # them (numbers are not counted, so it never needs a third).
+    for _pass in range(1 if check else 3):
+        again = False
+        for path in paths or sorted(config.lessons_dir().glob("[0-9][0-9]-*.ipynb")):
+            before = path.read_text(encoding="utf-8")
+            nb = nbformat.reads(before, as_version=4)
+            after = nbformat.writes(synced(nb, lesson_for(path))) + "\n"
+            if after != before:
+                again = True
+                if path not in changed:
+                    changed.append(path)
+                if not check:
+                    path.write_text(after, encoding="utf-8")
+        if not again:
+            break
     return changed
 
 
@@ -315,7 +357,26 @@ def lint_notebook(path: Path, info: LessonInfo | None = None) -> list[Problem]:
         bad(f"shared cells are {names}, expected {list(HEAD + FOOT)}; run `coursekit lessons sync`")
     elif nbformat.writes(synced(nb, info)) + "\n" != text:
         bad("shared cells differ from their source (assets/); run `coursekit lessons sync`")
+    for gap in pause_gaps(nb):
+        if gap > PAUSE_EVERY_WORDS * 1.1:
+            bad(f"{gap} words pass without a safety bar (Pause) in reach; give the long part a "
+                f"### subheading so sync can put one there (about every {PAUSE_EVERY_WORDS})")
     return problems
+
+
+def pause_gaps(nb) -> list[int]:
+    """Words of lesson text between one safety bar (or the setup cell) and the next."""
+    from .timing import count_words
+
+    gaps, since = [], 0
+    for cell in nb.cells:
+        name = _generated_name(cell)
+        if name in (SECTION, "setup"):
+            gaps.append(since)
+            since = 0
+        elif name not in HEAD + FOOT and cell.cell_type == "markdown":
+            since += count_words(cell.source)
+    return [*gaps, since]
 
 
 def lint(paths: list[Path] | None = None) -> list[Problem]:
@@ -336,6 +397,10 @@ def lint(paths: list[Path] | None = None) -> list[Problem]:
             problems.append(Problem(config.assets_dir() / f"{page}.md",
                                     f"is out of date with {page}.yml; run `coursekit lessons sync`"))
     from .errors import QuestionBankError
+    from .provenance import problems as provenance_problems
+
+    problems += [Problem(config.assets_dir(), f"who says so: {message}")
+                 for message in provenance_problems()]
     from .questionbank import fairness_problems, questions_dir
 
     try:

@@ -180,3 +180,75 @@ def _merge_json(target: Path, settings: dict) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
     return target
+
+
+# -- What the course says about where the journal is and who else could open it ----------------
+#
+# The one source of every privacy sentence a learner or facilitator reads: the journal
+# widget's line, lesson 00's table (a generated cell), the browser edition's about page and
+# the session scripts (tests/test_privacy_wording.py checks they say what is here). Each
+# setting says where the journal is kept and who else could read it there; no sentence
+# promises that no one else can.
+
+#: Setting id -> (name, where the journal is kept, who else could read it).
+SETTINGS: dict[str, tuple[str, str, str]] = {
+    "own-computer": (
+        "Your own computer, your own account",
+        "a file in your account's data folder",
+        "anyone who can use your account or your unlocked computer, and anyone with "
+        "administrator rights on that computer; backup or cloud-sync software may also copy it"),
+    "shared-computer": (
+        "A shared or family computer",
+        "the same, in the account you are using",
+        "anyone else who uses that account, and whoever manages the computer"),
+    "jupyterhub": (
+        "A course server (JupyterHub)",
+        "a file on the server, in your space there",
+        "the server's administrators, who can technically read every file on it, and anyone "
+        "who can log in as you"),
+    "browser": (
+        "The browser edition",
+        "this browser's own storage (IndexedDB), in this browser profile on this device",
+        "anyone who uses the same browser profile on this device; the browser's \"clear site "
+        "data\" for this site deletes it"),
+}
+
+#: The promise that holds in every setting.
+NEVER_COLLECTED = ("The course never collects your journal: it is not in the lesson notebooks, "
+                   "in anything you submit, or in anything a facilitator collects.")
+
+
+def setting() -> str:
+    """Where the course is running now: ``browser``, ``jupyterhub`` or ``own-computer``.
+
+    A shared computer cannot be told apart from one's own, so a facilitator or learner can
+    say so with ``COURSEKIT_SETTING=shared-computer`` (any id of :data:`SETTINGS`).
+    """
+    chosen = os.environ.get("COURSEKIT_SETTING", "").strip()
+    if chosen:
+        if chosen not in SETTINGS:
+            raise ConfigError(f"COURSEKIT_SETTING is {chosen!r}; use one of "
+                              f"{', '.join(SETTINGS)} (or unset it)")
+        return chosen
+    if sys.platform == "emscripten":
+        return "browser"
+    if os.environ.get("JUPYTERHUB_USER") or os.environ.get("JUPYTERHUB_API_TOKEN"):
+        return "jupyterhub"
+    return "own-computer"
+
+
+def journal_sentence(where: str | None = None, path: str | os.PathLike | None = None) -> str:
+    """The journal widget's sentence for a setting: where it is kept, and who else could read it."""
+    where = where or setting()
+    _name, kept, who = SETTINGS[where]
+    place = f" ({path})" if path and where != "browser" else ""
+    return (f"Your reflections are kept in your journal: {kept}{place}. "
+            f"Who else could open it here: {who}. {NEVER_COLLECTED}")
+
+
+def settings_table() -> str:
+    """Lesson 00's table of every setting (a Markdown table)."""
+    rows = ["| Where you run the course | Where the journal is kept | Who else could read it |",
+            "|---|---|---|"]
+    rows += [f"| {name} | {kept} | {who} |" for name, kept, who in SETTINGS.values()]
+    return "\n".join(rows)

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import QuestionBankError
 
 QUESTION_TYPES = ("single", "multiple", "true_false", "matching", "ordering", "short")
@@ -38,6 +38,7 @@ __all__ = [
     "Option",
     "Question",
     "QuestionBank",
+    "balance_keys",
     "bank_files",
     "fairness_problems",
     "labelled",
@@ -228,6 +229,21 @@ def fairness_problems(banks: list[QuestionBank] | None = None,
                 f"{max_share:.0%}), so guessing {letter!r} pays: {names}. Give one of them "
                 "another fixed order with a `shuffle: N` field (any whole number; the "
                 "shown order is a shuffle seeded by the question id and N)")
+    for bank in banks:  # within one check: answering one letter everywhere must not pay
+        own = [q for q in bank if q.type == "single"]
+        if len(own) < 2:
+            continue
+        mine: dict[str, list[Question]] = {}
+        for q in own:
+            mine.setdefault(q.expected(), []).append(q)
+        for letter, qs in sorted(mine.items()):
+            if len(qs) > len(own) / 2:
+                problems.append(
+                    f"check {bank.lesson}-check: the key is option {letter!r} in {len(qs)} of "
+                    f"its {len(own)} single-choice questions, so answering {letter!r} "
+                    f"everywhere pays: {', '.join(q.key for q in qs)}. Remove their "
+                    "`shuffle:` fields (the kit then spreads the keys) or give one another "
+                    "`shuffle: N`")
     longest = []
     for q in singles:
         sizes = Counter(len(o.text) for o in q.options)
@@ -281,7 +297,8 @@ _ALLOWED = {
     "ordering": {"items", "misconception"},
     "short": {"rubric"},
 }
-_COMMON = {"id", "type", "points", "prompt", "explanation"}
+_COMMON = {"id", "type", "points", "prompt", "explanation",
+           "said_by", "label", "speaks_for", "study"}  # provenance (coursekit.provenance)
 
 
 def _options(raw: Any, qtype: str, where: _Where) -> tuple[Option, ...]:
@@ -370,6 +387,12 @@ def _question(raw: Any, lesson: str, index: int, path: Path | str) -> Question:
         "prompt": _text(raw, "prompt", where),
         "explanation": _text(raw, "explanation", where, required=qtype != "short"),
     }
+    if raw.get("said_by") and fields["explanation"]:  # who says what it reports (provenance)
+        from .provenance import Claim, render
+
+        said = raw["said_by"] if isinstance(raw["said_by"], list) else [raw["said_by"]]
+        fields["explanation"] = render(Claim(fields["explanation"], tuple(map(str, said)),
+                                             raw.get("label")), markdown=False)
     if qtype in ("single", "multiple"):
         fields["options"] = _options(raw.get("options"), qtype, where)
         shuffle = raw.get("shuffle", 0)
@@ -411,7 +434,7 @@ def _question(raw: Any, lesson: str, index: int, path: Path | str) -> Question:
 def parse(data: Any, path: Path | str, *, expect_lesson: str | None = None) -> QuestionBank:
     """Validate already-parsed YAML ``data`` read from ``path``."""
     top = _Where(path)
-    yamlio.validate("questions", data, path, error=QuestionBankError)
+    validation.validate("questions", data, path, error=QuestionBankError)
     if not isinstance(data, dict):
         raise top.fail("lesson", "the file is not a mapping",
                        'start it with lesson: "NN" and questions:')
@@ -439,7 +462,37 @@ def parse(data: Any, path: Path | str, *, expect_lesson: str | None = None) -> Q
                                           "give every question its own id")
         seen[q.id] = q
         questions.append(q)
-    return QuestionBank(lesson, tuple(questions), Path(path) if path else None)
+    fixed = {item.get("id") for item in raw if isinstance(item, dict) and "shuffle" in item}
+    return QuestionBank(lesson, balance_keys(questions, fixed), Path(path) if path else None)
+
+
+def balance_keys(questions: list[Question], fixed: set[str] | frozenset[str] = frozenset()
+                 ) -> tuple[Question, ...]:
+    """The questions with their single-choice keys spread over the letters, so that no
+    letter is the key of more than half of one check's single-choice questions.
+
+    Deterministic: in bank order, a question keeps its seeded order unless its key's letter
+    already holds its share; then the next ``shuffle`` number that moves the key to a letter
+    with room is used. Questions whose ``shuffle`` the bank sets (``fixed`` ids) keep it
+    (:func:`fairness_problems` names them if they lean).
+    """
+    from collections import Counter
+    from dataclasses import replace
+
+    singles = [q for q in questions if q.type == "single"]
+    room = max(1, len(singles) // 2)
+    counts = Counter(q.expected() for q in singles if q.id in fixed)
+    out = []
+    for q in questions:
+        if q.type == "single" and q.id not in fixed:
+            for n in range(q.shuffle, q.shuffle + 64):
+                moved = replace(q, shuffle=n)
+                if counts[moved.expected()] < room:
+                    q = moved
+                    break
+            counts[q.expected()] += 1
+        out.append(q)
+    return tuple(out)
 
 
 def load_file(path: Path | str) -> QuestionBank:

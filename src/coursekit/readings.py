@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import ContentError, ReadingError
 
 SUFFIXES = (".txt", ".md")
@@ -29,7 +29,7 @@ class Reading:
 def catalogue() -> dict[str, Reading]:
     path = config.assets_dir() / "readings.yml"
     data = yamlio.load_file(path)
-    yamlio.validate("readings", data, path)
+    validation.validate("readings", data, path)
     try:
         return {
             str(r["id"]): Reading(str(r["id"]), r["title"], r.get("author", ""),

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, evidence, yamlio
+from . import config, evidence, validation, yamlio
 from .errors import ContentError
 
 #: A reference is one of the readings, or a source labelled with a kind of support from the
@@ -44,7 +44,7 @@ def load(source: Path | None = None) -> dict[str, Reference]:
     if not source.exists():
         return {}
     data = yamlio.load_file(source) or {}
-    yamlio.validate("references", data, source)
+    validation.validate("references", data, source)
     out: dict[str, Reference] = {}
     for i, raw in enumerate(data.get("references") or [], 1):
         rid = raw.get("id", "?") if isinstance(raw, dict) else "?"

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from . import config, yamlio
+from . import config, validation, yamlio
 from .errors import SessionPlanError
 
 #: What a timed segment is for. A facilitator's run sheet groups and labels by these.
@@ -75,9 +75,30 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Material:
+    """Something an activity needs; ``sheet`` names a page ``make handouts`` prints."""
+
+    item: str
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class Cards:
+    """Cards to print and cut out for an activity (``handouts/cards-<lesson>-<sheet>.pdf``)."""
+
+    sheet: str
+    title: str
+    instructions: str
+    headings: tuple[str, ...]
+    cards: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Activity:
     name: str
     instructions: str
+    materials: tuple[Material, ...] = ()
+    cards: Cards | None = None
 
 
 @dataclass(frozen=True)
@@ -305,11 +326,26 @@ def _segments(raw: Any, lesson: str, where: str) -> tuple[Segment, ...]:
     return tuple(out)
 
 
+def _activity(data: Any, where: str) -> Activity:
+    materials = tuple(Material(_text(m, "item", f"{where}: material {n}"),
+                               str(m["sheet"]) if m.get("sheet") else None)
+                      for n, m in enumerate(data.get("materials") or (), 1))
+    raw = data.get("cards")
+    cards = None
+    if raw:
+        cards = Cards(str(raw["sheet"]), _text(raw, "title", f"{where}: cards"),
+                      _text(raw, "instructions", f"{where}: cards"),
+                      _texts(raw, "headings", f"{where}: cards"),
+                      _texts(raw, "cards", f"{where}: cards"))
+    return Activity(_text(data, "name", where), _text(data, "instructions", where),
+                    materials, cards)
+
+
 def load_plan_file(path: Path) -> LessonPlan:
     """Read and check one lesson's plan; an error names the file, the part and the fix."""
     where = str(path)
     data = _read_yaml(path)
-    yamlio.validate("session-plan", data, path, error=SessionPlanError)
+    validation.validate("session-plan", data, path, error=SessionPlanError)
     if not isinstance(data, dict):
         raise SessionPlanError(f"{where}: expected a mapping of fields at the top level")
     lesson = str(_need(data, "lesson", str, where))
@@ -323,11 +359,8 @@ def load_plan_file(path: Path) -> LessonPlan:
     discussion = _need(data, "discussion", dict, where)
     grounding = _need(data, "grounding", dict, where)
     notes = _need(data, "facilitator_notes", dict, where)
-    activities = tuple(
-        Activity(_text(a, "name", f"{where}: activity {i}"),
-                 _text(a, "instructions", f"{where}: activity {i}"))
-        for i, a in enumerate(_need(data, "activities", list, where), 1)
-    )
+    activities = tuple(_activity(a, f"{where}: activity {i}")
+                       for i, a in enumerate(_need(data, "activities", list, where), 1))
     slots = {}
     for format_id, raw in _need(data, "formats", dict, where).items():
         fwhere = f"{where}: formats.{format_id}"
@@ -366,7 +399,7 @@ def formats(folder: Path | None = None) -> tuple[Format, ...]:
     """The ways of running the course, from ``formats.yml``."""
     path = (folder or sessions_dir()) / "formats.yml"
     data = _read_yaml(path)
-    yamlio.validate("formats", data, path, error=SessionPlanError)
+    validation.validate("formats", data, path, error=SessionPlanError)
     items = _need(data, "formats", list, str(path))
     out = []
     for i, raw in enumerate(items, 1):

@@ -1,8 +1,13 @@
-"""How long a lesson takes to read, measured from word counts at one stated reading speed.
+"""How long a lesson takes, measured from everything a learner reads and does in it.
 
-A lesson's reading is its guide (the Markdown cells an author wrote in the notebook;
-the generated cells are left out, so the figures never depend on themselves) plus the
-reading it presents: the whole text, or the parts it draws on. The readings are not
+A lesson's words are every Markdown cell of its notebook (the guide and the generated
+cells: header, key points, support, ...; numbers in generated cells are left out, so the
+figures they show never change the figures they are computed from), the text of its
+reflection prompts and belief statements, its self-check (questions, options and
+explanations), and the reading it presents: the whole text, or the parts it draws on.
+Its activities are each reflection it asks for: a written answer (a text prompt) or
+another reflection (a rating, checklist, sort or belief ratings), each with an allowance
+stated once in ``assets/readings.yml`` (``activity_minutes:``). The readings are not
 part of the kit, so their word counts are stored in ``assets/readings.yml`` (``words:``
 on each reading, or on each part of a collection); :func:`count_words` counted them,
 and ``tests/test_timing.py`` recounts them whenever the texts are at hand. The speed is
@@ -19,7 +24,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import config, yamlio
+from . import config, validation, yamlio
+from . import course as _course
 from .course import LessonInfo, lessons
 from .errors import ContentError
 
@@ -37,7 +43,7 @@ def count_words(text: str) -> int:
 def _readings_data() -> dict:
     path = config.assets_dir() / "readings.yml"
     data = yamlio.load_file(path)
-    yamlio.validate("readings", data, path)
+    validation.validate("readings", data, path)
     if not isinstance(data, dict):
         raise ContentError(f"{path} should be a mapping with readings: and reading_speed:")
     return data
@@ -78,20 +84,118 @@ def _words_field(entry: dict, path: Path, what: str) -> int:
     return value
 
 
+#: The allowances used when assets/readings.yml states none (minutes per activity).
+DEFAULT_ACTIVITY_MINUTES = {"written_answer": 4.0, "reflection": 2.5}
+
+
+def activity_minutes() -> dict[str, float]:
+    """Minutes allowed per activity (``activity_minutes:`` in ``assets/readings.yml``)."""
+    path = config.assets_dir() / "readings.yml"
+    stated = _readings_data().get("activity_minutes") or {}
+    found = dict(DEFAULT_ACTIVITY_MINUTES)
+    for key, value in stated.items():
+        if key not in found or isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not 0 < value <= 60:
+            raise ContentError(f"{path}: activity_minutes.{key} is {value!r}; give minutes "
+                               f"(a number between 0 and 60) for one of {', '.join(found)}")
+        found[key] = float(value)
+    return found
+
+
 def notebook_path(info: LessonInfo) -> Path:
     return config.lessons_dir() / info.notebook_name
+
+
+NUMBER = re.compile(r"\d[\d,.]*")
+REFLECT = re.compile(r"""lesson\.reflect\(["']([^"']+)["']""")
+BELIEFS = re.compile(r"""lesson\.beliefs\(["'](\w+)["'](.*?)\)""")
+
+
+def _generated(cell) -> bool:
+    return bool((cell.get("metadata", {}).get("coursekit") or {}).get("generated"))
 
 
 @lru_cache(maxsize=64)
 def _guide_words(path: Path, stamp: int) -> int:
     nb = nbformat.read(path, as_version=4)
-    return sum(count_words(cell.source) for cell in nb.cells
-               if cell.cell_type == "markdown"
-               and not (cell.get("metadata", {}).get("coursekit") or {}).get("generated"))
+    return sum(count_words(NUMBER.sub(" ", cell.source) if _generated(cell) else cell.source)
+               for cell in nb.cells if cell.cell_type == "markdown")
+
+
+@lru_cache(maxsize=64)
+def _calls(path: Path, stamp: int) -> tuple[tuple[str, str, str], ...]:
+    """("reflect", prompt id, "") and ("beliefs", phase, rest) for each call, in order."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        found += [("reflect", m.group(1), "") for m in REFLECT.finditer(cell.source)]
+        found += [("beliefs", m.group(1), m.group(2)) for m in BELIEFS.finditer(cell.source)]
+    return tuple(found)
+
+
+def _strings_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings_in(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings_in(v)]
+    return []
+
+
+def activity_words_and_minutes(info: LessonInfo) -> tuple[int, float, int, int]:
+    """(words, minutes, written answers, other reflections) of the lesson's activities.
+
+    Words are what the learner reads to do them: each prompt's text, options and model
+    reasoning, and the belief statements rated.
+    """
+    path = notebook_path(info)
+    if not path.exists():
+        return 0, 0.0, 0, 0
+    allow = activity_minutes()
+    words = written = other = 0
+    for what, key, rest in _calls(path, path.stat().st_mtime_ns):
+        if what == "reflect":
+            prompt = info.prompt(key)
+            words += count_words(prompt.text) + sum(count_words(s) for s in
+                                                    _strings_in(prompt.options)
+                                                    if s != "evidence")
+            if prompt.kind == "text":
+                written += 1
+            else:
+                other += 1
+        else:
+            statements = (_course.course_info().get("beliefs") or () if "course" in rest
+                          else info.beliefs)
+            words += sum(count_words(s) for s in statements)
+            other += 1
+    minutes = written * allow["written_answer"] + other * allow["reflection"]
+    return words, minutes, written, other
+
+
+def self_check_words(info: LessonInfo) -> int:
+    """Words of the lesson's self-check: questions, options, explanations (short ones are
+    answered in the graded check, not here)."""
+    from .questionbank import load_bank
+
+    try:
+        bank = load_bank(info.id)
+    except ContentError:
+        return 0
+    total = 0
+    for q in bank.questions:
+        if q.type == "short":
+            continue
+        parts = [q.prompt, q.explanation, *(o.text for o in q.options), *q.items,
+                 *(s for pair in q.pairs for s in pair)]
+        total += sum(count_words(p) for p in parts)
+    return total
 
 
 def guide_words(info: LessonInfo) -> int:
-    """Words in the lesson's own guide (its non-generated Markdown cells)."""
+    """Words in the lesson notebook's Markdown cells (guide and generated cells)."""
     path = notebook_path(info)
     try:
         return _guide_words(path, path.stat().st_mtime_ns)
@@ -122,45 +226,56 @@ class LessonLength:
     guide_words: int
     reading_words: int
     words_per_minute: int
+    self_check_words: int = 0
+    activity_words: int = 0
+    activity_minutes: float = 0.0
+    written_answers: int = 0
+    reflections: int = 0
 
     @property
     def words(self) -> int:
-        return self.guide_words + self.reading_words
+        """Everything the learner reads: notebook text, prompts, self-check and reading."""
+        return self.guide_words + self.reading_words + self.self_check_words + self.activity_words
 
     @property
     def reading_minutes(self) -> int:
-        """Minutes to read the guide and the reading at the stated speed, rounded up."""
+        """Minutes to read all of it at the stated speed, rounded up."""
         return math.ceil(self.words / self.words_per_minute)
 
     @property
+    def measured_minutes(self) -> int:
+        """Reading plus the activity allowances, rounded up: what the stated time must cover."""
+        return math.ceil(self.words / self.words_per_minute + self.activity_minutes)
+
+    @property
     def other_minutes(self) -> int:
-        """What the stated time leaves for reflections, self-checks and pauses."""
-        return self.stated_minutes - self.reading_minutes
+        """What the stated time leaves beyond the measure (pauses, going back, thinking)."""
+        return self.stated_minutes - self.measured_minutes
 
     def __str__(self) -> str:
-        return (f"lesson {self.lesson}: {self.words:,} words ({self.guide_words:,} in the guide, "
-                f"{self.reading_words:,} in the reading) = {self.reading_minutes} min at "
-                f"{self.words_per_minute} words a minute; stated {self.stated_minutes} min")
+        return (f"lesson {self.lesson}: {self.words:,} words ({self.guide_words:,} in the "
+                f"notebook, {self.activity_words:,} in prompts, {self.self_check_words:,} in the "
+                f"self-check, {self.reading_words:,} in the reading) = {self.reading_minutes} min "
+                f"at {self.words_per_minute} words a minute, plus {self.activity_minutes:g} min "
+                f"for {self.written_answers} written answers and {self.reflections} other "
+                f"reflections = {self.measured_minutes} min; stated {self.stated_minutes} min")
 
 
 def lesson_length(info: LessonInfo) -> LessonLength:
-    return LessonLength(info.id, info.minutes, guide_words(info), reading_words(info),
-                        words_per_minute())
+    guide = guide_words(info) if notebook_path(info).exists() else 0
+    words, minutes, written, other = activity_words_and_minutes(info)
+    return LessonLength(info.id, info.minutes, guide, reading_words(info), words_per_minute(),
+                        self_check_words(info), words, minutes, written, other)
 
 
 def lesson_lengths() -> dict[str, LessonLength]:
     """Every lesson's length, by lesson id (notebooks that do not exist yet count 0 words)."""
-    speed = words_per_minute()
-    found = {}
-    for info in lessons():
-        guide = guide_words(info) if notebook_path(info).exists() else 0
-        found[info.id] = LessonLength(info.id, info.minutes, guide, reading_words(info), speed)
-    return found
+    return {info.id: lesson_length(info) for info in lessons()}
 
 
 def problems() -> list[str]:
-    """Every lesson whose stated time does not cover its measured reading, with the fix."""
-    return [f"{length}: the stated time does not cover the reading; cut the guide, split the "
-            f"lesson, or state at least {length.reading_minutes} minutes (plus time for "
-            f"reflections and self-checks) under minutes: in assets/lessons/{length.lesson}.yml"
+    """Every lesson whose stated time does not cover its measure, with the fix."""
+    return [f"{length}: the stated time does not cover it; cut the guide, split the lesson, "
+            f"or state at least {length.measured_minutes} minutes under minutes: in "
+            f"assets/lessons/{length.lesson}.yml (and the session plans' run sheets follow)"
             for length in lesson_lengths().values() if length.other_minutes < 0]

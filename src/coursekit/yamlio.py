@@ -76,22 +76,6 @@ def describe(exc: yaml.YAMLError) -> str:
     return f"{where}{detail}"
 
 
-def validate(kind: str, data: Any, path: Path | str, *, error: type[ContentError] = ContentError):
-    """Check a parsed document against its typed schema (:func:`coursekit.schema.check`):
-    a mistake raises ``error`` in one sentence naming the file and the place.
-
-    The schemas need pydantic, which the server edition installs. The browser edition
-    (Pyodide) runs without it: its data was validated when the site was built, and the
-    loaders' own checks still apply."""
-    try:
-        from . import schema
-    except ModuleNotFoundError as exc:
-        if (exc.name or "").split(".")[0] in ("pydantic", "pydantic_core"):
-            return None
-        raise
-    return schema.check(kind, data, path, error=error)
-
-
 def load_file(path: Path) -> Any:
     """The YAML document in ``path``; any reason it cannot be read is a ContentError that
     names the file, the line and the fix."""

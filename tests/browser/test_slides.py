@@ -71,3 +71,30 @@ def test_every_slide_fits_the_frame(decks, browser):
     assert counted > 100, f"only {counted} slides measured"
     assert too_tall == [], (f"slides taller than the {handouts.SLIDE_HEIGHT} px frame:\n"
                             + "\n".join(too_tall))
+
+
+def test_slide_numbers_are_plain_and_tables_keep_their_borders(decks, browser):
+    deck = next(d for d in decks if d.name.startswith("workshop-"))
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(deck.as_uri())
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+        # a flat count: reveal.js's default ("h.v") reads "7 . 1" on a slide in a stack
+        assert page.evaluate("() => Reveal.getConfig().slideNumber") == "c"
+        numbers = []
+        for n in (0, 1, 5):
+            page.evaluate(f"() => Reveal.slide({n}, 0)")
+            page.wait_for_timeout(50)
+            numbers.append(page.locator(".slide-number").inner_text().strip())
+        assert numbers == ["1", "2", "6"]  # never "7 . 1" or "1/40"
+        borders = page.evaluate("""() => {
+          const slide = [...Reveal.getSlides()].find(s => /Plan for today/.test(s.textContent));
+          Reveal.slide(Reveal.getIndices(slide).h, 0);
+          const rows = slide.querySelectorAll('table tbody tr');
+          const cells = rows[rows.length - 1].querySelectorAll('td');
+          return [...cells].map(td => getComputedStyle(td).borderBottomWidth);
+        }""")
+    finally:
+        context.close()
+    assert borders and all(float(b.removesuffix("px")) >= 1 for b in borders), borders

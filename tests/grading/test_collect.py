@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from coursekit.cli import main
 from coursekit.errors import GradingError
 from coursekit.grading.cohort import GRADED, autograde_cohort
-from coursekit.grading.collect import collect, match_file, read_mapping
+from coursekit.grading.collect import collect, read_mapping
+from coursekit.grading.lms import identify, learner_id
 from coursekit.questionbank import load_bank
 
 from .factories import ASSIGNMENT, make_course, nbgrader, right_answers, submission, wrong_answer
@@ -82,8 +83,10 @@ def route2(tmp_path_factory):
         zf.write(older, f"{A}_{key}_attempt_2026-11-19-09-00-00_{A}.ipynb")
         # files that say nothing about who handed them in, and an LMS receipt
         zf.write(older, "Untitled.ipynb")
+        # a learner the mapping leaves out keeps their LMS identity (the mapping is partial)
         zf.writestr("Stray Person_9999_assignsubmission_file_" + A + ".ipynb",
                     older.read_text(encoding="utf-8"))
+        expected["stray-person-9999"] = 0.0
         zf.writestr("receipt.txt", "downloaded from the LMS")
     report = collect(course, A, archive, mapping=mapping)
     outcomes = {o.student: o for o in autograde_cohort(course, A, workers=2)}
@@ -111,14 +114,14 @@ def test_every_lms_name_is_matched_through_the_mapping(route2):
 def test_unmatched_and_duplicate_files_are_reported(route2):
     _, _, _, report, _, _ = route2
     unmatched = dict(report.unmatched)
-    assert set(unmatched) == {"Untitled.ipynb",
-                              f"Stray Person_9999_assignsubmission_file_{A}.ipynb"}
-    assert "not in the mapping" in unmatched[f"Stray Person_9999_assignsubmission_file_{A}.ipynb"]
+    assert set(unmatched) == {"Untitled.ipynb"}
+    assert report.collected["stray-person-9999"] == \
+        f"Stray Person_9999_assignsubmission_file_{A}.ipynb"
     assert list(report.duplicates) == ["L02"]
     kept, dropped = report.duplicates["L02"]
     assert "2026-11-20" in kept and "2026-11-19" in dropped
     text = "\n".join(report.lines())
-    assert "duplicate: L02" in text and "not matched: Untitled.ipynb" in text
+    assert "several notebooks: L02 (ltanaka2) handed in 2" in text and "not matched: Untitled.ipynb" in text
 
 
 def test_collected_learners_get_their_exact_scores(route2):
@@ -134,7 +137,7 @@ def test_feedback_files_to_hand_back_and_release_feedback(route2):
     run = CliRunner().invoke(main, ["grade", "feedback", A, "--course", str(course),
                                     "--out", str(out)])
     assert run.exit_code == 0, run.output
-    assert "20 feedback file(s)" in run.output
+    assert "21 feedback file(s)" in run.output
     files = sorted(p.name for p in out.iterdir())
     assert files == sorted(f"{s}-{A}-feedback.html" for s in expected)
     page = (out / f"L00-{A}-feedback.html").read_text(encoding="utf-8")
@@ -150,10 +153,10 @@ def test_feedback_files_to_hand_back_and_release_feedback(route2):
 
 
 def test_plain_names_without_a_mapping_and_friendly_errors(tmp_path):
-    assert match_file(f"ana-lima_{A}.ipynb", A)["student_id"] == "ana-lima"
-    assert match_file(f"Ana Lima/{A}.ipynb", A)["student_id"] == "ana-lima"
-    assert match_file(f"Ana Lima_12_assignsubmission_file_{A} (2).ipynb", A)["lms"] == "Moodle"
-    assert match_file("01-check_ana.ipynb", A) is None  # another check
+    assert learner_id(identify(f"ana-lima_{A}.ipynb", A)) == "ana-lima"
+    assert learner_id(identify(f"Ana Lima/{A}.ipynb", A)) == "ana-lima"
+    assert identify(f"Ana Lima_12_assignsubmission_file_{A} (2).ipynb", A).lms == "Moodle"
+    assert identify("01-check_ana.ipynb", A) is None  # another check
     bad = tmp_path / "m.csv"
     bad.write_text("name,id\nAna,a1\n", encoding="utf-8")
     with pytest.raises(GradingError, match="in_file_name, learner_id"):
@@ -163,7 +166,8 @@ def test_plain_names_without_a_mapping_and_friendly_errors(tmp_path):
         read_mapping(bad)
     run = CliRunner().invoke(main, ["grade", "collect", A, str(tmp_path), "--course",
                                     str(tmp_path / "nowhere")])
-    assert run.exit_code != 0 and "generate_assignment" in run.output
+    assert run.exit_code != 0 and "the course folder" in run.output
+    assert "does not exist" in run.output and "--course" in run.output
     assert "Traceback" not in run.output
 
 

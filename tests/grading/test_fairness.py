@@ -83,7 +83,7 @@ def test_linter_fails_on_a_bank_with_a_key_position_bias(tmp_path, monkeypatch):
         if load_file(path).questions[0].expected() == "c":
             questions.append(q)
     _write_bank(folder, questions)
-    problems = fairness_problems(load_banks(folder))
+    problems = [p for p in fairness_problems(load_banks(folder)) if not p.startswith("check ")]
     assert len(problems) == 1
     assert "option 'c' in 10 of 10" in problems[0] and "shuffle: N" in problems[0]
     assert "01.q0" in problems[0] or questions[0]["id"] in problems[0]
@@ -111,3 +111,34 @@ def test_shuffle_field_is_validated(tmp_path):
     path = _write_bank(tmp_path, [_single("q0", shuffle=-1)])
     with pytest.raises(QuestionBankError, match="shuffle"):
         load_file(path)
+
+
+def test_every_check_spreads_its_keys_and_the_linter_names_a_check_that_leans(tmp_path):
+    # the shipped checks: no letter holds the key of more than half of a check's questions
+    for bank in load_banks():
+        singles = [q for q in bank if q.type == "single"]
+        if len(singles) >= 2:
+            top = Counter(q.expected() for q in singles).most_common(1)[0]
+            assert top[1] <= len(singles) / 2, (bank.lesson, top)
+    # four questions whose seeded orders all put the key at one letter: the kit spreads them
+    # (deterministically) unless the bank fixes their order with `shuffle:`
+    folder = tmp_path / "questions"
+    found, n = [], 0
+    while len(found) < 4:
+        q = _single(f"q{n}")
+        n += 1
+        if load_file(_write_bank(tmp_path / "probe", [q])).questions[0].expected() == "b":
+            found.append(q)
+    bank = load_file(_write_bank(folder, found))
+    keys = [q.expected() for q in bank if q.type == "single"]
+    assert max(Counter(keys).values()) <= 2 and keys[:2] == ["b", "b"]
+    assert keys == [q.expected() for q in load_file(_write_bank(folder, found))]  # stable
+    assert not [p for p in fairness_problems([bank]) if p.startswith("check ")]
+    for q in found:
+        q["shuffle"] = 0  # the author fixes the order: it is kept, and the linter says so
+    leaning = load_file(_write_bank(folder, found))
+    assert [q.expected() for q in leaning] == ["b"] * 4
+    problems = [p for p in fairness_problems([leaning]) if p.startswith("check ")]
+    assert len(problems) == 1 and "check 01-check" in problems[0]
+    assert "option 'b' in 4 of its 4" in problems[0]
+    assert all(f"01.{q['id']}" in problems[0] for q in found)

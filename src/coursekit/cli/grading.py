@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .base import KitGroup
+
 _COURSE = click.option(
     "--course", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="The nbgrader course folder (default: facilitator/nbgrader in the kit).")
@@ -17,7 +19,16 @@ def _course(course: Path | None) -> Path:
     return (course or course_dir()).resolve()
 
 
-@click.group()
+def _checked(course: Path | None, assignment: str) -> Path:
+    """The course folder, once it and ``assignment`` are known to exist (else one sentence)."""
+    from ..grading.arguments import check_assignment, check_course
+
+    found = check_course(_course(course))
+    check_assignment(found, assignment)
+    return found
+
+
+@click.group(cls=KitGroup)
 def grade() -> None:
     """nbgrader checks built from the question bank, and grading a cohort."""
 
@@ -50,7 +61,7 @@ def generate(course: Path | None, check: bool) -> None:
                else "Every source notebook was already up to date.")
 
 
-@grade.command()
+@grade.command(short_help="Autograde every submission of ASSIGNMENT, each in its own sandbox.")
 @click.argument("assignment")
 @_COURSE
 @click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -82,7 +93,7 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
     from ..grading.cohort import EXPLAIN, GRADED, autograde_cohort, render_table, submissions
     from ..grading.sandbox import Limits, check_sandbox, sandbox_problem
 
-    course = _course(course)
+    course = _checked(course, assignment)
     console = Console(stderr=False)
     total = len(submissions(course, assignment))
     if not total:
@@ -103,12 +114,30 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
         outcomes = autograde_cohort(course, assignment, workers=workers, force=force,
                                     progress=lambda o: bar.advance(task), limits=limits,
                                     sandboxed=sandboxed)
-    console.print(render_table(outcomes, title=f"{assignment}: {total} submissions"))
+    written = _written_awaiting(course, assignment)
+    console.print(render_table(outcomes, title=f"{assignment}: {total} submissions",
+                               written=written))
     flagged = [o for o in outcomes if o.status != GRADED]
     console.print(f"{total - len(flagged)} graded cleanly, {len(flagged)} need a look.")
+    if sum(written.values()):
+        console.print(f"{sum(written.values())} written answer(s) from "
+                      f"{sum(1 for n in written.values() if n)} learner(s) await marking: "
+                      "open the Formgrader (`coursekit grade formgrader`) › Manual Grading; "
+                      "scores above leave them out until marked.")
     for status in sorted({f for o in flagged for f in o.flags}, key=list(EXPLAIN).index):
         what, todo = EXPLAIN[status]
         console.print(f"  [bold]{status}[/]: {what} {todo}")
+
+
+def _written_awaiting(course: Path, assignment: str) -> dict[str, int]:
+    """``{learner: written answers not marked yet}`` ({} when the gradebook cannot say)."""
+    from ..errors import GradingError
+    from ..grading.export import marks
+
+    try:
+        return {s: m.written_awaiting for s, m in marks(course, assignment).items()}
+    except GradingError:
+        return {}
 
 
 @grade.command()
@@ -120,7 +149,7 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
     """Per-question difficulty and the most chosen wrong answers; names no learner."""
     from ..grading.summary import MIN_GROUP, class_summary, plot
 
-    course = _course(course)
+    course = _checked(course, assignment)
     result = class_summary(course, assignment)
     click.echo(f"{assignment}: {result.submissions} submission(s)")
     for q in result.questions:
@@ -129,6 +158,8 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
             continue
         wrong = ", ".join(f"{v} ({c})" for v, c in q.wrong_answers) or "none shown"
         click.echo(f"  {q.label}: {q.proportion_correct:.0%} of points; wrong answers: {wrong}")
+    for w in result.written:
+        click.echo(f"  {w.line()}")
     out = out or course / f"{assignment}-summary.png"
     plot(result).savefig(out, dpi=100)
     click.echo(f"plot: {out}")
@@ -136,21 +167,32 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
 
 # -- route 2: no shared machine --------------------------------------------------------------
 
-@grade.command()
+@grade.command(short_help="Collect the notebooks in a folder or an LMS zip into the course.")
 @click.argument("assignment")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @_COURSE
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV with columns in_file_name,learner_id: the name, login or LMS number "
                    "in each file name and the learner id to file it under.")
-def collect(assignment: str, source: Path, course: Path | None, mapping: Path | None) -> None:
+@click.option("--max-file-mb", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Largest notebook taken from SOURCE; a larger one is refused.")
+@click.option("--max-total-mb", type=click.IntRange(min=1), default=2048, show_default=True,
+              help="Most a zip may expand to in all; files past it are refused.")
+def collect(assignment: str, source: Path, course: Path | None, mapping: Path | None,
+            max_file_mb: int, max_total_mb: int) -> None:
     """Put the notebooks in SOURCE (a folder or a zip, e.g. an LMS download) into
     COURSE/submitted/<learner id>/ASSIGNMENT/, with nbgrader's zip_collect."""
     from ..errors import GradingError
+    from ..grading.arguments import check_source
+    from ..grading.collect import IntakeLimits
     from ..grading.collect import collect as do_collect
 
+    limits = IntakeLimits(file_bytes=max_file_mb * 1024 ** 2,
+                          total_bytes=max_total_mb * 1024 ** 2)
     try:
-        report = do_collect(_course(course), assignment, source, mapping=mapping)
+        found = _checked(course, assignment)
+        check_source(source)  # a damaged zip or a file that is no zip: said before any work
+        report = do_collect(found, assignment, source, mapping=mapping, limits=limits)
     except GradingError as exc:
         raise SystemExit(f"error: {exc}") from None
     for line in report.lines():
@@ -170,7 +212,62 @@ def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
     from ..grading.feedback import hand_back
 
     try:
-        result = hand_back(_course(course), assignment, out)
+        result = hand_back(_checked(course, assignment), assignment, out)
+    except GradingError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for line in result.lines():
+        click.echo(line)
+
+
+# -- back into the LMS --------------------------------------------------------------------
+
+@grade.command(short_help="Write ASSIGNMENT's grades as the CSV Moodle or Canvas imports.")
+@click.argument("assignment")
+@_COURSE
+@click.option("--lms", type=click.Choice(["moodle", "canvas"], case_sensitive=False),
+              required=True, help="The LMS the grades go back into.")
+@click.option("--from", "downloaded", type=click.Path(exists=True, dir_okay=False,
+                                                      path_type=Path), default=None,
+              help="The file the LMS downloaded: Moodle's grading worksheet, or Canvas's "
+                   "gradebook export. Only the grades of collected learners are filled in.")
+@click.option("--column", default=None,
+              help="Canvas: the assignment's column, as in the gradebook: 'Name (id)'.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the CSV (default: COURSE/lms/ASSIGNMENT-LMS.csv).")
+def export(assignment: str, course: Path | None, lms: str, downloaded: Path | None,
+           column: str | None, out: Path | None) -> None:
+    """Write ASSIGNMENT's grades as the CSV Moodle or Canvas imports (see
+    facilitator/grading.md for the clicks in each LMS)."""
+    from ..errors import GradingError
+    from ..grading.export import export_grades
+
+    try:
+        course = _checked(course, assignment)
+        out = out or course / "lms" / f"{assignment}-{lms.lower()}.csv"
+        result = export_grades(course, assignment, lms, out, downloaded=downloaded,
+                               column=column)
+    except GradingError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for line in result.lines():
+        click.echo(line)
+
+
+@grade.command("feedback-zip",
+               short_help="Zip the feedback pages the way Moodle's feedback upload reads.")
+@click.argument("assignment")
+@_COURSE
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The zip to write (default: COURSE/hand-back/ASSIGNMENT-moodle-feedback.zip).")
+def feedback_zip(assignment: str, course: Path | None, out: Path | None) -> None:
+    """Zip every learner's feedback page in the layout Moodle's "Upload multiple feedback
+    files in a zip" reads (run `coursekit grade feedback` first)."""
+    from ..errors import GradingError
+    from ..grading.export import moodle_feedback_zip
+
+    try:
+        course = _checked(course, assignment)
+        out = out or course / "hand-back" / f"{assignment}-moodle-feedback.zip"
+        result = moodle_feedback_zip(course, assignment, out)
     except GradingError as exc:
         raise SystemExit(f"error: {exc}") from None
     for line in result.lines():
@@ -193,11 +290,14 @@ def formgrader(course: Path | None, port: int, no_browser: bool, lab_args: tuple
     import subprocess
     import sys
 
-    args = formgrader_command(_course(course), port=port, open_browser=not no_browser)
+    from ..grading.arguments import check_course
+
+    course = check_course(_course(course))
+    args = formgrader_command(course, port=port, open_browser=not no_browser)
     click.echo(f"==> Formgrader: http://localhost:{port}/formgrader (stop with Ctrl+C twice)")
     bin_dir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    raise SystemExit(subprocess.call([*args, *lab_args], cwd=_course(course), env=env))
+    raise SystemExit(subprocess.call([*args, *lab_args], cwd=course, env=env))
 
 
 def formgrader_command(course: Path, *, port: int = 8890, open_browser: bool = True
@@ -227,6 +327,7 @@ def rubric(assignment: str, out: Path | None, course: Path | None) -> None:
     from ..grading.rubrics import write_rubric_sheet
     from ..questionbank import load_bank
 
+    course = _checked(course, assignment)
     lesson = assignment.split("-", 1)[0]
     try:
         bank = load_bank(lesson)
@@ -235,7 +336,7 @@ def rubric(assignment: str, out: Path | None, course: Path | None) -> None:
     if not len(bank):
         raise SystemExit(f"error: {assignment} has no questions; the assignments are "
                          "NN-check, e.g. 01-check")
-    out = out or _course(course) / "rubrics" / f"{assignment}-rubric.html"
+    out = out or course / "rubrics" / f"{assignment}-rubric.html"
     click.echo(f"rubric sheet: {write_rubric_sheet(bank, assignment, out)}")
 
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from .base import KitGroup
 
-@click.group()
+
+@click.group(cls=KitGroup)
 def handouts() -> None:
     """Facilitator's kit: printable handouts, run sheets and session slides."""
 
@@ -19,10 +21,10 @@ def handouts() -> None:
               help="Folder to write handouts/, runsheets/ and slides/ into.")
 @click.option("--pdf/--no-pdf", default=True, show_default=True,
               help="Also print each handout and run sheet to PDF with a local Chromium.")
-@click.option("--reveal-prefix", default=None, metavar="URL_OR_DIR",
-              help="Where the slides load reveal.js from: a URL, or a local reveal.js folder "
-                   "(e.g. node_modules/reveal.js) to copy next to the decks for offline use. "
-                   "Default: $COURSEKIT_REVEAL_PREFIX or a CDN.")
+@click.option("--reveal-prefix", default=None, metavar="DIR",
+              help="A local reveal.js folder to copy next to the decks (never a web address: "
+                   "decks load nothing from another host). Default: $COURSEKIT_REVEAL_PREFIX, "
+                   "else node_modules/reveal.js (`npm ci` installs it).")
 @click.option("--start", "start_text", default=None, metavar="HH:MM",
               help="When your sessions start (24-hour clock, e.g. 18:30): run sheets and "
                    "slides then give clock times. Default: times from the session's start.")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .base import KitGroup
+
 
 def _open():
     from ..journal import Journal
@@ -17,7 +19,7 @@ def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc)) from exc
 
 
-@click.group()
+@click.group(cls=KitGroup)
 def journal() -> None:
     """Your reflection journal: kept where you run the course, never collected.
 

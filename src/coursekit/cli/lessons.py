@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from .base import KitGroup
 
-@click.group()
+
+@click.group(cls=KitGroup)
 def lessons() -> None:
     """Work on the lesson notebooks in lessons/."""
 
@@ -31,7 +33,7 @@ def sync(paths: tuple[Path, ...], check: bool) -> None:
         raise SystemExit(1)
 
 
-@lessons.command()
+@lessons.command(short_help="Check the course data against its schemas, then every lesson.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def lint(paths: tuple[Path, ...]) -> None:
     """Check the course data (lesson metadata, question bank, glossary, references, support

@@ -646,13 +646,19 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
     return [outcomes[s] for s in students]
 
 
-def render_table(outcomes: list[Outcome], title: str = "Autograding"):
-    """A :class:`rich.table.Table` with one row per learner (status in words, not colour)."""
+def render_table(outcomes: list[Outcome], title: str = "Autograding",
+                 written: dict[str, int] | None = None):
+    """A :class:`rich.table.Table` with one row per learner (status in words, not colour).
+
+    ``written``: written answers each learner has awaiting marking (a column when given)."""
     from rich.table import Table
 
     table = Table(title=title)
-    for name, kw in [("learner", {}), ("status", {}), ("score", {"justify": "right"}),
-                     ("seconds", {"justify": "right"}), ("details", {"overflow": "fold"})]:
+    columns = [("learner", {}), ("status", {}), ("score", {"justify": "right"}),
+               ("seconds", {"justify": "right"}), ("details", {"overflow": "fold"})]
+    if written is not None:
+        columns.insert(3, ("written to mark", {"justify": "right"}))
+    for name, kw in columns:
         table.add_column(name, **kw)
     from rich.markup import escape
 
@@ -660,6 +666,9 @@ def render_table(outcomes: list[Outcome], title: str = "Autograding"):
     for o in outcomes:
         score = "-" if o.score is None else f"{o.score:g} / {o.max_score:g}"
         status = ", ".join(sorted(o.flags, key=STATUSES.index)) or GRADED
-        table.add_row(o.student, f"[{style.get(o.status, 'red')}]{status}[/]", score,
-                      f"{o.seconds:.1f}", escape(o.detail))
+        cells = [o.student, f"[{style.get(o.status, 'red')}]{status}[/]", score,
+                 f"{o.seconds:.1f}", escape(o.detail)]
+        if written is not None:
+            cells.insert(3, str(written.get(o.student, 0)))
+        table.add_row(*cells)
     return table

@@ -2,11 +2,18 @@
 
 Learners hand their check back however the group works (e-mail, a USB stick, an LMS
 "download all submissions" zip). :func:`collect` puts those files where nbgrader
-expects them, ``submitted/<learner id>/<assignment>/<assignment>.ipynb``, by running
-nbgrader's own ``zip_collect`` with :class:`KitCollector`, a collector plugin that
-recognises the file names common LMSs give, and an optional CSV that maps names in
-file names to learner ids. It then reports the files it could not match and the
-learners who handed in more than one copy (the newest copy is kept).
+expects them, ``submitted/<learner id>/<assignment>/<assignment>.ipynb``:
+
+1. :func:`coursekit.grading.intake.bring_in` copies only regular ``.ipynb`` files (no
+   link, pipe or device; a zip's size capped), each refusal one line of the report;
+2. :func:`plan` names each file's learner from the LMS's folder or prefix
+   (:mod:`coursekit.grading.lms`), never from what the learner typed; a mapping CSV may
+   rename some learners (the others keep their LMS identity); names that would read
+   alike are kept apart and reported; a learner with several notebooks gets the one
+   saved last (the others are listed); a file that is not a notebook is refused;
+3. nbgrader's own ``zip_collect`` copies the planned files, through :class:`KitCollector`;
+4. the report says what was replaced from an earlier collect, and the LMS identity of
+   each learner is kept (``lms/identities.json``) for the marks and feedback going back.
 
 Every collected submission gets the two small files nbgrader's exchange would have
 written (``timestamp.txt`` and ``submission_secret.txt``), so ``generate_feedback``,
@@ -17,6 +24,7 @@ on exchange submissions.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -24,8 +32,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,47 +40,23 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
 
 from ..errors import GradingError
+from .arguments import check_source
+from .intake import IntakeLimits, bring_in
+from .lms import Identity, identify, learner_id
 
-__all__ = ["CollectReport", "KitCollector", "collect", "learner_key", "read_mapping"]
+__all__ = ["CollectReport", "IntakeLimits", "KitCollector", "collect", "learner_key", "plan",
+           "read_identities", "read_mapping", "record_identities"]
 
 #: The columns a mapping CSV needs (any other columns are ignored).
 MAPPING_COLUMNS = ("in_file_name", "learner_id")
 _LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 
 
-# -- recognising file names ------------------------------------------------------------
-
-def _patterns(assignment: str) -> list[tuple[str, re.Pattern]]:
-    a = re.escape(assignment)
-    nb = rf"{a}(?:-\d+)?\.ipynb"  # Canvas adds -1, -2 to a re-submitted file's name
-    return [
-        # Moodle: "Ana Lima_1234_assignsubmission_file_01-check.ipynb", or a folder
-        # "Ana Lima_1234_assignsubmission_file_/01-check.ipynb"
-        ("Moodle", re.compile(
-            rf"^(?P<name>[^/_]+?)_(?P<number>\d+)_assignsubmission_[a-z]+_/?(?:.*/)?{nb}$")),
-        # Blackboard: "01-check_alima_attempt_2024-03-01-10-15-00_01-check.ipynb"
-        ("Blackboard", re.compile(
-            rf"^(?:.*/)?{a}_(?P<name>[^/_]+)_attempt_(?P<timestamp>[\d-]+)_{nb}$")),
-        # Canvas: "limaana_1234_5678_01-check.ipynb", "limaana_LATE_1234_5678_01-check-1.ipynb"
-        ("Canvas", re.compile(
-            rf"^(?:.*/)?(?P<name>[a-z0-9]+)_(?:LATE_)?(?P<number>\d+)_\d+_{nb}$")),
-        # Plain: "ana-lima_01-check.ipynb", "01-check_ana-lima.ipynb", "ana-lima/01-check.ipynb"
-        ("plain", re.compile(rf"^(?:.*/)?(?P<name>[^/]+?)[ _-]+{nb}$")),
-        ("plain", re.compile(rf"^(?:.*/)?{a}[ _-]+(?P<name>[^/]+?)\.ipynb$")),
-        ("folder", re.compile(rf"^(?:.*/)?(?P<name>[^/]+)/{nb}$")),
-    ]
-
-
 def learner_key(text: str) -> str:
-    """How a name from a file name is compared: lower case, words joined by hyphens."""
-    return re.sub(r"[^a-z0-9@.]+", "-", text.strip().lower()).strip("-.")
+    """How a name from a mapping CSV is compared: ASCII, lower case, words joined by hyphens."""
+    from anyascii import anyascii
 
-
-def _clean(relative: str) -> str:
-    """A file name without the copy marks browsers and systems add: " (1)", " copy"."""
-    stem, ext = os.path.splitext(relative)
-    stem = re.sub(r"(?:\s*\(\d+\)|\s+copy(?:\s+\d+)?)$", "", stem)
-    return stem + ext
+    return re.sub(r"[^a-z0-9@.]+", "-", anyascii(text).strip().lower()).strip("-.")
 
 
 def read_mapping(path: Path) -> dict[str, str]:
@@ -112,91 +94,152 @@ def read_mapping(path: Path) -> dict[str, str]:
     return mapping
 
 
-def match_file(relative: str, assignment: str, mapping: dict[str, str] | None = None
-               ) -> dict | None:
-    """Who handed in the file at ``relative`` (a path inside the collected folder).
+# -- who handed in what -------------------------------------------------------------------
 
-    Returns ``{"student_id", "file_id", "lms", "key"}`` (and ``"timestamp"`` when the
-    name carries one), or None when the name does not say.
-    """
-    relative = _clean(relative.replace(os.sep, "/"))
-    for lms, pattern in _patterns(assignment):
-        m = pattern.match(relative)
-        if not m:
-            continue
-        groups = m.groupdict()
-        candidates = [groups.get("name") or "", groups.get("number") or ""]
-        if mapping is not None:
-            learner = next((mapping[learner_key(c)] for c in candidates
-                            if c and learner_key(c) in mapping), None)
-            if learner is None:
-                return {"student_id": None, "lms": lms, "key": candidates[0]}
-        else:
-            learner = learner_key(candidates[0])
-            if not learner or not _LEARNER_ID.match(learner):
-                continue
-        out = {"student_id": learner, "file_id": f"{assignment}.ipynb", "lms": lms,
-               "key": candidates[0]}
-        if groups.get("timestamp"):
-            out["timestamp"] = _blackboard_time(groups["timestamp"])
-        return out
+@dataclass
+class _Found:
+    file: str  # path inside the download
+    identity: Identity
+    mtime: float
+    learner: str = ""
+    mapped: bool = False
+
+
+def _notebook_problem(path: Path) -> str | None:
+    """Why the file is not a notebook (None: it is one)."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        return f"not a notebook (not valid JSON: {str(exc)[:60]}): refused"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list) \
+            or "nbformat" not in data:
+        return "not a notebook (JSON without notebook cells): refused"
     return None
 
 
-def _blackboard_time(text: str) -> str:
-    parts = text.split("-")
-    if len(parts) == 6:
-        y, mo, d, h, mi, s = parts
-        return f"{y}-{mo}-{d} {h}:{mi}:{s}"
-    return text
+def _strip_wrapper(extracted: Path, assignment: str) -> str:
+    """A download zipped as one folder (``01-check-submissions/...``): its files' paths
+    are read from inside that folder, so the wrapper is never taken for a learner."""
+    entries = list(extracted.iterdir())
+    if len(entries) != 1 or not entries[0].is_dir():
+        return ""
+    inner = entries[0]
+    if identify(f"{inner.name}/x.ipynb", "").lms != "plain":
+        return ""  # a Moodle learner folder alone is a learner, not a wrapper
+    children = list(inner.iterdir())
+    if all(c.is_file() and identify(c.name, assignment) is None for c in children):
+        return ""  # one learner's folder of loose notebooks: the folder names them
+    return inner.name + "/"
+
+
+def _resolve_ids(found: list[_Found], mapping: dict[str, str] | None,
+                 report: CollectReport) -> None:
+    """Give each file its learner id: the mapping's where it names the learner, else the
+    LMS's; names that would read alike are kept apart and reported."""
+    for f in found:
+        ident = f.identity
+        auto = learner_id(ident)
+        if mapping:
+            for key in (ident.number, learner_key(ident.name), auto):
+                if key and key in mapping:
+                    f.learner, f.mapped = mapping[key], True
+                    break
+        if not f.learner:
+            f.learner = auto
+    by_id: dict[str, dict[tuple, _Found]] = {}
+    for f in found:
+        by_id.setdefault(f.learner, {}).setdefault(f.identity.key, f)
+    for learner, people in sorted(by_id.items()):
+        if len(people) < 2:
+            continue
+        mapped = [f for f in people.values() if f.mapped]
+        if len(mapped) == len(people):
+            continue  # the mapping file says these names are one learner
+        sources = " and ".join(f"{f.identity.name!r} (from {f.identity.source})"
+                               for f in people.values())
+        new_ids = {}
+        for f in people.values():
+            if not f.mapped:
+                new_ids[f.identity.key] = learner_id(f.identity, disambiguate=True)
+        for f in found:
+            if f.learner == learner and f.identity.key in new_ids:
+                f.learner = new_ids[f.identity.key]
+        report.clashes.append(
+            f"{sources} would both be learner {learner}; kept apart as "
+            + ", ".join(sorted({new_ids.get(k, learner) for k in people})))
+
+
+def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
+         report: CollectReport) -> dict[str, _Found]:
+    """The one notebook to collect for each learner (``{learner id: file}``), with every
+    other file reported: not matched, not a notebook, or not used."""
+    wrapper = _strip_wrapper(extracted, assignment)
+    found: list[_Found] = []
+    for path in sorted(extracted.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        file = path.relative_to(extracted).as_posix()
+        ident = identify(file.removeprefix(wrapper), assignment)
+        if ident is None:
+            report.unmatched.append((file, "the path names no learner: no LMS folder or "
+                                     "prefix, and no name beside the check's"))
+            continue
+        problem = _notebook_problem(path)
+        if problem:
+            report.refused.append((file, problem))
+            continue
+        found.append(_Found(file, ident, path.stat().st_mtime))
+    _resolve_ids(found, mapping, report)
+    chosen: dict[str, _Found] = {}
+    by_learner: dict[str, list[_Found]] = {}
+    for f in found:
+        by_learner.setdefault(f.learner, []).append(f)
+    for learner, files in sorted(by_learner.items()):
+        # Newest first (the LMS keeps the time each file was saved; Blackboard names it);
+        # a tie goes to the file named exactly like the check, then to the path's order.
+        def order(f: _Found):
+            stamp = f.identity.timestamp or datetime.fromtimestamp(
+                f.mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+            return (stamp, Path(f.file).name == f"{assignment}.ipynb", _neg(f.file))
+        files.sort(key=order, reverse=True)
+        chosen[learner] = files[0]
+        if len(files) > 1:
+            report.duplicates[learner] = [f.file for f in files]
+    return chosen
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    """Sorts ``text`` backwards (so a reversed sort keeps paths in ascending order)."""
+    return tuple(-ord(ch) for ch in text)
 
 
 # -- the nbgrader collector plugin ---------------------------------------------------------
 
 class KitCollector(FileNameCollectorPlugin):
-    """nbgrader ``zip_collect`` collector: LMS file names, an optional mapping CSV.
+    """nbgrader ``zip_collect`` collector that files exactly what :func:`plan` chose.
 
-    Recognised names (``01-check`` stands for the assignment):
-    Moodle ``Ana Lima_1234_assignsubmission_file_01-check.ipynb`` (or such a folder),
-    Canvas ``limaana_1234_5678_01-check.ipynb`` (``_LATE_``, ``-1`` re-submissions),
-    Blackboard ``01-check_alima_attempt_2024-03-01-10-15-00_01-check.ipynb``, and plain
-    ``ana-lima_01-check.ipynb``, ``01-check_ana-lima.ipynb``, ``ana-lima/01-check.ipynb``.
-    A file's time is the one in its name, else the file's own time (kept from the zip).
+    :func:`collect` decides who handed in each file (from the LMS's folder and prefix
+    names, :mod:`coursekit.grading.lms`) and writes the plan; this plugin hands nbgrader
+    the planned learner id, file id and time for those files, and nothing for any other.
     """
 
-    assignment = Unicode("", help="The assignment being collected (e.g. 01-check).").tag(
+    plan = Unicode("", help="The JSON plan written by coursekit.grading.collect.collect: "
+                   "{file inside the extracted folder: {student_id, timestamp}}.").tag(
         config=True)
-    mapping = Unicode("", help="A CSV with in_file_name,learner_id columns.").tag(config=True)
-    report = Unicode("", help="Where to write a JSON list of every file and its match.").tag(
+    assignment = Unicode("", help="The assignment being collected (e.g. 01-check).").tag(
         config=True)
     extracted = Unicode("", help="The folder the files were extracted to.").tag(config=True)
 
     def collect(self, submitted_file: str) -> dict | None:
-        if not hasattr(self, "_rows"):
-            self._rows: list[dict] = []
-            self._map = read_mapping(Path(self.mapping)) if self.mapping else None
+        if not hasattr(self, "_plan"):
+            self._plan = json.loads(Path(self.plan).read_text(encoding="utf-8")) \
+                if self.plan else {}
         base = self.extracted or os.path.dirname(submitted_file)
-        relative = os.path.relpath(submitted_file, base)
-        row = {"file": relative, "student_id": None}
-        info = None
-        if submitted_file.endswith(".ipynb"):
-            info = match_file(relative, self.assignment, self._map)
-        if info and info.get("student_id"):
-            info.setdefault("timestamp", datetime.fromtimestamp(
-                os.path.getmtime(submitted_file), timezone.utc).strftime(
-                "%Y-%m-%d %H:%M:%S.%f UTC"))
-            row.update(info)
-        elif info:
-            row.update(info, reason="not in the mapping file")
-        else:
-            row["reason"] = ("not a notebook" if not submitted_file.endswith(".ipynb")
-                             else "the name says neither who nor which check")
-        self._rows.append(row)
-        if self.report:
-            Path(self.report).write_text(json.dumps(self._rows, indent=1), encoding="utf-8")
-        if not row.get("student_id"):
+        row = self._plan.get(Path(os.path.relpath(submitted_file, base)).as_posix())
+        if not row:
             return None
-        return {k: row[k] for k in ("student_id", "file_id", "timestamp")}
+        return {"student_id": row["student_id"], "file_id": f"{self.assignment}.ipynb",
+                "timestamp": row["timestamp"]}
 
 
 # -- the command -------------------------------------------------------------------------
@@ -207,43 +250,39 @@ class CollectReport:
 
     assignment: str
     collected: dict[str, str] = field(default_factory=dict)  # learner id -> file kept
+    names: dict[str, str] = field(default_factory=dict)  # learner id -> name in the LMS
     unmatched: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
     duplicates: dict[str, list[str]] = field(default_factory=dict)  # learner -> files, kept 1st
+    clashes: list[str] = field(default_factory=list)
+    replaced: dict[str, str] = field(default_factory=dict)  # learner -> what was replaced
+    earlier: list[str] = field(default_factory=list)  # kept from an earlier collect
+    ignored: int = 0
 
     def lines(self) -> list[str]:
         out = [f"{self.assignment}: collected {len(self.collected)} learner(s) into submitted/"]
+        for file, why in self.refused:
+            out.append(f"  refused: {file}: {why}")
+        for line in self.clashes:
+            out.append(f"  names that read alike: {line}")
         for learner, files in sorted(self.duplicates.items()):
-            out.append(f"  duplicate: {learner} handed in {len(files)} files; kept the newest, "
-                       f"{files[0]} (not used: {', '.join(files[1:])})")
+            who = f"{learner} ({self.names[learner]})" if learner in self.names else learner
+            out.append(f"  several notebooks: {who} handed in {len(files)}; kept the one saved "
+                       f"last, {files[0]} (not used: {', '.join(files[1:])})")
+        for learner, what in sorted(self.replaced.items()):
+            out.append(f"  replaced: {learner}'s earlier submission ({what})")
+        if self.earlier:
+            out.append(f"  kept from an earlier collect (not in this download): "
+                       f"{', '.join(self.earlier)}")
         for file, why in self.unmatched:
             out.append(f"  not matched: {file} ({why})")
         if self.unmatched:
-            out.append("  Rename an unmatched file to <learner id>_" + self.assignment +
-                       ".ipynb, or add its name to the mapping CSV, and collect again.")
+            out.append("  Put an unmatched file in a folder named after its learner (or "
+                       f"rename it <learner>_{self.assignment}.ipynb) and collect again.")
+        if self.ignored:
+            out.append(f"  {self.ignored} file(s) that are not notebooks were left out "
+                       "(receipts, attachments)")
         return out
-
-
-def _extract(source: Path, into: Path) -> None:
-    """Copy a folder, or unpack a zip, into ``into``, keeping each file's time."""
-    if source.is_dir():
-        shutil.copytree(source, into, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__MACOSX"))
-        return
-    if not zipfile.is_zipfile(source):
-        raise GradingError(f"{source} is neither a folder nor a zip file; give the folder "
-                           "or the .zip your LMS downloaded")
-    with zipfile.ZipFile(source) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            parts = Path(name).parts
-            if info.is_dir() or "__MACOSX" in parts or ".." in parts or name.startswith("/"):
-                continue
-            target = into / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-            stamp = time.mktime((*info.date_time, 0, 0, -1))
-            os.utime(target, (stamp, stamp))
 
 
 def _nbgrader_env() -> dict[str, str]:
@@ -251,10 +290,22 @@ def _nbgrader_env() -> dict[str, str]:
     return dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
+def _snapshot(course: Path, assignment: str) -> dict[str, tuple[str, str]]:
+    """``{learner: (hash of the notebook, its time)}`` of what submitted/ holds now."""
+    out = {}
+    for nb in (course / "submitted").glob(f"*/{assignment}/{assignment}.ipynb"):
+        stamp = nb.parent / "timestamp.txt"
+        out[nb.parent.parent.name] = (
+            hashlib.sha256(nb.read_bytes()).hexdigest(),
+            stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else "no time")
+    return out
+
+
 def collect(course: Path, assignment: str, source: Path, *,
-            mapping: Path | None = None) -> CollectReport:
+            mapping: Path | None = None, limits: IntakeLimits | None = None
+            ) -> CollectReport:
     """Collect the notebooks in ``source`` (a folder or a zip) for ``assignment``."""
-    course, source = Path(course).resolve(), Path(source).resolve()
+    course, source = Path(course).resolve(), Path(source).absolute()
     if not source.exists():
         raise GradingError(f"{source} does not exist; give the folder or zip of returned "
                            "notebooks")
@@ -262,46 +313,82 @@ def collect(course: Path, assignment: str, source: Path, *,
         raise GradingError(f"{course / 'release' / assignment} does not exist; make the "
                            f"learners' version first (`nbgrader generate_assignment "
                            f"{assignment}`), so collected files can be checked against it")
-    if mapping is not None:
-        read_mapping(mapping)  # fail early, with the CSV's own message
+    names = read_mapping(mapping) if mapping is not None else None
     work = course / "downloaded" / assignment
     if work.exists():
         shutil.rmtree(work)
     extracted = work / "extracted"
     extracted.mkdir(parents=True)
-    _extract(source, extracted)
-    report_path = work / "matches.json"
+    if not source.is_dir():
+        check_source(source)  # a damaged zip and a file that is no zip each get their sentence
+    intake = bring_in(source, extracted, limits)
+    result = CollectReport(assignment, refused=list(intake.refused), ignored=intake.ignored)
+    chosen = plan(extracted, assignment, names, result)
+    if not chosen:
+        return result
+    rows = {}
+    for learner, f in chosen.items():
+        stamp = f.identity.timestamp or datetime.fromtimestamp(
+            f.mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+        rows[f.file] = {"student_id": learner, "timestamp": stamp}
+        result.collected[learner] = f.file
+        result.names[learner] = f.identity.name
+    plan_path = work / "plan.json"
+    plan_path.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    before = _snapshot(course, assignment)
     args = [sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force",
             "--collector=coursekit.grading.collect.KitCollector",
             f"--KitCollector.assignment={assignment}",
-            f"--KitCollector.report={report_path}",
+            f"--KitCollector.plan={plan_path}",
             f"--KitCollector.extracted={extracted}"]
-    if mapping is not None:
-        args.append(f"--KitCollector.mapping={Path(mapping).resolve()}")
     done = subprocess.run(args, cwd=course, env=_nbgrader_env(), capture_output=True,
                           text=True, timeout=600)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
         raise GradingError(f"nbgrader zip_collect could not collect {assignment}: "
                            + " / ".join(tail))
-    rows = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else []
-    result = CollectReport(assignment)
-    by_learner: dict[str, list[dict]] = {}
-    for row in rows:
-        if row.get("student_id"):
-            by_learner.setdefault(row["student_id"], []).append(row)
-        elif not row["file"].endswith(".ipynb"):
-            continue  # attachments and LMS receipts are not submissions
-        else:
-            result.unmatched.append((row["file"], row.get("reason", "")))
-    for learner, found in sorted(by_learner.items()):
-        # zip_collect keeps the newest copy (a later or equal time replaces an earlier one)
-        newest = sorted(found, key=lambda r: (r["timestamp"], r["file"]), reverse=True)
-        result.collected[learner] = newest[0]["file"]
-        if len(found) > 1:
-            result.duplicates[learner] = [r["file"] for r in newest]
+    after = _snapshot(course, assignment)
+    for learner in sorted(before):
+        if learner not in result.collected:
+            result.earlier.append(learner)
+        elif before[learner][0] != after.get(learner, ("",))[0]:
+            result.replaced[learner] = (f"from {before[learner][1]}, by "
+                                        f"{result.collected[learner]}")
+    for learner in result.collected:
         folder = course / "submitted" / learner / assignment
         secret = folder / "submission_secret.txt"
         if folder.is_dir() and not secret.exists():
             secret.write_text(secrets.token_hex(64), encoding="utf-8")
+    record_identities(course, assignment, {learner: chosen[learner].identity
+                                           for learner in result.collected})
     return result
+
+
+# -- the LMS identities, kept for the way back ------------------------------------------------
+
+IDENTITIES = Path("lms") / "identities.json"
+
+
+def record_identities(course: Path, assignment: str, people: dict[str, Identity]) -> Path:
+    """Keep each learner's LMS identity (``COURSE/lms/identities.json``) for the export of
+    marks and the feedback zip; a later collect updates, never forgets, a learner."""
+    path = Path(course) / IDENTITIES
+    data = read_identities(course)
+    for learner, ident in people.items():
+        entry = data.setdefault(learner, {"assignments": {}})
+        entry.update(lms=ident.lms, name=ident.name, number=ident.number)
+        entry["assignments"][assignment] = {"source": ident.source, "late": ident.late}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def read_identities(course: Path) -> dict[str, dict]:
+    """``{learner id: {"lms", "name", "number", "assignments": {...}}}`` (empty: none)."""
+    path = Path(course) / IDENTITIES
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -9,14 +9,15 @@ answer chosen by fewer), so no single person's answer can be picked out.
 from __future__ import annotations
 
 import ast
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GradingError
 
-__all__ = ["MIN_GROUP", "ClassSummary", "QuestionSummary", "class_summary", "plot",
-           "short_prompt"]
+__all__ = ["MIN_GROUP", "ClassSummary", "QuestionSummary", "WrittenSummary", "class_summary",
+           "plot", "short_prompt"]
 
 #: The smallest group the summary reports on.
 MIN_GROUP = 5
@@ -53,10 +54,37 @@ def short_prompt(prompt: str, limit: int = 40) -> str:
 
 
 @dataclass
+class WrittenSummary:
+    """One written question across the class: how many answers are marked, and (once at
+    least :data:`MIN_GROUP` are) the spread of their marks as shares of the points."""
+
+    key: str
+    prompt: str
+    number: int
+    marked: int
+    unmarked: int
+    spread: tuple[float, float, float] | None = None  # lowest, median, highest share
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number} · {short_prompt(self.prompt)}"
+
+    def line(self) -> str:
+        counts = f"{self.marked} marked, {self.unmarked} awaiting marking"
+        if self.spread is None:
+            return (f"{self.label}: written; {counts}; marks hidden until {MIN_GROUP} or more "
+                    "are marked")
+        low, mid, high = self.spread
+        return (f"{self.label}: written; {counts}; marks from {low:.0%} to {high:.0%} of the "
+                f"points (median {mid:.0%})")
+
+
+@dataclass
 class ClassSummary:
     assignment: str
     submissions: int
     questions: list[QuestionSummary]
+    written: list[WrittenSummary] = field(default_factory=list)
 
     @property
     def suppressed(self) -> bool:
@@ -119,6 +147,9 @@ def class_summary(course: Path, assignment: str) -> ClassSummary:
     scores: dict[str, list[float]] = {q.id: [] for q in questions}
     chosen: dict[str, Counter] = {q.id: Counter() for q in questions}
     variables = {q.variable: q for q in questions}
+    writtens = [q for q in bank if q.type == "short"]
+    marked: dict[str, list[float]] = {q.id: [] for q in writtens}
+    unmarked: dict[str, int] = {q.id: 0 for q in writtens}
     with Gradebook(f"sqlite:///{db}") as gb:
         try:
             subs = list(gb.find_assignment(assignment).submissions)
@@ -130,6 +161,12 @@ def class_summary(course: Path, assignment: str) -> ClassSummary:
             n += 1
             for nb_sub in sub.notebooks:
                 for grade in nb_sub.grades:
+                    wid = grade.name.removeprefix("answer-")
+                    if wid in marked and grade.max_score:
+                        if grade.needs_manual_grade or grade.score is None:
+                            unmarked[wid] += 1
+                        else:  # marked by hand, or left blank (nbgrader scores that 0)
+                            marked[wid].append(grade.score / grade.max_score)
                     qid = grade.name.removeprefix("test-")
                     if qid in scores and grade.score is not None and grade.max_score:
                         scores[qid].append(grade.score / grade.max_score)
@@ -154,7 +191,15 @@ def class_summary(course: Path, assignment: str) -> ClassSummary:
             wrong_answers=[(v, c) for v, c in chosen[q.id].most_common(3)
                            if c >= MIN_GROUP] if ok else [],
         ))
-    return ClassSummary(assignment, n, out)
+    written = []
+    for q in writtens:
+        shares = sorted(marked[q.id])
+        ok = len(shares) >= MIN_GROUP and n >= MIN_GROUP
+        written.append(WrittenSummary(
+            key=q.key, prompt=q.prompt, number=numbers[q.key], marked=len(shares),
+            unmarked=unmarked[q.id],
+            spread=(shares[0], statistics.median(shares), shares[-1]) if ok else None))
+    return ClassSummary(assignment, n, out, written)
 
 
 def plot(summary: ClassSummary):

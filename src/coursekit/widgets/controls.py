@@ -9,9 +9,10 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from ..browserstore import WHERE, in_browser
+from ..browserstore import in_browser
 from ..course import lessons
 from ..journal import Journal
+from ..privacy import journal_sentence
 from ._base import ChoiceDropdown, KitWidget, PrivateHTML, _kernel_loop, buttons, esc
 from ._shared import button, html, lean, own_layout
 
@@ -52,11 +53,9 @@ class JournalControls(KitWidget):
 
     def __init__(self, *, journal: Journal | None = None):
         super().__init__(journal=journal)
-        if in_browser():  # the browser edition: say exactly where the data lives
-            where = f"Your reflections are kept {esc(WHERE)}."
-        else:
-            where = ("Your reflections are saved only on this computer, in "
-                     f"<code>{esc(self.journal.path)}</code>.")
+        # The wording comes from coursekit.privacy, which knows the setting.
+        where = esc(journal_sentence("browser") if in_browser()
+                    else journal_sentence(path=self.journal.path))
         self.intro = html(f"<p><strong>Your journal.</strong> {where} Download a copy or "
                           "erase them whenever you like. A download goes to your browser's "
                           "downloads folder and is not stored anywhere else.</p>")

@@ -1,0 +1,300 @@
+"""Marks and feedback back into the LMS, without retyping.
+
+Every learner collected from an LMS download keeps the identity the LMS gave them
+(``lms/identities.json``, written by :func:`coursekit.grading.collect.collect`), so the
+way back needs no name matching:
+
+* **Moodle**: the assignment's *offline grading worksheet* (Assignment › View all
+  submissions › Grading action › Download grading worksheet; imported with *Upload
+  grading worksheet*). Its rows are keyed by the column ``Identifier``, whose value is
+  ``Participant <id>``, the same participant id as in the submissions' folder names.
+  Columns, as Moodle writes them (strings ``recordid``, ``fullname``, ``email``,
+  ``status``, ``grade``, ``maxgrade``, ``gradecanbechanged``, ``lastmodifiedsubmission``,
+  ``lastmodifiedgrade`` of mod/assign/lang/en/assign.php, read back by
+  mod/assign/feedback/offline/importgradeslib.php, which finds the ``Identifier`` and
+  ``Grade`` columns by name; Moodle docs: "Assignment settings › Offline grading
+  worksheet", docs.moodle.org/en/Assignment_settings): :data:`MOODLE_COLUMNS`.
+* **Canvas**: the Gradebook CSV (Grades › Export; imported with Grades › Import). Rows
+  are matched on ``ID`` (the Canvas user id, the first number in a submission's file
+  name), ``SIS User ID`` or ``SIS Login ID``; the grade goes in the assignment's column,
+  headed ``<assignment name> (<assignment id>)`` (Canvas Instructor Guide: "How do I
+  import grades in the Gradebook?" and "How do I export grades in the Gradebook?"):
+  :data:`CANVAS_COLUMNS` and then that column.
+* **Moodle feedback files**: a zip with one folder per learner, named as in the
+  submissions download, ``Full Name_<participant id>_assignsubmission_file_/``
+  (Assignment › View all submissions › Grading action › *Upload multiple feedback files in
+  a zip*; mod/assign/feedback/file/importziplib.php reads the participant id from the
+  second ``_``-separated part of the folder's name).
+
+Best is to fill the file the LMS itself downloaded (``--from``): every other column, and
+every learner who handed nothing in, stay exactly as the LMS wrote them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import GradingError
+from .collect import read_identities
+
+__all__ = ["CANVAS_COLUMNS", "MOODLE_COLUMNS", "Export", "Marks", "export_grades",
+           "marks", "moodle_feedback_zip", "moodle_folder"]
+
+MOODLE_COLUMNS = ("Identifier", "Full name", "Email address", "Status", "Grade",
+                  "Maximum Grade", "Grade can be changed", "Last modified (submission)",
+                  "Last modified (grade)", "Feedback comments")
+CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+_PARTICIPANT = "Participant "
+
+
+@dataclass
+class Marks:
+    """One learner's marks in the gradebook."""
+
+    score: float
+    max_score: float
+    written_awaiting: int = 0  # written answers not marked yet
+    written_marked: int = 0
+
+
+def marks(course: Path, assignment: str) -> dict[str, Marks]:
+    """``{learner id: Marks}`` for every graded submission of ``assignment``."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db = Path(course) / "gradebook.db"
+    if not db.is_file():
+        raise GradingError(f"{db} does not exist; autograde {assignment} first "
+                           f"(`coursekit grade autograde {assignment}`)")
+    out: dict[str, Marks] = {}
+    with Gradebook(f"sqlite:///{db}") as gb:
+        try:
+            subs = list(gb.find_assignment(assignment).submissions)
+        except MissingEntry:
+            raise GradingError(f"the gradebook has no assignment {assignment!r}; "
+                               "autograde it first") from None
+        for sub in subs:
+            m = Marks(float(sub.score or 0), float(sub.max_score or 0))
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    if grade.cell_type != "markdown":
+                        continue
+                    if grade.needs_manual_grade or grade.score is None:
+                        m.written_awaiting += 1
+                    else:
+                        m.written_marked += 1
+            out[sub.student.id] = m
+    return out
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class Export:
+    """What :func:`export_grades` wrote, and who could not go into it."""
+
+    out: Path
+    written: dict[str, str] = field(default_factory=dict)  # learner -> grade written
+    not_from_lms: list[str] = field(default_factory=list)  # no identity from this LMS
+    not_in_sheet: list[str] = field(default_factory=list)  # the LMS's file had no row
+    unmarked: dict[str, int] = field(default_factory=dict)  # learner -> written unmarked
+
+    def lines(self) -> list[str]:
+        out = [f"{len(self.written)} grade(s) written to {self.out}"]
+        if self.unmarked:
+            out.append(f"  {len(self.unmarked)} learner(s) have written answers still to mark "
+                       f"({sum(self.unmarked.values())} answers); their grades count only what "
+                       "is marked: " + ", ".join(sorted(self.unmarked)))
+        if self.not_from_lms:
+            out.append("  not collected from this LMS (enter by hand): "
+                       + ", ".join(self.not_from_lms))
+        if self.not_in_sheet:
+            out.append("  no row in the LMS's file (enter by hand, or download it again): "
+                       + ", ".join(self.not_in_sheet))
+        return out
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GradingError(f"{path} cannot be read as a UTF-8 CSV ({exc}); download it "
+                           "from the LMS again") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise GradingError(f"{path} is empty; download it from the LMS again")
+    return rows[0], rows[1:]
+
+
+def export_grades(course: Path, assignment: str, lms: str, out: Path, *,
+                  downloaded: Path | None = None, column: str | None = None) -> Export:
+    """Write ``assignment``'s grades as the CSV ``lms`` (moodle or canvas) imports.
+
+    ``downloaded``: the worksheet or gradebook the LMS exported; its rows and columns are
+    kept and only the grade of each collected learner is filled in. ``column`` (Canvas):
+    the assignment's column header, ``Name (id)``.
+    """
+    lms = lms.lower()
+    if lms not in ("moodle", "canvas"):
+        raise GradingError(f"unknown LMS {lms!r}; use moodle or canvas")
+    course = Path(course)
+    graded = marks(course, assignment)
+    people = read_identities(course)
+    result = Export(Path(out))
+    by_number: dict[str, str] = {}
+    for learner in sorted(graded):
+        who = people.get(learner, {})
+        if who.get("lms", "").lower() == lms and who.get("number"):
+            by_number[str(who["number"])] = learner
+        else:
+            result.not_from_lms.append(learner)
+        if graded[learner].written_awaiting:
+            result.unmarked[learner] = graded[learner].written_awaiting
+    if lms == "moodle":
+        header, rows = _moodle(assignment, graded, people, by_number, downloaded, result)
+    else:
+        header, rows = _canvas(assignment, graded, people, by_number, downloaded, column,
+                               result)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    with Path(out).open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_MINIMAL).writerows([header, *rows])
+    return result
+
+
+def _moodle(assignment, graded, people, by_number, downloaded, result):
+    if downloaded is None:
+        header = list(MOODLE_COLUMNS)
+        rows = []
+        for number, learner in sorted(by_number.items(), key=lambda kv: int(kv[0])):
+            m = graded[learner]
+            rows.append([f"{_PARTICIPANT}{number}", people[learner]["name"], "", "",
+                         _number(m.score), _number(m.max_score), "Yes", "", "", ""])
+            result.written[learner] = _number(m.score)
+        return header, rows
+    header, rows = _read_csv(downloaded)
+    missing = [c for c in ("Identifier", "Grade") if c not in header]
+    if missing:
+        raise GradingError(f"{downloaded} has no {' or '.join(missing)} column; download "
+                           "the grading worksheet from the assignment (View all submissions "
+                           "› Grading action › Download grading worksheet)")
+    ident, grade = header.index("Identifier"), header.index("Grade")
+    seen = set()
+    for row in rows:
+        if len(row) <= max(ident, grade):
+            continue
+        number = row[ident].removeprefix(_PARTICIPANT).strip()
+        learner = by_number.get(number)
+        if learner:
+            row[grade] = _number(graded[learner].score)
+            result.written[learner] = row[grade]
+            seen.add(number)
+    result.not_in_sheet = sorted(by_number[n] for n in by_number if n not in seen)
+    return header, rows
+
+
+def _canvas(assignment, graded, people, by_number, downloaded, column, result):
+    if downloaded is None:
+        column = column or assignment
+        header = [*CANVAS_COLUMNS, column]
+        rows = []
+        for number, learner in sorted(by_number.items(), key=lambda kv: int(kv[0])):
+            score = _number(graded[learner].score)
+            rows.append([people[learner]["name"], number, "", "", "", score])
+            result.written[learner] = score
+        return header, rows
+    header, rows = _read_csv(downloaded)
+    if "ID" not in header:
+        raise GradingError(f"{downloaded} has no ID column; export the Gradebook from "
+                           "Canvas (Grades › Export › Export Entire Gradebook)")
+    if column is None:
+        found = [h for h in header if re.match(rf"^{re.escape(assignment)}\b.*\(\d+\)$", h)]
+        if len(found) != 1:
+            raise GradingError(f"{downloaded}: say which column is {assignment} with "
+                               f"--column (e.g. \"{assignment} (12345)\"); "
+                               + ("several match" if found else "none is named after it"))
+        column = found[0]
+    if column not in header:
+        raise GradingError(f"{downloaded} has no column {column!r}; the assignment columns "
+                           "are: " + ", ".join(h for h in header if h.endswith(")")))
+    ident, col = header.index("ID"), header.index(column)
+    seen = set()
+    for row in rows:
+        if len(row) <= max(ident, col):
+            continue
+        learner = by_number.get(row[ident].strip())
+        if learner:
+            row[col] = _number(graded[learner].score)
+            result.written[learner] = row[col]
+            seen.add(row[ident].strip())
+    result.not_in_sheet = sorted(by_number[n] for n in by_number if n not in seen)
+    return header, rows
+
+
+# -- feedback files, zipped for Moodle ---------------------------------------------------------
+
+_MOODLE_FOLDER = re.compile(r"^[^_/]+_\d+_assignsubmission_[a-z]+_$")
+
+
+def moodle_folder(name: str, number: str) -> str:
+    """``Full Name_<participant id>_assignsubmission_file_``: the folder Moodle names a
+    learner's files by (an ``_`` in the name would split it, so it becomes a space)."""
+    clean = re.sub(r"[_/\\\x00-\x1f]+", " ", name).strip() or "Participant"
+    return f"{clean}_{number}_assignsubmission_file_"
+
+
+@dataclass
+class FeedbackZip:
+    out: Path
+    learners: list[str] = field(default_factory=list)
+    not_from_moodle: list[str] = field(default_factory=list)
+    no_feedback: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"{len(self.learners)} learner(s)' feedback in {self.out} (Moodle: View all "
+               "submissions › Grading action › Upload multiple feedback files in a zip)"]
+        if self.not_from_moodle:
+            out.append("  not collected from Moodle (hand back yourself): "
+                       + ", ".join(self.not_from_moodle))
+        if self.no_feedback:
+            out.append("  no feedback page yet (run `coursekit grade feedback` first): "
+                       + ", ".join(self.no_feedback))
+        return out
+
+
+def moodle_feedback_zip(course: Path, assignment: str, out: Path) -> FeedbackZip:
+    """Zip each Moodle learner's feedback page into their Moodle folder."""
+    course = Path(course)
+    people = read_identities(course)
+    learners = sorted(p.parent.name for p in (course / "submitted").glob(f"*/{assignment}")
+                      if p.is_dir())
+    if not learners:
+        raise GradingError(f"no submissions of {assignment} in {course / 'submitted'}; "
+                           "collect them first (`coursekit grade collect`)")
+    result = FeedbackZip(Path(out))
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for learner in learners:
+            who = people.get(learner, {})
+            if who.get("lms") != "Moodle" or not who.get("number"):
+                result.not_from_moodle.append(learner)
+                continue
+            pages = sorted((course / "feedback" / learner / assignment).glob("*.html"))
+            if not pages:
+                result.no_feedback.append(learner)
+                continue
+            source = who.get("assignments", {}).get(assignment, {}).get("source", "")
+            folder = source.rstrip("/").rsplit("/", 1)[-1]
+            if not _MOODLE_FOLDER.match(folder + ("" if folder.endswith("_") else "_")):
+                folder = moodle_folder(who["name"], str(who["number"]))
+            folder = folder if folder.endswith("_") else folder + "_"
+            for page in pages:
+                zf.write(page, f"{folder}/{assignment}-feedback"
+                         f"{'' if page.stem == assignment else '-' + page.stem}.html")
+            result.learners.append(learner)
+    return result

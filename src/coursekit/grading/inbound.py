@@ -1,0 +1,127 @@
+"""Route 1: collect from the shared exchange only what each learner's own account handed in.
+
+On a shared exchange every account may write into ``inbound/`` (that is how
+``nbgrader submit`` works), and an entry's name says whose it is:
+``<user>+<assignment>+<time>+<random>``. Plain nbgrader only warns when the entry's
+owner is another account, and takes the newest time, so one learner could hand in work in
+another's name, or with a time far in the future that wins over every later submission.
+
+:class:`CheckedCollect` is nbgrader's own collector with a check first: an entry is
+collected only if it is a real folder (not a link), owned, with everything in it, by the
+account its name carries, and its time is not in the future. Anything else is reported
+(one line each, in nbgrader's log and :attr:`CheckedCollect.refused`) and never graded;
+the learner's own newest honest entry is collected instead. The course's
+``nbgrader_config.py`` makes it the collector of ``nbgrader collect`` and the Formgrader.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+import sys
+from datetime import datetime, timedelta, timezone
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.exchange.default.collect import ExchangeCollect, groupby
+from nbgrader.utils import parse_utc
+from traitlets import Float, List
+
+__all__ = ["CheckedCollect", "inbound_problem"]
+
+#: Clocks on one machine agree; this much ahead is still taken as "now".
+SKEW = timedelta(minutes=5)
+
+
+def _account(username: str):
+    if sys.platform == "win32":  # pragma: no cover (the exchange needs POSIX accounts)
+        return None
+    import pwd
+
+    try:
+        return pwd.getpwnam(username)
+    except KeyError:
+        return None
+
+
+def inbound_problem(path: str, now: datetime | None = None) -> str | None:
+    """Why the inbound entry at ``path`` must not be collected (None: it may be)."""
+    name = os.path.basename(path)
+    parts = name.rsplit("+", 3)
+    if len(parts) < 3:
+        return "its name is not <user>+<assignment>+<time>+<id>, as nbgrader submit writes"
+    username, stamp = parts[0], parts[2]
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        return "a link, not a folder nbgrader submit wrote"
+    if not stat.S_ISDIR(info.st_mode):
+        return "not a folder nbgrader submit wrote"
+    account = _account(username)
+    if account is None:
+        return f"no account named {username!r} on this machine"
+    if info.st_uid != account.pw_uid:
+        return (f"handed in by another account (uid {info.st_uid}), not by {username!r} "
+                f"(uid {account.pw_uid})")
+    for root, dirs, files in os.walk(path):
+        for entry in (*dirs, *files):
+            inner = os.lstat(os.path.join(root, entry))
+            if stat.S_ISLNK(inner.st_mode):
+                return f"holds a link ({os.path.relpath(os.path.join(root, entry), path)})"
+            if inner.st_uid != account.pw_uid:
+                return (f"holds {os.path.relpath(os.path.join(root, entry), path)}, written "
+                        f"by another account (uid {inner.st_uid})")
+    try:
+        when = parse_utc(stamp)
+    except (ValueError, OverflowError, TypeError):
+        return f"its time {stamp!r} cannot be read"
+    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
+    now = now or datetime.now(timezone.utc)
+    if when > now + SKEW:
+        return f"its time {stamp} is in the future"
+    return None
+
+
+class CheckedCollect(ExchangeCollect):
+    """``nbgrader collect`` that takes only entries their own account handed in."""
+
+    skew_seconds = Float(SKEW.total_seconds(), help="How far in the future an entry's time "
+                         "may be and still count as now (clocks a little apart).").tag(
+        config=True)
+    refused = List(help="(entry, why) for every inbound entry not collected.")
+
+    def init_src(self):
+        if self.coursedir.course_id == "":
+            self.fail("No course id specified. Re-run with --course flag.")
+        self.course_path = os.path.join(self.root, self.coursedir.course_id)
+        self.inbound_path = os.path.join(self.course_path, "inbound")
+        if not os.path.isdir(self.inbound_path):
+            self.fail(f"Course not found: {self.inbound_path}")
+        student_id = self.coursedir.student_id or "*"
+        pattern = os.path.join(self.inbound_path,
+                               f"{glob.escape(student_id) if student_id != '*' else '*'}+"
+                               f"{glob.escape(self.coursedir.assignment_id)}+*")
+        now = datetime.now(timezone.utc) + timedelta(seconds=self.skew_seconds) - SKEW
+        records = []
+        for path in sorted(glob.glob(pattern)):
+            problem = inbound_problem(path, now)
+            if problem:
+                self.refused.append((os.path.basename(path), problem))
+                self.log.warning("Not collected: %s: %s", os.path.basename(path), problem)
+                continue
+            records.append(self._path_to_record(path))
+        usergroups = groupby(records, lambda item: item["username"])
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            try:
+                self.duedate = gb.find_assignment(self.coursedir.assignment_id).duedate
+            except MissingEntry:
+                self.duedate = None
+        self.src_records = []
+        for group in usergroups.values():
+            group = self._sort_by_timestamp(group)
+            if self.duedate is not None and self.before_duedate:
+                before = [r for r in group if r["timestamp"] <= self.duedate]
+                group = before or group
+            self.src_records.append(group[0])

@@ -1,0 +1,216 @@
+"""Bring returned notebooks in safely: only regular files, and zips with a size cap.
+
+A folder or zip of returned work is the learners' input, so nothing in it is trusted:
+
+* only regular files are read. A link (even one to ``/proc/self/cwd/...`` or
+  ``/dev/zero``), a named pipe, a device or a folder named like a notebook is refused with
+  one line, and the rest goes on. Files are opened with ``O_NOFOLLOW | O_NONBLOCK`` and
+  checked with ``fstat`` on the open descriptor, so a file swapped for a link or a pipe
+  between the look and the open is refused too, and a pipe never blocks the run;
+* a zip's links and paths that leave the folder (``../``, ``/etc/...``) are refused, and
+  what it expands to is capped per file and in total (:class:`IntakeLimits`), counting the
+  bytes actually written, not the sizes the zip declares;
+* only ``.ipynb`` files are copied (an LMS receipt or an attachment is never graded).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ..errors import GradingError
+
+__all__ = ["Intake", "IntakeLimits", "bring_in"]
+
+_SKIP = {".ipynb_checkpoints", "__MACOSX", ".DS_Store"}
+_CHUNK = 1024 * 1024
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """How much a collection may expand to (``coursekit grade collect --max-file-mb``...)."""
+
+    file_bytes: int = 50 * MB  # one notebook (autograding refuses larger ones anyway)
+    total_bytes: int = 2048 * MB  # everything collected from one download
+
+
+@dataclass
+class Intake:
+    """What :func:`bring_in` copied, and what it refused (``(path, one sentence)``)."""
+
+    copied: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    ignored: int = 0  # files that are not notebooks (receipts, attachments)
+    total: int = 0
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def _is_notebook_name(name: str) -> bool:
+    return name.lower().endswith(".ipynb")
+
+
+class _Sink:
+    """Writes one file under the caps; too much raises ``_TooBig``."""
+
+    def __init__(self, intake: Intake, limits: IntakeLimits):
+        self.intake, self.limits = intake, limits
+
+    def write(self, read, target: Path) -> None:
+        room = min(self.limits.file_bytes, self.limits.total_bytes - self.intake.total)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        try:
+            with target.open("xb") as out:
+                while chunk := read(_CHUNK):
+                    written += len(chunk)
+                    if written > room:
+                        raise _TooBig(written > self.limits.file_bytes)
+                    out.write(chunk)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        self.intake.total += written
+
+
+class _TooBig(Exception):
+    def __init__(self, per_file: bool):
+        self.per_file = per_file
+
+
+def _too_big(limits: IntakeLimits, per_file: bool) -> str:
+    if per_file:
+        return (f"larger than the {limits.file_bytes // MB} MB a notebook may be: refused "
+                "(raise --max-file-mb if it is honest)")
+    return (f"the collection would pass its {limits.total_bytes // MB} MB in all: refused "
+            "(raise --max-total-mb if the class's files are honest)")
+
+
+def _copy_folder(source: Path, into: Path, intake: Intake, limits: IntakeLimits,
+                 rel: PurePosixPath | None = None) -> None:
+    rel = rel or PurePosixPath()
+    sink = _Sink(intake, limits)
+    try:
+        entries = sorted(os.scandir(source / rel), key=lambda e: e.name)
+    except OSError as exc:
+        intake.refused.append((f"{rel}/", f"cannot be read ({exc.strerror}): skipped"))
+        return
+    for entry in entries:
+        if entry.name in _SKIP:
+            continue
+        path = rel / entry.name
+        if entry.is_symlink():
+            if _is_notebook_name(entry.name) or entry.is_dir():
+                intake.refused.append((str(path), "a link, not a file: refused (links are "
+                                       "never followed; ask for the file itself)"))
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if _is_notebook_name(entry.name):
+                intake.refused.append((str(path), "a folder named like a notebook: refused"))
+                continue
+            _copy_folder(source, into, intake, limits, path)
+            continue
+        if not _is_notebook_name(entry.name):
+            intake.ignored += 1
+            continue
+        try:
+            fd = os.open(source / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                         | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            why = ("a link, not a file: refused" if exc.errno == getattr(os, "ELOOP", -1)
+                   else f"cannot be opened ({exc.strerror}): refused")
+            intake.refused.append((str(path), why))
+            continue
+        with os.fdopen(fd, "rb", buffering=0) as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                intake.refused.append((str(path), f"{_kind(info.st_mode)}, not a file: "
+                                       "refused"))
+                continue
+            try:
+                sink.write(f.read, into / path)
+            except _TooBig as exc:
+                intake.refused.append((str(path), _too_big(limits, exc.per_file)))
+                continue
+        os.utime(into / path, (info.st_mtime, info.st_mtime))
+        intake.copied.append(str(path))
+
+
+def _unzip(source: Path, into: Path, intake: Intake, limits: IntakeLimits) -> None:
+    sink = _Sink(intake, limits)
+    try:
+        zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise GradingError(f"{source} cannot be opened as a zip ({exc}); download it "
+                           "again from the LMS") from None
+    with zf:
+        for info in zf.infolist():
+            name = info.filename.replace("\\", "/")
+            parts = PurePosixPath(name).parts
+            if any(p in _SKIP for p in parts):
+                continue
+            if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
+                intake.refused.append((name, "its path leaves the download's folder: "
+                                       "refused"))
+                continue
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                intake.refused.append((name, "a link stored in the zip, not a file: "
+                                       "refused"))
+                continue
+            if info.is_dir():
+                if _is_notebook_name(name.rstrip("/")):
+                    intake.refused.append((name, "a folder named like a notebook: refused"))
+                continue
+            if not _is_notebook_name(name):
+                intake.ignored += 1
+                continue
+            if mode and stat.S_IFMT(mode) and not stat.S_ISREG(mode):
+                intake.refused.append((name, f"{_kind(mode)} stored in the zip: refused"))
+                continue
+            if info.file_size > limits.file_bytes:
+                intake.refused.append((name, _too_big(limits, True)))
+                continue
+            target = into / PurePosixPath(*parts)
+            try:
+                with zf.open(info) as src:
+                    sink.write(src.read, target)
+            except _TooBig as exc:
+                intake.refused.append((name, _too_big(limits, exc.per_file)))
+                continue
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                intake.refused.append((name, f"damaged in the zip ({exc}): refused"))
+                continue
+            stamp = time.mktime((*info.date_time, 0, 0, -1))
+            os.utime(target, (stamp, stamp))
+            intake.copied.append(name)
+
+
+def bring_in(source: Path, into: Path, limits: IntakeLimits | None = None) -> Intake:
+    """Copy the notebooks of a folder, or unpack those of a zip, into ``into``."""
+    limits = limits or IntakeLimits()
+    intake = Intake()
+    source = Path(source)
+    if source.is_dir():
+        _copy_folder(source, into, intake, limits)
+    elif zipfile.is_zipfile(source):
+        _unzip(source, into, intake, limits)
+    else:
+        raise GradingError(f"{source} is neither a folder nor a zip file; give the folder "
+                           "or the .zip your LMS downloaded")
+    return intake

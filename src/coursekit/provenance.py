@@ -1,0 +1,313 @@
+"""Who says so: every claim about the readings names the readings (and parts) that make it.
+
+A key point, a comparison (``comparisons:`` in ``assets/lessons/NN.yml``) or a question
+explanation that reports what the readings say carries ``said_by:``, a list of speakers:
+
+* ``"000"``, ``"002"``: a whole reading; ``"001-part1"`` ... ``"001-part5"``: one part of a
+  collection (the ids and short names come from ``assets/readings.yml``, ``short:``);
+* ``"course"``: the course's own statement (for example research the course brings in,
+  named with ``study:``, an id in ``assets/references.yml``).
+
+A key point or comparison is a mapping ``{text, said_by, label}`` (``label`` is a kind from
+the evidence scale, or absent for the course's own statements); lessons render it with its
+speakers ("Saeed and Raypole: ..."), so a learner always sees who says what.
+
+:func:`problems` is the linter (run by ``coursekit lessons lint``). It fails
+
+* a statement of agreement ("all", "every article", "the readings agree", "both", "none of
+  them", ...) whose ``said_by`` does not cover every reading it speaks for (``speaks_for:``,
+  by default every reading the lesson presents, or every reading of the course for a lesson
+  without one): the false consensus the course must never state;
+* a ``research`` label without ``study:`` naming a research entry in the references, or
+  given to a reading that names no study (a reading's reference lists the studies it names
+  under ``cites:``): the scale's own rule, research is a named study you can look up;
+* a speaker that is not a reading, a part or ``course``;
+* a lesson guide (a notebook cell typed by hand) that states an agreement of all the
+  readings: such statements belong in ``comparisons:``, where their speakers are checked.
+
+Imports nothing from Jupyter or pydantic (the browser edition renders key points too).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import config, yamlio
+from .errors import ContentError
+
+__all__ = ["AGREEMENT", "COURSE", "Claim", "agreement_table", "claim_from", "problems", "render",
+           "speakers"]
+
+COURSE = "course"
+
+#: Words that make a statement speak for several readings at once.
+AGREEMENT = re.compile(
+    r"\b(all (?:five|three|six|the|of them|of the)|every (?:article|reading|view|one of)|"
+    r"each (?:article|reading|of the)|the (?:readings|articles|views|authors) (?:agree|share)|"
+    r"they agree|(?<!dis)agree (?:that|on|about)|"
+    r"both (?:articles|readings|of them|sides|say)|none of (?:them|the)|"
+    r"no (?:one|article|reading) (?:promises|says|claims))", re.I)
+
+#: The same, for hand-typed guide text in notebooks (a narrower net: prose there is long).
+GUIDE_AGREEMENT = re.compile(
+    r"\b(where all (?:five|three|six)|all (?:five|six|three) (?:agree|say|put|make)|"
+    r"every (?:article|reading|hopeful article) (?:here |that )?(?:puts|says|agrees)|"
+    r"the readings agree|the articles agree|they agree on|all the readings (?:agree|say))",
+    re.I)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement with its speakers and the kind of support they give it."""
+
+    text: str
+    said_by: tuple[str, ...] = ()
+    label: str | None = None
+    speaks_for: tuple[str, ...] | None = None
+    study: str | None = None
+
+
+def claim_from(raw: Any, where: str) -> Claim:
+    """A claim from YAML: plain text (the course's own words) or a mapping with said_by."""
+    if isinstance(raw, str):
+        if not raw.strip():
+            raise ContentError(f"{where} should be non-empty text")
+        return Claim(raw.strip(), (COURSE,))
+    if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+        raise ContentError(f"{where} should be text, or a mapping with text:, said_by: and "
+                           "label: (who says it, and the kind of support)")
+    said = raw.get("said_by") or []
+    if isinstance(said, str):
+        said = [said]
+    speaks = raw.get("speaks_for")
+    return Claim(raw["text"].strip(), tuple(str(s) for s in said), raw.get("label"),
+                 None if speaks is None else tuple(str(s) for s in speaks), raw.get("study"))
+
+
+def _readings() -> list[dict]:
+    path = config.assets_dir() / "readings.yml"
+    return (yamlio.load_file(path) or {}).get("readings") or []
+
+
+def speakers() -> dict[str, str]:
+    """Every speaker id with its short name, in course order (``course`` last)."""
+    found: dict[str, str] = {}
+    for reading in _readings():
+        rid = str(reading["id"])
+        if reading.get("parts"):
+            for part in reading["parts"]:
+                found[f"{rid}-part{part['number']}"] = str(part.get("short") or
+                                                            f"reading {rid} part {part['number']}")
+        else:
+            found[rid] = str(reading.get("short") or f"reading {rid}")
+    found[COURSE] = "the course"
+    return found
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def attribution(claim: Claim) -> str:
+    """'Saeed and Raypole; opinion' (empty for the course's own unlabelled statements)."""
+    names = speakers()
+    who = [names.get(s, s) for s in claim.said_by if s != COURSE]
+    if COURSE in claim.said_by and (who or claim.label):
+        who.append("the course")
+    parts = [_join(who)] if who else []
+    if claim.label:
+        parts.append(f"kind: {claim.label}")
+    return "; ".join(parts)
+
+
+def render(claim: Claim, *, markdown: bool = True) -> str:
+    """The claim as a learner reads it, with who says it: 'Text *(Saeed and Raypole; ...)*'
+    (plain brackets, no Markdown, for text a widget shows as it is)."""
+    note = attribution(claim)
+    if not note:
+        return claim.text
+    first = note[0].upper() + note[1:]
+    said = f"(Who says so: {first}.)"
+    return f"{claim.text} *{said}*" if markdown else f"{claim.text} {said}"
+
+
+# -- the linter ---------------------------------------------------------------------------------
+
+
+def _lesson_scope(data: dict, known: dict[str, str]) -> tuple[str, ...]:
+    """The readings a lesson speaks for: its reading (or parts), or all of them."""
+    reading = data.get("reading")
+    if reading is None:
+        return tuple(s for s in known if s != COURSE)
+    reading = str(reading)
+    parts = data.get("reading_parts") or []
+    if parts:
+        return tuple(f"{reading}-part{n}" for n in parts)
+    if reading in known:
+        return (reading,)
+    return tuple(s for s in known if s.startswith(f"{reading}-part"))
+
+
+def _narrow(text: str, scope: tuple[str, ...]) -> tuple[str, ...]:
+    """A statement about "the articles" or "all five" speaks for the collection's parts only."""
+    parts = tuple(s for s in scope if "-part" in s)
+    if parts and re.search(r"\b(five|articles?)\b", text, re.I):
+        return parts
+    return scope
+
+
+def _references() -> dict[str, dict]:
+    path = config.assets_dir() / "references.yml"
+    data = yamlio.load_file(path) or {}
+    return {str(r["id"]): r for r in data.get("references") or []}
+
+
+#: Which reading (or part) each reading reference stands for: "000" or "001-part2".
+def _reading_refs(refs: dict[str, dict]) -> dict[str, dict]:
+    return {str(r["reading"]): r for r in refs.values() if r.get("reading")}
+
+
+def claim_problems(claim: Claim, where: str, scope: tuple[str, ...],
+                   known: dict[str, str], refs: dict[str, dict]) -> list[str]:
+    """Every problem with one claim, each one sentence naming the place and the fix."""
+    found = []
+    unknown = [s for s in claim.said_by if s not in known]
+    if unknown:
+        found.append(f"{where}: said_by names {unknown[0]!r}, which is no reading; use one of "
+                     f"{', '.join(known)}")
+    if AGREEMENT.search(claim.text):
+        speaks_for = claim.speaks_for if claim.speaks_for is not None else _narrow(
+            claim.text, scope)
+        missing = [s for s in speaks_for if s not in claim.said_by]
+        if missing:
+            found.append(
+                f"{where}: {AGREEMENT.search(claim.text).group(0)!r} states an agreement of "
+                f"{_join([known.get(s, s) for s in speaks_for])}, but said_by does not name "
+                f"{_join([known.get(s, s) for s in missing])}; name only the readings that say it "
+                "(\"Saeed and Raypole say...\") or add each one that does to said_by")
+    if claim.label == "research":
+        study = refs.get(claim.study or "")
+        if not study or study.get("kind") != "research":
+            found.append(f"{where}: the label research needs study: naming a research entry of "
+                         "assets/references.yml (a named study you can look up); label it by "
+                         "what the text gives instead (an unnamed study is opinion)")
+        by_reading = _reading_refs(refs)
+        for speaker in claim.said_by:
+            if speaker == COURSE:
+                continue
+            named = (by_reading.get(speaker) or {}).get("cites") or []
+            if claim.study not in named:
+                found.append(f"{where}: labelled research, but {known.get(speaker, speaker)} "
+                             f"does not name the study {claim.study!r} (its reference lists no "
+                             "such cites:); label it opinion, or say the course brings the study "
+                             "(said_by: [course])")
+    return found
+
+
+def _lesson_claims(data: dict) -> list[tuple[str, Any]]:
+    items = [(f"key point {i}", raw) for i, raw in enumerate(data.get("key_points") or [], 1)]
+    items += [(f"comparison {i}", raw) for i, raw in enumerate(data.get("comparisons") or [], 1)]
+    return items
+
+
+def problems(root: Path | None = None) -> list[str]:
+    """The provenance linter over lessons, question banks and lesson guides."""
+    known = speakers()
+    refs = _references()
+    found: list[str] = []
+    assets = config.assets_dir()
+    scopes: dict[str, tuple[str, ...]] = {}
+    for path in sorted((assets / "lessons").glob("[0-9][0-9].yml")):
+        data = yamlio.load_file(path) or {}
+        scope = _lesson_scope(data, known)
+        scopes[path.stem] = scope
+        for place, raw in _lesson_claims(data):
+            where = f"{path.relative_to(assets.parent)}: {place}"
+            try:
+                claim = claim_from(raw, where)
+            except ContentError as exc:
+                found.append(str(exc))
+                continue
+            found += claim_problems(claim, where, scope, known, refs)
+    for path in sorted((assets / "questions").glob("[0-9][0-9].yml")):
+        data = yamlio.load_file(path) or {}
+        scope = scopes.get(str(data.get("lesson")), tuple(s for s in known if s != COURSE))
+        for q in data.get("questions") or []:
+            text = q.get("explanation") or ""
+            if not text:
+                continue
+            where = f"{path.relative_to(assets.parent)}: question {q.get('id')!r} explanation"
+            claim = Claim(text, tuple(str(s) for s in q.get("said_by") or ()), q.get("label"),
+                          None if q.get("speaks_for") is None
+                          else tuple(str(s) for s in q["speaks_for"]), q.get("study"))
+            found += claim_problems(claim, where, scope, known, refs)
+    found += guide_problems()
+    return found
+
+
+def guide_problems() -> list[str]:
+    """Hand-typed lesson text and session scripts that state an agreement of all the readings."""
+    import json
+
+    found = []
+    studies = [str(r.get("citation", "")).split(",")[0].strip() for r in _references().values()
+               if r.get("kind") == "research"]  # first authors' surnames
+    for path in sorted(config.lessons_dir().glob("[0-9][0-9]-*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for i, cell in enumerate(nb.get("cells") or []):
+            if cell.get("cell_type") != "markdown":
+                continue
+            if (cell.get("metadata", {}).get("coursekit") or {}).get("generated"):
+                continue
+            source = cell.get("source")
+            text = "".join(source) if isinstance(source, list) else source or ""
+            for row in (ln for ln in text.splitlines() if ln.startswith("|")):
+                cells = [c.strip() for c in row.strip().strip("|").split("|")]
+                if len(cells) > 2 and cells[-1].lower().startswith("**research**") and not any(
+                        s and s in row for s in studies):
+                    found.append(f"{path.name}: cell {i + 1}: the row {cells[0][:40]!r} is "
+                                 "labelled research but names no study of the references; name "
+                                 "it (assets/references.yml, kind: research) or label the row "
+                                 "by what the text gives (an unnamed study is opinion)")
+            m = GUIDE_AGREEMENT.search(text)
+            if m:
+                found.append(f"{path.name}: cell {i + 1} says {m.group(0)!r} in hand-typed text; "
+                             "state agreements under comparisons: in the lesson's YAML with "
+                             "said_by, where the linter checks who says them")
+    sessions = config.assets_dir().parent / "facilitator" / "sessions"
+    for path in sorted(sessions.glob("*.yml")):
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for m in GUIDE_AGREEMENT.finditer(text):
+            found.append(f"facilitator/sessions/{path.name}: the script says {m.group(0)!r}; "
+                         "say which readings hold each point (\"Saeed and Raypole...\"), as "
+                         "the lessons' comparisons: do")
+    return found
+
+
+def agreement_table() -> list[tuple[str, str, str]]:
+    """(place, statement, who says it) for every statement of agreement in the course."""
+    known = speakers()
+    rows = []
+    assets = config.assets_dir()
+    for path in sorted((assets / "lessons").glob("[0-9][0-9].yml")):
+        data = yamlio.load_file(path) or {}
+        for place, raw in _lesson_claims(data):
+            claim = claim_from(raw, place)
+            readings = [s for s in claim.said_by if s != COURSE]
+            if AGREEMENT.search(claim.text) or place.startswith("comparison") or len(readings) > 1:
+                rows.append((f"lesson {path.stem} {place}", claim.text,
+                             _join([known.get(s, s) for s in claim.said_by])))
+    for path in sorted((assets / "questions").glob("[0-9][0-9].yml")):
+        data = yamlio.load_file(path) or {}
+        for q in data.get("questions") or []:
+            text = q.get("explanation") or ""
+            readings = [s for s in q.get("said_by") or () if s != COURSE]
+            if AGREEMENT.search(text) or len(readings) > 1:
+                rows.append((f"question {data.get('lesson')}.{q.get('id')}", text.strip(),
+                             _join([known.get(s, s) for s in q.get("said_by") or ()])))
+    return rows

@@ -1,0 +1,160 @@
+"""Who says so: the provenance linter passes on the shipped data and fails on seeded mistakes.
+
+Each seeded mistake is written into a copy of the kit (``COURSEKIT_ROOT``): a false consensus
+in a key point, a comparison or a question explanation, research claimed for an unnamed
+study, a speaker that is no reading, and an agreement of all the readings typed by hand
+into a lesson guide.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from coursekit import config, provenance
+from coursekit.course import lesson
+
+ROOT = config.assets_dir().parent
+
+
+@pytest.fixture
+def kit(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    shutil.copytree(ROOT / "lessons", tmp_path / "lessons")
+    shutil.copytree(ROOT / "facilitator" / "sessions", tmp_path / "facilitator" / "sessions")
+    monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_shipped_course_passes():
+    assert provenance.problems() == []
+
+
+def test_every_reading_and_part_has_a_short_name():
+    names = provenance.speakers()
+    assert names["001-part2"] == "Saeed" and names["001-part5"] == "Raypole"
+    assert names["000"] == "the talk" and names[provenance.COURSE] == "the course"
+    assert len(names) == 8  # the talk, five parts, the healing article, the course
+
+
+def test_lessons_render_who_says_each_key_point_and_comparison():
+    info = lesson("05")
+    assert any("Who says so: Saeed and Raypole" in c for c in info.comparisons)
+    assert all("Who says so:" in k for k in lesson("01").key_points[:5])
+    safety = next(c for c in info.comparisons if "safety" in c.split("(Who says so")[0][:60])
+    assert "Part 1" not in safety.split("Who says so:")[1]
+
+
+def test_a_seeded_false_consensus_in_a_key_point_fails(kit):
+    edit(kit / "assets" / "lessons" / "05.yml",
+         "  - Whether someone else can change is a separate question",
+         "  - text: All five articles put the partner's safety first.\n"
+         "    said_by: [001-part2, 001-part5]\n    label: opinion\n"
+         "  - Whether someone else can change is a separate question")
+    found = provenance.problems()
+    assert len(found) == 1, found
+    assert "05.yml: key point" in found[0] and "'All five'" in found[0]
+    # it names exactly the readings that do not say it
+    assert "Part 1, Ni and the column" in found[0]
+
+
+def test_naming_every_reading_it_speaks_for_makes_an_agreement_pass(kit):
+    edit(kit / "assets" / "lessons" / "03.yml", "  - id: hopeful.hardest-key",
+         "  - id: hopeful.hardest-key")
+    edit(kit / "assets" / "lessons" / "03.yml", "comparisons:\n",
+         "comparisons:\n  - text: Each article in this lesson offers a route to change.\n"
+         "    said_by: [001-part3, 001-part4]\n    label: opinion\n")
+    found = provenance.problems()
+    assert len(found) == 1 and "Raypole" in found[0], found
+    edit(kit / "assets" / "lessons" / "03.yml", "said_by: [001-part3, 001-part4]\n",
+         "said_by: [001-part3, 001-part4, 001-part5]\n")
+    assert provenance.problems() == []
+
+
+def test_a_false_consensus_in_a_question_explanation_fails(kit):
+    edit(kit / "assets" / "questions" / "05.yml",
+         "      Part 1 and Saeed reject love as a cure, and only Saeed and Raypole speak of the partner's\n"
+         "      safety.",
+         "      The articles agree that the partner's safety comes first.")
+    edit(kit / "assets" / "questions" / "05.yml",
+         "    said_by: [001-part1, 001-part2, 001-part3, 001-part4, 001-part5]\n    label: opinion\n\n"
+         "  - id: plate-support",
+         "    said_by: [001-part2, 001-part5]\n    label: opinion\n\n  - id: plate-support")
+    found = provenance.problems()
+    assert len(found) == 1 and "common-ground" in found[0], found
+
+
+def test_research_for_an_unnamed_study_fails(kit):
+    edit(kit / "assets" / "lessons" / "03.yml",
+         "    said_by: [001-part5]\n    label: opinion\n",
+         "    said_by: [001-part5]\n    label: research\n    study: wetzel-2020\n")
+    found = provenance.problems()
+    assert len(found) == 1 and "Raypole does not name the study" in found[0], found
+
+
+def test_research_without_a_study_in_the_references_fails(kit):
+    edit(kit / "assets" / "lessons" / "05.yml", "    study: wetzel-2020\n", "")
+    found = provenance.problems()
+    assert len(found) == 1 and "needs study:" in found[0], found
+    edit(kit / "assets" / "lessons" / "05.yml", "    label: research\n",
+         "    label: research\n    study: dutton-painter-1981\n")
+    assert "needs study:" in provenance.problems()[0]  # a theory book is not research
+
+
+def test_a_speaker_that_is_no_reading_fails(kit):
+    edit(kit / "assets" / "lessons" / "01.yml", 'said_by: ["000"]', "said_by: [the-talk]")
+    found = provenance.problems()
+    assert len(found) == 1 and "'the-talk', which is no reading" in found[0], found
+
+
+def test_an_agreement_typed_into_a_lesson_guide_fails(kit):
+    path = next((kit / "lessons").glob("03-*.ipynb"))
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].insert(3, {"cell_type": "markdown", "metadata": {},
+                           "source": "Where all five agree: safety comes first."})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    found = provenance.problems()
+    assert len(found) == 1 and "03-change-is-possible.ipynb: cell 4" in found[0], found
+
+
+def test_the_agreement_table_lists_each_statement_with_its_speakers():
+    rows = provenance.agreement_table()
+    places = [place for place, _text, _who in rows]
+    assert "lesson 05 comparison 3" in places
+    who = dict((place, w) for place, _t, w in rows)
+    assert who["lesson 05 comparison 3"] == "Saeed and Raypole"
+
+
+def test_a_session_script_that_says_every_article_puts_safety_first_fails(kit):
+    edit(kit / "facilitator" / "sessions" / "03.yml",
+         "        Do not argue their decision. Say that",
+         "        Do not argue their decision. Reflect that every article here puts safety first.\n"
+         "        Say that")
+    found = provenance.problems()
+    assert len(found) == 1 and "sessions/03.yml" in found[0], found
+    assert "'every article here puts'" in found[0]
+
+
+@pytest.mark.parametrize("row, fails", [
+    ("| Raypole | Tendencies decline with age | \"A 2019 study\", not named | **research** |", True),
+    ("| Raypole | Tendencies decline with age | Wetzel and colleagues (2020) | **research** |", False),
+])
+def test_an_evidence_table_row_labelled_research_must_name_its_study(kit, row, fails):
+    path = next((kit / "lessons").glob("03-*.ipynb"))
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].insert(3, {"cell_type": "markdown", "metadata": {},
+                           "source": "| Article | Claim | Support | Kind |\n|---|---|---|---|\n"
+                                     + row})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    found = provenance.problems()
+    assert bool(found) == fails, found
+    if fails:
+        assert "labelled research but names no study" in found[0]
