@@ -17,7 +17,7 @@ from pathlib import Path
 import ipywidgets as W
 
 from .. import config
-from ._shared import lean
+from ._shared import lean, on_new_front_end
 
 ROOT_CLASS = "coursekit"
 STYLE_CLASS = "coursekit-style"
@@ -51,9 +51,16 @@ def stylesheet_css() -> str:
     return _CSS
 
 
-def style_widget() -> W.HTML:
-    """The one hidden HTML model holding the stylesheet, created on first use per kernel."""
+def _forget() -> None:
     global _STYLE
+    with _LOCK:
+        _STYLE = None
+
+
+def style_widget() -> W.HTML:
+    """The one hidden HTML model holding the stylesheet, made on first use per front end."""
+    global _STYLE
+    on_new_front_end(_forget)
     with _LOCK:
         if _STYLE is None or getattr(_STYLE, "comm", None) is None:
             css = stylesheet_css()

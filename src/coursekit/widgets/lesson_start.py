@@ -14,7 +14,7 @@ from ..course import LessonInfo, course_info, support_resources
 from ..journal import Journal
 from ._base import KitWidget, clock, esc, live
 from ._choice import scale_options
-from ._shared import button, html, lean, own_layout
+from ._shared import button, html, lean, on_new_front_end, own_layout
 
 FEELING_LOW = "very unsettled"
 FEELING_HIGH = "calm and steady"
@@ -186,10 +186,16 @@ class SafetyControls(KitWidget):
 _EXIT: tuple[W.HTML, W.Button] | None = None
 
 
+def _forget_exit() -> None:
+    global _EXIT
+    _EXIT = None
+
+
 def exit_widgets() -> tuple[W.HTML, W.Button]:
     """The Quick exit button and its hidden partner: one pair of models per kernel, shown
     in every safety bar (a widget model may have many views), so each bar costs less."""
     global _EXIT
+    on_new_front_end(_forget_exit)
     if _EXIT is None or any(getattr(w, "comm", None) is None for w in _EXIT):
         control = html(quick_exit_html(), classes=("coursekit-quick-exit-box",))
         signal = button("Quick exit", tooltip="Quick exit",
