@@ -70,10 +70,15 @@ def style_widget() -> W.HTML:
 
 
 def with_style(children: tuple | list) -> tuple:
-    """``children`` with the shared stylesheet model first (added once, never twice)."""
+    """``children`` with the shared stylesheet model first and the page script (see
+    :mod:`coursekit.widgets._page`) second, each added once, never twice."""
+    from ._page import page_widget
+
     style = style_widget()
-    rest = tuple(c for c in children if c is not style)
-    return (style, *rest)
+    page = page_widget()
+    shared = (style,) if page is None else (style, page)
+    rest = tuple(c for c in children if c not in shared)
+    return (*shared, *rest)
 
 
 def css_classes(css: str | None = None) -> set[str]:

@@ -256,7 +256,8 @@ class LessonStart(SafetyControls):
         self.heading = html(
             f"<p><strong>Before you begin lesson {esc(info.id)}.</strong> This lesson takes "
             f"about {info.minutes} minutes. Every reflection is optional, and you can pause "
-            "at any time.</p>")
+            "at any time.</p>"
+            '<p><a href="#" class="coursekit-skip">Skip to the first task</a></p>')
         self.feeling = lean(
             W.RadioButtons, options=scale_options(FEELING_LOW, FEELING_HIGH), value=None,
             description="How are you feeling right now?", orientation="horizontal",
