@@ -257,7 +257,10 @@ class LessonStart(SafetyControls):
             f"<p><strong>Before you begin lesson {esc(info.id)}.</strong> This lesson takes "
             f"about {info.minutes} minutes. Every reflection is optional, and you can pause "
             "at any time.</p>"
-            '<p><a href="#" class="coursekit-skip">Skip to the first task</a></p>')
+            '<nav aria-label="Skip links" class="coursekit-skips"><a href="#" '
+            'class="coursekit-skip" data-to="task">Skip to the first task</a> '
+            '<a href="#" class="coursekit-skip" data-to="reflection">Skip to the first '
+            "reflection</a></nav>")
         self.feeling = lean(
             W.RadioButtons, options=scale_options(FEELING_LOW, FEELING_HIGH), value=None,
             description="How are you feeling right now?", orientation="horizontal",

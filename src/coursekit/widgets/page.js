@@ -94,27 +94,37 @@ function fixPause(root) {
   });
 }
 
-function fixSkip(root) {
-  const link = root.querySelector("a.coursekit-skip");
-  if (!link || link.dataset.ckSkip) return;
-  link.dataset.ckSkip = "1";
-  link.addEventListener("click", (e) => {
-    e.preventDefault();
-    const all = Array.from(document.querySelectorAll(".coursekit"));
-    const start = rootOf(link);
-    const after = all.filter((el) => rootOf(el) === el && el !== start &&
-      !el.classList.contains("coursekit-safety-bar") &&
-      (start.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING));
-    for (const widget of after) {
-      const target = Array.from(widget.querySelectorAll("input, select, textarea"))
-        .find((el) => visible(el) && (el.type !== "radio" || el.checked ||
-              !el.name || !widget.querySelector(`input[name="${el.name}"]:checked`)));
-      if (target) {
-        target.scrollIntoView({block: "center"});
-        target.focus();
-        return;
-      }
+function skipTo(link) {
+  const start = rootOf(link);
+  const reflection = link.dataset.to === "reflection";
+  const after = Array.from(document.querySelectorAll(".coursekit")).filter((el) =>
+    rootOf(el) === el && el !== start && !el.classList.contains("coursekit-safety-bar") &&
+    (!reflection || el.classList.contains("coursekit-reflection")) &&
+    (start.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING));
+  for (const widget of after) {
+    // The first control that takes a Tab stop (in a radio group: the checked one, else
+    // the first).
+    const target = Array.from(widget.querySelectorAll("input, select, textarea"))
+      .find((el) => visible(el) && (el.type !== "radio" || el.checked ||
+            !widget.querySelector(`input[name="${el.name}"]:checked`)));
+    if (target) {
+      target.scrollIntoView({block: "center"});
+      target.focus();
+      return true;
     }
+  }
+  return false;
+}
+
+function fixSkip(root) {
+  root.querySelectorAll("a.coursekit-skip").forEach((link) => {
+    if (link.dataset.ckSkip) return;
+    link.dataset.ckSkip = "1";
+    link.setAttribute("role", "button");  // it moves focus, it goes nowhere
+    link.addEventListener("click", (e) => { e.preventDefault(); skipTo(link); });
+    link.addEventListener("keydown", (e) => {
+      if (e.key === " ") { e.preventDefault(); skipTo(link); }
+    });
   });
 }
 
