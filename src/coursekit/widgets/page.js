@@ -216,10 +216,29 @@ function singleHistoryEntry() {
   history.pushState = (state, title, url) => replace(state, title, url);
 }
 
+function roomForTheLesson() {
+  // On a narrow screen (320 CSS px, 400 % zoom) JupyterLab's file browser would cover
+  // the lesson: close the side panels once, when the lesson's widgets first appear.
+  if (window.innerWidth >= 700) return;
+  const app = window.jupyterapp || window.jupyterlab;
+  if (app && app.shell && app.shell.collapseLeft) {
+    app.shell.collapseLeft();
+    if (app.shell.collapseRight) app.shell.collapseRight();
+    return;
+  }
+  // Without the app object: a click on a side bar's open tab closes its panel.
+  document.querySelectorAll(".jp-SideBar .lm-TabBar-tab.lm-mod-current").forEach((tab) => {
+    tab.dispatchEvent(new MouseEvent("mousedown", {bubbles: true, button: 0}));
+    tab.dispatchEvent(new MouseEvent("mouseup", {bubbles: true, button: 0}));
+    tab.click();
+  });
+}
+
 function install() {
   if (window[FLAG]) return;
   window[FLAG] = true;
   singleHistoryEntry();
+  roomForTheLesson();
   let queued = false;
   const observer = new MutationObserver(() => {
     if (queued) return;
