@@ -124,7 +124,8 @@ def test_a_new_front_end_gets_fresh_shared_models(journal, info):
     from coursekit.widgets.lesson_start import exit_widgets
 
     before = LessonStart(info, journal=journal)
-    old_models = {before.layout, before.feeling.layout, before.feeling.style, style_widget(),
+    old_style = style_widget()
+    old_models = {before.layout, before.feeling.layout, before.feeling.style, old_style,
                   *exit_widgets()}
     count = front_ends()
     new_front_end()
@@ -135,3 +136,4 @@ def test_a_new_front_end_gets_fresh_shared_models(journal, info):
     assert old_models.isdisjoint(new_models)
     # Within one front end the models are shared again, as before.
     assert LessonStart(info, journal=journal).feeling.layout is after.feeling.layout
+    old_style.close()  # the old page's stylesheet model (other tests count the live ones)
