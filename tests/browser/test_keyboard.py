@@ -167,6 +167,22 @@ def test_lesson_01_with_the_keyboard_only(page, lab):
     where = keys.wait_focus(lambda w: w["index"] == check and w["tag"] != "BODY")
     feedback = page.locator(".coursekit-selfcheck .coursekit-feedback").first.inner_text()
     assert feedback.strip(), "Check answer gave no feedback"
+    # Next and Previous question: the question changes, focus stays on the button.
+    position = page.locator(".coursekit-selfcheck-position").first
+    before_text = position.inner_text()
+    keys.tab_until(lambda w: w["text"] == "Next question", limit=6)
+    keys.press("Enter", settle=300)
+    page.wait_for_function("([el, text]) => el.innerText !== text",
+                           arg=[position.element_handle(), before_text], timeout=10_000)
+    page.wait_for_timeout(500)
+    assert focused(page)["text"] == "Next question", focused(page)
+    where = keys.press("Shift+Tab")
+    assert where["text"] == "Previous question", where
+    keys.press("Space", settle=300)
+    page.wait_for_function("([el, text]) => el.innerText === text",
+                           arg=[position.element_handle(), before_text], timeout=10_000)
+    page.wait_for_timeout(500)
+    assert focused(page)["text"] == "Previous question", focused(page)
 
     # Nothing of all this reached JupyterLab: same cell active, command mode, no editor.
     state = notebook_state(page)
