@@ -192,7 +192,9 @@ function fixRoot(root) {
     root.setAttribute("data-lm-suppress-shortcuts", "true");
     root.addEventListener("click", (e) => {
       const b = e.target.closest("button");
-      if (b && root.contains(b) && e.isTrusted !== undefined) watchFocus(b);
+      // Only a keyboard press (a click of detail 0): a mouse user's next click elsewhere
+      // must never be pulled back into the widget.
+      if (b && root.contains(b) && e.detail === 0) watchFocus(b);
     });
   }
   root.querySelectorAll(".widget-radio").forEach(fixRadios);
