@@ -230,6 +230,10 @@ YES = ("class Yes(str):\n    def __eq__(self, other):\n        return True\n"
        "    def replace(self, *a):\n        return self\n")
 
 
+SCRIPT_ANSWER = ("Readings differ. <img src=x onerror=alert(1)><script>alert(2)</script> "
+                 "<iframe src=javascript:alert(3)></iframe> [more](javascript:alert(4))")
+
+
 def build_data(root: Path) -> dict:
     """The course and submissions for the clicked-answer path: honest learners, each cheat
     above (blank answers plus the cheat in the first answer cell), other code in answer
@@ -287,6 +291,13 @@ def build_data(root: Path) -> dict:
         "def status(*a):\n    ip = get_ipython()\n    _fill(ip.user_ns['_ih'][-1], ip.user_ns)\n")
     expect["c-planted-file"] = GRADED
     zero.add("c-planted-file")
+    # script in a written answer: graded as usual, shown to the marker as text
+    def script_answer(nb):
+        for c in nb["cells"]:
+            if c["cell_type"] == "markdown" and c["id"].startswith("answer-"):
+                c["source"] = SCRIPT_ANSWER
+    submission(course, "x-script-answer", right, mutate=script_answer)
+    expect["x-script-answer"] = GRADED
     # the hidden test replaced: nbgrader restores it, and the key is the source's anyway
     submission(course, "t-test-replaced", {}, mutate=lambda nb: _cell(
         nb, f"test-{first.id}").update(source="pass"))

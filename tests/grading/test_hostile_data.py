@@ -101,3 +101,19 @@ def test_feedback_works_and_shows_no_hidden_test(batch):
     for page in pages:
         text = html.unescape(page.read_text(encoding="utf-8"))
         assert "HIDDEN TESTS" not in text and ".strip().lower() ==" not in text, page
+
+
+def test_a_written_answer_with_script_is_text_for_the_marker(batch):
+    course = batch["course"]
+    assert batch["scores"]["x-script-answer"] == batch["points"]
+    path = course / "autograded" / "x-script-answer" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    written = ["".join(c["source"]) for c in nb["cells"]
+               if c["cell_type"] == "markdown" and c["id"].startswith("answer-")]
+    assert written and all("<" not in w and "Readings differ." in w for w in written)
+    page = (course / "feedback" / "x-script-answer" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+            ).read_text(encoding="utf-8")
+    body = page[page.find("<body"):]
+    for live in ("<img src=x", '<img src="x"', "<script>alert", "<iframe", 'href="javascript:'):
+        assert live not in body, live
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body or "&lt;img src=x onerror=alert(1)>" in body

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 __all__ = ["MakeInert", "inert_html", "inert_markdown", "inert_output"]
 
@@ -75,6 +76,9 @@ def inert_output(out: dict) -> dict:
 
 class MakeInert(Preprocessor):
     """Make a submission's written answers and outputs text that nothing can run."""
+
+    enabled = Bool(True, help="Run this step (nbgrader registers its steps without "
+                              "enabling nbconvert's own kind).").tag(config=True)
 
     def preprocess(self, nb, resources):
         nb.metadata.pop("widgets", None)

@@ -54,6 +54,7 @@ __all__ = [
 
 _SHIM = (
     "import os,resource as r,sys\n"
+    "os.closerange(3,4096)\n"
     "a=sys.argv\n"
     "for name,v in (('RLIMIT_AS',a[1]),('RLIMIT_NPROC',a[2]),('RLIMIT_FSIZE',a[3]),"
     "('RLIMIT_NOFILE',a[4]),('RLIMIT_CORE','0')):\n"
@@ -133,8 +134,10 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
     # a user namespace of its own with no capabilities in it (root in the sandbox could
     # otherwise remount the read-only folders writable), and no nested namespaces
     cmd += [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
-            "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox",
-            "--ro-bind", "/usr", "/usr"]
+            "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox"]
+    # /tmp first, so that a Python or environment kept under /tmp is mounted over it
+    # (memory-backed: it has a size, and the grader counts it toward the disk limit)
+    cmd += ["--size", str(limits.disk), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         host = Path("/") / name
         if host.is_symlink():
@@ -152,8 +155,10 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
     if any(kit.is_relative_to(r) for r in _python_roots()):
         cmd += ["--tmpfs", str(kit)]
     cmd += ["--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.disk), "--tmpfs", "/tmp",
-            "--bind", str(work), str(work), "--chdir", str(work)]
+            "--size", str(limits.disk), "--tmpfs", "/dev/shm",
+            "--bind", str(work), str(work), "--chdir", str(work),
+            # the sandbox's own root is memory too: nothing may be written there
+            "--remount-ro", "/"]
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(work), "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
@@ -169,6 +174,34 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
     cmd += ["--", sys.executable, "-I", "-S", "-c", _SHIM, str(limits.memory),
             str(limits.processes), str(limits.file_size), str(limits.open_files)]
     return cmd
+
+
+def launch_args(cmd: list[str]):
+    """``(argv, file)``: ``cmd`` (from :func:`bwrap_command`) with bwrap's options passed
+    through a file descriptor (``--args``), so that the sandbox's PID 1, which any answer
+    can read in ``/proc/1/cmdline``, shows no host folder. Keep ``file`` open until bwrap
+    has started, and pass its descriptor (``pass_fds``)."""
+    split = cmd.index("--")
+    options = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    options.write(b"\0".join(os.fsencode(a) for a in cmd[1:split]) + b"\0")
+    options.seek(0)
+    return [cmd[0], "--args", str(options.fileno()), *cmd[split:]], options
+
+
+#: What bubblewrap says when the kernel does not let it create namespaces.
+_NAMESPACE_WORDS = ("namespace", "uid map", "setting up uid", "Operation not permitted",
+                    "No permissions", "userns")
+
+
+def _why_bwrap_failed(message: str) -> str:
+    cause = message.strip().splitlines()[-1:] or ["no message"]
+    cause = cause[0].removeprefix("bwrap: ")[:240]
+    if any(word.lower() in message.lower() for word in _NAMESPACE_WORDS):
+        return (f"bubblewrap is installed but could not start a sandbox ({cause}). "
+                "It needs user namespaces: on Ubuntu 24.04 and later allow them for bwrap "
+                "(an AppArmor profile), elsewhere `sysctl kernel.unprivileged_userns_clone=1`.")
+    return (f"bubblewrap could not start a sandbox: {cause}. Fix what it names (a folder "
+            "it could not mount, a missing file) and try again.")
 
 
 @functools.cache
@@ -189,15 +222,15 @@ def sandbox_problem() -> str | None:
     try:
         probe = ("import os,sys;open('ok','w').write(str(os.getpid()));"
                  f"sys.exit(3 if os.path.exists({str(canary)!r}) else 0)")
-        done = subprocess.run([*bwrap_command(work, Limits(), bwrap), sys.executable, "-c",
-                               probe], capture_output=True, text=True, timeout=60)
+        argv, options = launch_args([*bwrap_command(work, Limits(), bwrap), sys.executable,
+                                     "-c", probe])
+        with options:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env={},
+                                  pass_fds=(options.fileno(),))
         if done.returncode == 3:
             return "the sandbox could still see files outside it; it would not protect them."
         if done.returncode != 0 or not (work / "ok").is_file():
-            why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
-            return (f"bubblewrap is installed but could not start a sandbox ({why[0]}). "
-                    "It needs user namespaces: on Ubuntu 24.04 and later allow them for bwrap "
-                    "(an AppArmor profile), elsewhere `sysctl kernel.unprivileged_userns_clone=1`.")
+            return _why_bwrap_failed(done.stderr or done.stdout)
         if (work / "ok").read_text() != "2":  # bwrap's init is PID 1, the command PID 2
             return "the sandbox started without its own process namespace."
     except (OSError, subprocess.SubprocessError) as exc:
@@ -260,7 +293,13 @@ def _kernel_manager_class():
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # the kernel's own banner and warnings say nothing to a facilitator
             kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            # bwrap itself, and so the sandbox's PID 1 (whose /proc/1/environ an answer can
+            # read), gets no variable of the grader's: the kernel's are set by --setenv
+            kw["env"] = {}
+            argv, options = launch_args(kernel_cmd)
+            kw["pass_fds"] = (options.fileno(),)
+            with options:
+                return await super()._async_launch_kernel(argv, **kw)
 
         @property
         def sandbox_pid(self) -> int | None:
@@ -283,6 +322,28 @@ def _size(path: Path) -> int:
                         total += entry.stat(follow_symlinks=False).st_blocks * 512
         except OSError:
             continue
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(k) for k in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _memory_disk(pid: int) -> int:
+    """Bytes written to the sandbox's memory-backed folders (``/tmp``, ``/dev/shm``), read
+    from outside through its PID 1's root (``/proc/PID/root``)."""
+    total = 0
+    for init in _children(pid)[:1]:
+        for where in ("tmp", "dev/shm"):
+            try:
+                st = os.statvfs(f"/proc/{init}/root/{where}")
+            except OSError:
+                continue
+            total += (st.f_blocks - st.f_bfree) * st.f_frsize
     return total
 
 
@@ -452,7 +513,10 @@ def sandboxed_execute_class():
                     self._stopped_by = PROCESSES
                     self._kill()
                     return
-                if _size(self._work) > self._lim.disk:
+                written = _size(self._work)
+                if self._proc is not None:
+                    written += _memory_disk(self._proc.pid)
+                if written > self._lim.disk:
                     self._stopped_by = DISK
                     self._kill()
                     return
