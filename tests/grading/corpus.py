@@ -148,6 +148,23 @@ def build(root: Path) -> dict:
             "import os, time\nfor _ in range(10_000):\n    if os.fork() == 0:\n"
             "        time.sleep(600)\n        os._exit(0)")
     hostile("h-big-file", DISK, "open('big.bin', 'wb').write(b'0' * (40 * 1024 ** 2))")
+    # memory-backed folders count toward the disk limit (LIMITS.disk is 48 MB)
+    hostile("h-shm", DISK, "open('/dev/shm/big', 'wb').write(b'0' * (60 * 1024 ** 2))")
+    hostile("h-memory-dirs", DISK,
+            "import time\nfor where in ('/dev/shm/', '/tmp/'):\n    for n in range(3):\n"
+            "        open(f'{where}{n}', 'wb').write(b'0' * (10 * 1024 ** 2))\ntime.sleep(8)")
+    hostile("h-root", GRADED, "open('/big', 'wb').write(b'0' * (60 * 1024 ** 2))")
+    # output sent straight from the kernel, past the kernel's own stream caps
+    hostile("h-error-evalue", OUTPUT_CUT, "raise ValueError('x' * 3_000_000)")
+    hostile("h-metadata", OUTPUT_CUT,
+            "from IPython.display import display\n"
+            "display({'text/plain': 'x'}, metadata={'m': 'y' * 3_000_000}, raw=True)")
+    hostile("h-update-display", OUTPUT_CUT,
+            "from IPython.display import display\nh = display('a', display_id=True)\n"
+            "h.update({'text/plain': 'x' * 3_000_000}, raw=True)")
+    hostile("h-clear-flood", OUTPUT_CUT,
+            "from IPython.display import clear_output\nfor _ in range(3_000):\n"
+            "    clear_output()")
     hostile("h-many-files", DISK,
             "for n in range(8):\n    open(f'f{n}.bin', 'wb').write(b'0' * (12 * 1024 ** 2))")
     # reading the hidden tests as they run, to print them into a later answer's output

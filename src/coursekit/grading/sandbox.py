@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ..errors import GradingError
+from .watch import _KERNEL_CAPS, CUT_NOTE, MAX_CLEARS, _cut, _memory_disk, _size, _tasks, _text_size
 
 __all__ = [
     "Limits",
@@ -188,6 +189,11 @@ def launch_args(cmd: list[str]):
     return [cmd[0], "--args", str(options.fileno()), *cmd[split:]], options
 
 
+#: The environment bwrap itself starts with: nothing of the grader's (the sandbox's PID 1
+#: is bwrap, and any answer can read its /proc/1/environ); the kernel's own variables are
+#: set inside with --setenv.
+BWRAP_ENV: dict[str, str] = {}
+
 #: What bubblewrap says when the kernel does not let it create namespaces.
 _NAMESPACE_WORDS = ("namespace", "uid map", "setting up uid", "Operation not permitted",
                     "No permissions", "userns")
@@ -225,7 +231,8 @@ def sandbox_problem() -> str | None:
         argv, options = launch_args([*bwrap_command(work, Limits(), bwrap), sys.executable,
                                      "-c", probe])
         with options:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env={},
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                                  env=dict(BWRAP_ENV),
                                   pass_fds=(options.fileno(),))
         if done.returncode == 3:
             return "the sandbox could still see files outside it; it would not protect them."
@@ -295,7 +302,7 @@ def _kernel_manager_class():
             kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
             # bwrap itself, and so the sandbox's PID 1 (whose /proc/1/environ an answer can
             # read), gets no variable of the grader's: the kernel's are set by --setenv
-            kw["env"] = {}
+            kw["env"] = dict(BWRAP_ENV)
             argv, options = launch_args(kernel_cmd)
             kw["pass_fds"] = (options.fileno(),)
             with options:
@@ -307,128 +314,6 @@ def _kernel_manager_class():
             return getattr(process, "pid", None)
 
     return SandboxedKernelManager
-
-
-def _size(path: Path) -> int:
-    total = 0
-    stack = [path]
-    while stack:
-        try:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
-                    elif entry.is_file(follow_symlinks=False):
-                        total += entry.stat(follow_symlinks=False).st_blocks * 512
-        except OSError:
-            continue
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(k) for k in f.read().split()]
-    except (OSError, ValueError):
-        return []
-
-
-def _memory_disk(pid: int) -> int:
-    """Bytes written to the sandbox's memory-backed folders (``/tmp``, ``/dev/shm``), read
-    from outside through its PID 1's root (``/proc/PID/root``)."""
-    total = 0
-    for init in _children(pid)[:1]:
-        for where in ("tmp", "dev/shm"):
-            try:
-                st = os.statvfs(f"/proc/{init}/root/{where}")
-            except OSError:
-                continue
-            total += (st.f_blocks - st.f_bfree) * st.f_frsize
-    return total
-
-
-def _tasks(pid: int) -> int:
-    """Tasks (processes and their threads) under ``pid``: what the process limit counts.
-    Walks only that subtree through ``/proc/PID/task/TID/children`` (a scan of every
-    process on the machine costs tens of milliseconds; this costs well under one)."""
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            tids = os.listdir(f"/proc/{current}/task")
-        except OSError:
-            continue
-        if current != pid:
-            total += len(tids)
-        for tid in tids:
-            try:
-                with open(f"/proc/{current}/task/{tid}/children") as f:
-                    stack.extend(int(k) for k in f.read().split())
-            except (OSError, ValueError):
-                continue
-    return total
-
-
-def _text_size(out) -> int:
-    if out.get("output_type") == "stream":
-        return len(out.get("text", ""))
-    data = out.get("data") or {}
-    return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
-
-
-CUT_NOTE = "[output cut by the grader"
-
-#: Written into the sandbox as an IPython startup file: the kernel itself stops writing
-#: output past the limits, so that a huge print does not exhaust the kernel's memory on
-#: its way out. An answer can undo this; the grader's own cap (``output`` below) still holds.
-_KERNEL_CAPS = """\
-def _coursekit_caps(cell_cap, book_cap, note):
-    import sys
-    state = {"cell": 0, "book": 0, "noted": False}
-    def reset(*args):
-        state["cell"] = 0
-        state["noted"] = False
-    get_ipython().events.register("pre_execute", reset)
-    def wrap(write):
-        def capped(text):
-            room = min(cell_cap - state["cell"], book_cap - state["book"])
-            if isinstance(text, str) and len(text) > room:
-                kept = text[:max(room, 0)]
-                state["cell"] += len(kept)
-                state["book"] += len(kept)
-                if not state["noted"]:
-                    state["noted"] = True
-                    write(kept + note)
-                elif kept:
-                    write(kept)
-                return len(text)
-            if isinstance(text, str):
-                state["cell"] += len(text)
-                state["book"] += len(text)
-            return write(text)
-        return capped
-    for stream in (sys.stdout, sys.stderr):
-        stream.write = wrap(stream.write)
-_coursekit_caps(%d, %d, %r)
-del _coursekit_caps
-"""
-
-
-def _cut(out, keep: int):
-    """``out`` with its text cut to ``keep`` characters and a note saying so."""
-    note = f"\n{CUT_NOTE}: more than the {keep} characters kept]\n"
-    if out.get("output_type") == "stream":
-        out["text"] = out.get("text", "")[:max(keep, 0)] + note
-        return out
-    data = out.get("data") or {}
-    text = data.get("text/plain", "")
-    text = text if isinstance(text, str) else str(text)
-    out["data"] = {"text/plain": text[:max(keep, 0)] + note}
-    out["metadata"] = {}
-    return out
 
 
 @functools.cache
@@ -454,6 +339,7 @@ def sandboxed_execute_class():
             work = Path(tempfile.mkdtemp(prefix="ck-"))  # short: IPC paths have a length limit
             self._work, self._lim = work, limits
             self._kept_nb = 0
+            self._clears = 0
             self._kept_cell: dict[int, int] = {}
             self._cut_cells: set[int] = set()
             self._stopped_by: str | None = None
@@ -515,7 +401,7 @@ def sandboxed_execute_class():
                     return
                 written = _size(self._work)
                 if self._proc is not None:
-                    written += _memory_disk(self._proc.pid)
+                    written += _memory_disk(self._proc.pid, self._lim.disk)
                 if written > self._lim.disk:
                     self._stopped_by = DISK
                     self._kill()
@@ -534,15 +420,37 @@ def sandboxed_execute_class():
                 with contextlib.suppress(OSError):
                     process.kill()
 
+        def clear_output(self, outs, msg, cell_index):
+            self._clears = getattr(self, "_clears", 0) + 1
+            if self._clears > MAX_CLEARS:  # a flood: kept outputs stay, counted as cut
+                self._cut_cells.add(cell_index)
+                return None
+            return super().clear_output(outs, msg, cell_index)
+
+        def _update_display_id(self, display_id, msg):
+            content = msg.get("content") or {}
+            size = _text_size({"output_type": "display_data", "data": content.get("data"),
+                               "metadata": content.get("metadata")})
+            if size > self._lim.cell_output or self._kept_nb + size > self._lim.notebook_output:
+                self._cut_cells.update(self._display_id_map.get(display_id, {}).keys())
+                return None  # the displayed output keeps its earlier, smaller value
+            self._kept_nb += size
+            return super()._update_display_id(display_id, msg)
+
         def output(self, outs, msg, display_id, cell_index):
             out = super().output(outs, msg, display_id, cell_index)
             if out is None or out.get("output_type") == "error":
-                if out is not None:  # errors decide the score: always kept, but short
-                    tb = out.get("traceback") or []
-                    if sum(len(t) for t in tb) > self._lim.cell_output:
-                        out["traceback"] = [t[:2000] for t in tb[-5:]]
-                        self._cut_cells.add(cell_index)
+                # errors decide the score: always kept, but short
+                if out is not None and _text_size(out) > min(self._lim.cell_output, 20_000):
+                    out["ename"] = str(out.get("ename", ""))[:200]
+                    out["evalue"] = str(out.get("evalue", ""))[:2000] + f" {CUT_NOTE}]"
+                    out["traceback"] = [str(t)[:2000] for t in (out.get("traceback")
+                                                               or [])[-5:]]
+                    self._cut_cells.add(cell_index)
                 return out
+            if len(str(out.get("metadata") or {})) > 2_000:  # metadata is never needed
+                out["metadata"] = {}
+                self._cut_cells.add(cell_index)
             size = _text_size(out)
             used = self._kept_cell.get(cell_index, 0)
             room = min(self._lim.cell_output - used, self._lim.notebook_output - self._kept_nb)
