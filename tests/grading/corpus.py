@@ -155,7 +155,7 @@ def build(root: Path) -> dict:
             "        open(f'{where}{n}', 'wb').write(b'0' * (10 * 1024 ** 2))\ntime.sleep(8)")
     hostile("h-root", GRADED, "open('/big', 'wb').write(b'0' * (60 * 1024 ** 2))")
     # output sent straight from the kernel, past the kernel's own stream caps
-    hostile("h-error-evalue", OUTPUT_CUT, "raise ValueError('x' * 3_000_000)")
+    hostile("h-error-evalue", OUTPUT_CUT, "raise ValueError('x' * 300_000)")
     hostile("h-metadata", OUTPUT_CUT,
             "from IPython.display import display\n"
             "display({'text/plain': 'x'}, metadata={'m': 'y' * 3_000_000}, raw=True)")
@@ -163,7 +163,7 @@ def build(root: Path) -> dict:
             "from IPython.display import display\nh = display('a', display_id=True)\n"
             "h.update({'text/plain': 'x' * 3_000_000}, raw=True)")
     hostile("h-clear-flood", OUTPUT_CUT,
-            "from IPython.display import clear_output\nfor _ in range(3_000):\n"
+            "from IPython.display import clear_output\nfor _ in range(1_500):\n"
             "    clear_output()")
     hostile("h-many-files", DISK,
             "for n in range(8):\n    open(f'f{n}.bin', 'wb').write(b'0' * (12 * 1024 ** 2))")

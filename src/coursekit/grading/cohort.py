@@ -139,6 +139,29 @@ def _load_config(course: Path):
     return cfg
 
 
+class _CachedSchemas:
+    """``jsonschema`` for nbgrader's metadata checks, each schema checked once per process
+    instead of once per cell (a third of the time of grading a notebook as data); the
+    same errors are raised, as by :func:`jsonschema.validate`."""
+
+    def __init__(self, module):
+        self._module, self._validators = module, {}
+
+    def validate(self, instance, schema):
+        key = id(schema)
+        if key not in self._validators:
+            cls = self._module.validators.validator_for(schema)
+            cls.check_schema(schema)
+            self._validators[key] = (schema, cls(schema))  # keeps the schema alive
+        error = self._module.exceptions.best_match(self._validators[key][1].iter_errors(
+            instance))
+        if error is not None:
+            raise error
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
 def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None,
                  as_data: bool = False) -> None:
     global _API
@@ -147,8 +170,11 @@ def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None
     from nbgrader.apps import NbGraderAPI
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
+    from nbgrader.nbgraderformat import common
     from nbgrader.preprocessors import Execute
 
+    if not isinstance(common.jsonschema, _CachedSchemas):
+        common.jsonschema = _CachedSchemas(common.jsonschema)
     os.chdir(course)
     cfg = _load_config(Path(course))
     logging.getLogger("traitlets").setLevel(logging.ERROR)

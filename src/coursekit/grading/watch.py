@@ -94,7 +94,7 @@ def _text_size(out) -> int:
 
 
 #: clear_output messages one notebook may send; past this they are ignored and reported.
-MAX_CLEARS = 2_000
+MAX_CLEARS = 1_000
 
 
 CUT_NOTE = "[output cut by the grader"
