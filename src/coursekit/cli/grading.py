@@ -82,15 +82,27 @@ def generate(course: Path | None, check: bool) -> None:
               help="Grade without the bubblewrap sandbox: learners' code then runs with your "
                    "rights and can read the answer key and change scores. Only where bwrap "
                    "cannot run.")
+@click.option("--run-answers", is_flag=True,
+              help="Run the answer cells in a sandboxed kernel even when the check holds "
+                   "clicked answers only (by default those are graded as data, running no "
+                   "learner code).")
 def autograde(assignment: str, course: Path | None, workers: int | None, force: bool,
               seconds: float | None, memory_mb: int | None, processes: int | None,
-              output_kb: int | None, disk_mb: int | None, no_sandbox: bool) -> None:
+              output_kb: int | None, disk_mb: int | None, no_sandbox: bool,
+              run_answers: bool) -> None:
     """Autograde every submission of ASSIGNMENT (e.g. 01-check) on every core, each one in
     its own sandbox (bubblewrap) with limits on time, memory, processes, output and disk."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from ..grading.cohort import EXPLAIN, GRADED, autograde_cohort, render_table, submissions
+    from ..grading.cohort import (
+        EXPLAIN,
+        GRADED,
+        autograde_cohort,
+        grades_as_data,
+        render_table,
+        submissions,
+    )
     from ..grading.sandbox import Limits, check_sandbox, sandbox_problem
 
     course = _checked(course, assignment)
@@ -99,8 +111,11 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
     if not total:
         raise SystemExit(f"No submissions of {assignment} in {course / 'submitted'}; "
                          f"collect them first (`nbgrader collect {assignment}`).")
-    sandboxed = check_sandbox(no_sandbox)  # SandboxUnavailable: one sentence, exit 1
-    if not sandboxed:
+    as_data = not run_answers and grades_as_data(course, assignment)
+    sandboxed = as_data or check_sandbox(no_sandbox)  # SandboxUnavailable: one sentence
+    if as_data:
+        console.print("Clicked answers are graded as data: no learner code is run.")
+    elif not sandboxed:
         console.print(f"[bold red]WARNING[/]: grading WITHOUT a sandbox: {sandbox_problem()} "
                       "Learners' code runs with your rights.")
     mb = 1024 ** 2
@@ -113,7 +128,7 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
         task = bar.add_task(f"Autograding {assignment}", total=total)
         outcomes = autograde_cohort(course, assignment, workers=workers, force=force,
                                     progress=lambda o: bar.advance(task), limits=limits,
-                                    sandboxed=sandboxed)
+                                     sandboxed=sandboxed, as_data=as_data)
     written = _written_awaiting(course, assignment)
     console.print(render_table(outcomes, title=f"{assignment}: {total} submissions",
                                written=written))
