@@ -93,7 +93,8 @@ c.HTMLExporter.preprocessors = [MakeInert]
 # hidden tests or their tracebacks.
 c.GenerateFeedback.preprocessors = [GetGrades, MakeInert, ExplainGrades,
                                     CSSHTMLHeaderPreprocessor]
-# Feedback pages load nothing from another host (nbgrader's page loads MathJax from a CDN).
+# Feedback and Formgrader pages load nothing from another host (nbgrader's load MathJax
+# from a CDN); no template name is set here, so the Formgrader keeps its grading page.
 configure_feedback(c)
 
 # Each written question's rubric sits in its locked question cell. nbgrader's SaveCells
