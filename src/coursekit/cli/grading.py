@@ -9,14 +9,19 @@ import click
 from .base import KitGroup
 
 _COURSE = click.option(
-    "--course", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--course", type=click.Path(path_type=Path), default=None,
     help="The nbgrader course folder (default: facilitator/nbgrader in the kit).")
 
 
 def _course(course: Path | None) -> Path:
     from ..grading.generate import course_dir
 
-    return (course or course_dir()).resolve()
+    found = (course or course_dir()).resolve()
+    if found.is_file():  # its own sentence (grading/arguments.py), not a usage error
+        from ..grading.arguments import check_course
+
+        check_course(found)
+    return found
 
 
 def _checked(course: Path | None, assignment: str) -> Path:
