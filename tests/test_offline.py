@@ -102,3 +102,20 @@ def test_the_kits_jupyterlab_asks_no_other_host_for_news_or_updates():
         settings = json.loads(path.read_text(encoding="utf-8"))
         notify = settings["@jupyterlab/apputils-extension:notification"]
         assert notify["checkForUpdates"] is False and notify["fetchNews"] == "false", path
+
+
+def test_the_kits_jupyterlab_asks_pypi_nothing_when_the_extension_manager_is_opened(tmp_path):
+    """JupyterLab's default (PyPI) extension manager asks pypi.org about every installed
+    extension as soon as its panel is opened, with no warning (seen in an offline room
+    as DNS lookups from the server, attack-21). `coursekit setup` makes it read-only."""
+    from jupyterlab.labapp import LabApp
+    from traitlets.config.loader import JSONFileConfigLoader
+
+    from coursekit import privacy
+
+    written = privacy.install(tmp_path)
+    server = tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
+    assert server in written
+    config = JSONFileConfigLoader(server.name, str(server.parent)).load_config()
+    app = LabApp(config=config)
+    assert app.extension_manager == "readonly"
