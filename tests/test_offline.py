@@ -119,3 +119,18 @@ def test_the_kits_jupyterlab_asks_pypi_nothing_when_the_extension_manager_is_ope
     config = JSONFileConfigLoader(server.name, str(server.parent)).load_config()
     app = LabApp(config=config)
     assert app.extension_manager == "readonly"
+
+
+@pytest.mark.parametrize("prefix", ["{tmp}/empty", "{tmp}/nowhere", "https://unpkg.com/reveal.js@5"])
+def test_a_wrong_reveal_prefix_is_refused_before_anything_is_written(tmp_path, prefix):
+    """A wrong --reveal-prefix used to be found only at the first deck, after the
+    handouts and run sheets were written: a half-built folder (attack-21)."""
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "out"
+    given = prefix.format(tmp=tmp_path)
+    run = CliRunner().invoke(main, ["handouts", "build", "-o", str(out), "--no-pdf",
+                                    "--reveal-prefix", given])
+    assert run.exit_code == 1, run.output
+    message = run.output.strip().splitlines()[-1]
+    assert message.startswith("Error: ") and "reveal" in message, run.output
+    assert not out.exists() or not any(out.rglob("*")), sorted(out.rglob("*"))
