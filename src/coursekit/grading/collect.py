@@ -103,6 +103,7 @@ class _Found:
     mtime: float
     learner: str = ""
     mapped: bool = False
+    disk: str = ""  # path under the extracted folder (a name too long is shortened there)
 
 
 def _notebook_problem(path: Path) -> str | None:
@@ -117,19 +118,21 @@ def _notebook_problem(path: Path) -> str | None:
     return None
 
 
-def _strip_wrapper(extracted: Path, assignment: str) -> str:
+def _strip_wrapper(extracted: Path, assignment: str, renamed: dict[str, str]) -> str:
     """A download zipped as one folder (``01-check-submissions/...``): its files' paths
     are read from inside that folder, so the wrapper is never taken for a learner."""
     entries = list(extracted.iterdir())
     if len(entries) != 1 or not entries[0].is_dir():
         return ""
     inner = entries[0]
-    if identify(f"{inner.name}/x.ipynb", "").lms != "plain":
+    original = next((o.split("/", 1)[0] for d, o in renamed.items()
+                     if d.startswith(inner.name + "/")), inner.name)
+    if identify(f"{original}/x.ipynb", "").lms != "plain":
         return ""  # a Moodle learner folder alone is a learner, not a wrapper
     children = list(inner.iterdir())
     if all(c.is_file() and identify(c.name, assignment) is None for c in children):
         return ""  # one learner's folder of loose notebooks: the folder names them
-    return inner.name + "/"
+    return original + "/"
 
 
 def _resolve_ids(found: list[_Found], mapping: dict[str, str] | None,
@@ -170,15 +173,24 @@ def _resolve_ids(found: list[_Found], mapping: dict[str, str] | None,
 
 
 def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
-         report: CollectReport) -> dict[str, _Found]:
+         report: CollectReport, *, renamed: dict[str, str] | None = None,
+         not_notebooks: list[str] | None = None) -> dict[str, _Found]:
     """The one notebook to collect for each learner (``{learner id: file}``), with every
-    other file reported: not matched, not a notebook, or not used."""
-    wrapper = _strip_wrapper(extracted, assignment)
+    other file reported: not matched, not a notebook, or not used.
+
+    ``renamed``: ``{path on disk: path in the download}`` for names the intake shortened
+    (the download's name alone names the learner). ``not_notebooks``: the download's other
+    files; a learner who handed in only such files (a zip of the notebook, a PDF, Moodle's
+    online text) is named in the report, never dropped in silence.
+    """
+    renamed = renamed or {}
+    wrapper = _strip_wrapper(extracted, assignment, renamed)
     found: list[_Found] = []
     for path in sorted(extracted.rglob("*")):
         if not path.is_file() or path.is_symlink():
             continue
-        file = path.relative_to(extracted).as_posix()
+        disk = path.relative_to(extracted).as_posix()
+        file = renamed.get(disk, disk)
         ident = identify(file.removeprefix(wrapper), assignment)
         if ident is None:
             report.unmatched.append((file, "the path names no learner: no LMS folder or "
@@ -188,7 +200,20 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
         if problem:
             report.refused.append((file, problem))
             continue
-        found.append(_Found(file, ident, path.stat().st_mtime))
+        found.append(_Found(file, ident, path.stat().st_mtime, disk=disk))
+    handed_in = {f.identity.key for f in found}
+    for file, _ in report.refused:  # a refused notebook is said already
+        ident = identify(file.removeprefix(wrapper), assignment)
+        if ident:
+            handed_in.add(ident.key)
+    for file in not_notebooks or ():
+        ident = identify(file.removeprefix(wrapper), assignment)
+        if ident is None or ident.key in handed_in or (
+                ident.lms == "plain" and not ident.source.endswith("/")):
+            continue
+        handed_in.add(ident.key)
+        report.refused.append((file, f"{_who(ident)} handed in no notebook, only this file: "
+                               "ask them for the .ipynb itself (a zip of it is not unpacked)"))
     _resolve_ids(found, mapping, report)
     chosen: dict[str, _Found] = {}
     by_learner: dict[str, list[_Found]] = {}
@@ -206,6 +231,13 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
         if len(files) > 1:
             report.duplicates[learner] = [f.file for f in files]
     return chosen
+
+
+def _who(ident: Identity) -> str:
+    """``Ana Lima (Moodle participant 4006)``: a learner as the facilitator finds them."""
+    where = {"Moodle": f"Moodle participant {ident.number}",
+             "Canvas": f"Canvas user {ident.number}" if ident.number else "Canvas"}
+    return f"{ident.name or '(no name)'} ({where.get(ident.lms, 'from ' + ident.source)})"
 
 
 def _neg(text: str) -> tuple[int, ...]:
@@ -323,14 +355,15 @@ def collect(course: Path, assignment: str, source: Path, *,
         check_source(source)  # a damaged zip and a file that is no zip each get their sentence
     intake = bring_in(source, extracted, limits)
     result = CollectReport(assignment, refused=list(intake.refused), ignored=intake.ignored)
-    chosen = plan(extracted, assignment, names, result)
+    chosen = plan(extracted, assignment, names, result, renamed=intake.renamed,
+                  not_notebooks=intake.not_notebooks)
     if not chosen:
         return result
     rows = {}
     for learner, f in chosen.items():
         stamp = f.identity.timestamp or datetime.fromtimestamp(
             f.mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
-        rows[f.file] = {"student_id": learner, "timestamp": stamp}
+        rows[f.disk or f.file] = {"student_id": learner, "timestamp": stamp}
         result.collected[learner] = f.file
         result.names[learner] = f.identity.name
     plan_path = work / "plan.json"

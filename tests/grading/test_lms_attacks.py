@@ -1,0 +1,237 @@
+"""Real LMS downloads and hostile files against the LMS round trip (fast; no nbgrader run).
+
+Each case is a shape the LMS really writes, or a file a learner (or a Mac, or Windows)
+really makes: Canvas names that keep only word characters (an emoji-only name, a name with
+``_``, anonymous grading), a name stored decomposed (NFD) by a Mac, a zip made on a Mac
+with UTF-8 names but no UTF-8 flag, a name longer than the disk allows, a learner who
+handed in a zip of their notebook, damaged, encrypted and twice-named entries, and a zip
+of very many notebooks. (The shared exchange's entries: test_inbound_attacks.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from coursekit.grading.arguments import check_source
+from coursekit.grading.collect import CollectReport, plan
+from coursekit.grading.intake import MB, IntakeLimits, bring_in
+from coursekit.grading.lms import identify, learner_id
+
+A = "01-check"
+M = "_assignsubmission_file_"
+NB = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def _plan(archive: Path, tmp: Path) -> tuple[dict, CollectReport]:
+    intake = bring_in(archive, tmp / "out")
+    report = CollectReport(A, refused=list(intake.refused))
+    chosen = plan(tmp / "out", A, None, report, renamed=intake.renamed,
+                  not_notebooks=intake.not_notebooks)
+    return chosen, report
+
+
+def _damage(archive: Path, entry: str, how: str) -> None:
+    """Damage one entry of ``archive`` in place: its data (``deflate``), its CRC (``crc``),
+    or mark it encrypted (``encrypted``)."""
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo(entry)
+    at = info.header_offset
+    name_len, extra_len = struct.unpack("<HH", data[at + 26:at + 30])
+    central = data.find(b"PK\x01\x02" + data[at + 4:at + 6], 0)
+    while data[central + 46:central + 46 + len(info.orig_filename.encode())] != \
+            info.orig_filename.encode():
+        central = data.find(b"PK\x01\x02", central + 4)
+    if how == "deflate":
+        start = at + 30 + name_len + extra_len
+        for i in range(start, start + 16):
+            data[i] ^= 0xFF
+    elif how == "crc":
+        data[at + 14] ^= 0xFF
+        data[central + 16] ^= 0xFF
+    elif how == "encrypted":
+        data[at + 6] |= 1
+        data[central + 8] |= 1
+    archive.write_bytes(bytes(data))
+
+
+# -- who a real download names ---------------------------------------------------------------
+
+@pytest.mark.parametrize("path, name, number, late", [
+    # Canvas keeps only word characters of "Last, First": an emoji-only name is empty
+    (f"_7004_9004_{A}.ipynb", "", "7004", False),
+    (f"_LATE_7005_9005_{A}.ipynb", "", "7005", True),
+    # ... and a "_" in a name stays (sortable_name "Doe_Smith, Jane")
+    (f"doe_smithjane_7007_9007_{A}.ipynb", "doe_smithjane", "7007", False),
+    (f"álvarezruizjosé_LATE_7002_9002_{A}-1.ipynb", "álvarezruizjosé", "7002", True),
+    (f"王小明_7003_9003_{A}.ipynb", "王小明", "7003", False),
+])
+def test_canvas_names_as_canvas_writes_them(path, name, number, late):
+    who = identify(path, A)
+    assert (who.lms, who.name, who.number, who.late) == ("Canvas", name, number, late)
+
+
+def test_canvas_anonymous_grading_is_one_learner_per_anonymous_id():
+    first = identify(f"anon_aB3xZ_9006_{A}.ipynb", A)
+    again = identify(f"LATE_anon_aB3xZ_9011_{A}-1.ipynb", A)  # another attachment, late
+    other = identify(f"anon_Qw7Rt_9007_{A}.ipynb", A)
+    assert first.lms == "Canvas" and first.key == again.key != other.key
+    assert again.late and first.number == ""  # no gradebook ID to send marks to
+    assert learner_id(first) != learner_id(other)
+
+
+def test_a_name_a_mac_wrote_decomposed_is_the_same_learner():
+    composed = identify(f"Zoë Ortiz_4008{M}/{A}.ipynb", A)
+    decomposed = identify(unicodedata.normalize("NFD", f"Zoë Ortiz_4008{M}/{A} v2.ipynb"), A)
+    assert composed.key == decomposed.key
+    assert learner_id(composed) == learner_id(decomposed) == "zoe-ortiz-4008"
+
+
+@pytest.mark.parametrize("path", [f"{A} final final.ipynb", f"{A}_final_v2.ipynb",
+                                  f"{A}_copy_2.ipynb", f"my {A}.ipynb",
+                                  f"{A}_submission_1.ipynb", f"{A}_answers_final.ipynb"])
+def test_words_that_name_no_one_never_make_a_learner(path):
+    # two learners who both send "01-check final final.ipynb" must not become one "final-final"
+    assert identify(path, A) is None
+
+
+# -- the zip as an LMS (or a Mac) writes it ------------------------------------------------------
+
+def test_a_mac_zip_with_utf8_names_but_no_flag_keeps_the_names(tmp_path):
+    archive = tmp_path / "mac.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in (f"Zoë Ortiz_4008{M}/{A}.ipynb", f"José Álvarez-Ruiz_4007{M}/{A}.ipynb"):
+            info = zipfile.ZipInfo(unicodedata.normalize("NFD", name))
+            zf.writestr(info, NB)
+    data = bytearray(archive.read_bytes())  # Archive Utility writes UTF-8 without bit 11
+    for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(sig)
+        while at >= 0:
+            data[at + flag_at + 1] &= ~0x08 & 0xFF
+            at = data.find(sig, at + 4)
+    archive.write_bytes(bytes(data))
+    with zipfile.ZipFile(archive) as zf:
+        assert "╠" in "".join(zf.namelist())  # what Python alone reads: cp437 mojibake
+    chosen, _ = _plan(archive, tmp_path)
+    assert sorted(chosen) == ["jose-alvarez-ruiz-4007", "zoe-ortiz-4008"]
+    assert chosen["zoe-ortiz-4008"].identity.name == "Zoë Ortiz"
+
+
+def test_a_name_too_long_for_the_disk_is_still_its_learners(tmp_path):
+    long_name = "王" * 90  # 270 bytes in UTF-8: more than a file name may hold on Linux
+    archive = tmp_path / "long.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"{long_name}_4020{M}/{A}.ipynb", NB)
+        zf.writestr(f"Ana Lima_4006{M}/{'x' * 300} {A}.ipynb", NB)
+    chosen, report = _plan(archive, tmp_path)
+    assert report.refused == []
+    assert sorted(chosen) == ["ana-lima-4006", "wang" * 90 + "-4020"]
+    assert chosen["wang" * 90 + "-4020"].identity.name == long_name
+    assert chosen["wang" * 90 + "-4020"].file == f"{long_name}_4020{M}/{A}.ipynb"
+    assert (tmp_path / "out" / chosen["wang" * 90 + "-4020"].disk).is_file()
+
+
+def test_a_learner_who_handed_in_only_a_zip_or_online_text_is_named(tmp_path):
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"Ana Lima_4006{M}/{A}.ipynb", NB)
+        zf.writestr(f"Ana Lima_4006{M}/receipt.pdf", b"%PDF")  # beside a notebook: fine
+        zf.writestr(f"Kim Lee_4010{M}/{A}.zip", b"PK\x03\x04 her notebook, zipped")
+        zf.writestr("Ravi Shah_4002_assignsubmission_onlinetext_/onlinetext.html", "<p>hi</p>")
+        zf.writestr("okaforuche_7001_9001_01-check.pdf", b"%PDF")
+    chosen, report = _plan(archive, tmp_path)
+    assert list(chosen) == ["ana-lima-4006"]
+    why = dict(report.refused)
+    assert set(why) == {f"Kim Lee_4010{M}/{A}.zip",
+                        "Ravi Shah_4002_assignsubmission_onlinetext_/onlinetext.html",
+                        "okaforuche_7001_9001_01-check.pdf"}
+    assert why[f"Kim Lee_4010{M}/{A}.zip"].startswith(
+        "Kim Lee (Moodle participant 4010) handed in no notebook")
+    assert "Canvas user 7001" in why["okaforuche_7001_9001_01-check.pdf"]
+
+
+def test_damaged_and_encrypted_entries_are_refused_one_by_one(tmp_path):
+    archive = tmp_path / "download.zip"
+    names = {how: f"{who}{M}/{A}.ipynb" for how, who in (
+        ("good", "Ana Lima_4006"), ("deflate", "Bo Ek_4021"), ("crc", "Cy Fu_4022"),
+        ("encrypted", "Di Gu_4023"), ("good2", "Ed Ho_4024"))}
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in names.values():
+            zf.writestr(name, NB + " " * 4000)
+    for how in ("deflate", "crc", "encrypted"):
+        _damage(archive, names[how], how)
+    assert check_source(archive) == archive  # one damaged entry does not refuse the class
+    chosen, report = _plan(archive, tmp_path)
+    assert sorted(chosen) == ["ana-lima-4006", "ed-ho-4024"]
+    why = dict(report.refused)
+    assert "damaged in the zip" in why[names["deflate"]]
+    assert "damaged in the zip" in why[names["crc"]]
+    assert "encrypted" in why[names["encrypted"]] and "password" in why[names["encrypted"]]
+
+
+def test_the_source_check_reads_only_the_zips_table_of_contents(tmp_path, monkeypatch):
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for n in range(8):
+            zf.writestr(f"Bomb Ber_{4030 + n}{M}/{A}.ipynb", b"\0" * (8 * MB))
+    assert bomb.stat().st_size < MB
+
+    def expand(*args, **kwargs):
+        raise AssertionError("check_source expanded an entry (testzip)")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", expand)
+    assert check_source(bomb) == bomb
+
+
+def test_a_name_twice_in_a_zip_keeps_the_first_and_says_so(tmp_path):
+    archive = tmp_path / "twice.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        first = json.loads(NB)
+        first["metadata"]["which"] = "first"
+        zf.writestr(f"Ana Lima_4006{M}/{A}.ipynb", json.dumps(first))
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            zf.writestr(f"Ana Lima_4006{M}/{A}.ipynb", NB)
+        zf.writestr(f"Ana Lima_4006{M}\\{A}.ipynb", NB)  # the same path, Windows' way
+    chosen, report = _plan(archive, tmp_path)
+    kept = tmp_path / "out" / chosen["ana-lima-4006"].disk
+    assert json.loads(kept.read_text(encoding="utf-8"))["metadata"] == {"which": "first"}
+    assert [why for _, why in report.refused] == [
+        "the zip holds this name twice: the first one is kept, this one refused"] * 2
+
+
+def test_a_zip_of_very_many_notebooks_is_capped_with_one_line(tmp_path):
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for n in range(12):
+            zf.writestr(f"Many Files_{5000 + n}{M}/{A}.ipynb", NB)
+    intake = bring_in(archive, tmp_path / "out", IntakeLimits(files=5))
+    assert len(intake.copied) == 5
+    assert len(intake.refused) == 1
+    assert intake.refused[0][0] == "7 more notebook(s)"
+    assert "more than 5 notebooks" in intake.refused[0][1]
+
+
+def test_a_spent_budget_expands_nothing_more(tmp_path, monkeypatch):
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for n in range(6):
+            zf.writestr(f"Big Class_{6000 + n}{M}/{A}.ipynb", b" " * MB + NB.encode())
+    opened = []
+    real_open = zipfile.ZipFile.open
+
+    def counting(self, name, *args, **kwargs):
+        opened.append(name)
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting)
+    intake = bring_in(archive, tmp_path / "out",
+                      IntakeLimits(file_bytes=2 * MB, total_bytes=2 * MB + MB // 2))
+    assert len(intake.copied) == 2
+    assert len(intake.refused) == 4 and all("in all" in why for _, why in intake.refused)
+    assert len(opened) == 3  # the third passes the budget; the other three are not expanded
