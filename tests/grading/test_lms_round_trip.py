@@ -280,7 +280,8 @@ def test_nbgrader_collect_takes_only_each_accounts_own_entries(trip, tmp_path):
         nb = json.loads(src.read_text(encoding="utf-8"))
         nb["metadata"]["entry"] = tag
         (folder / f"{A}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
-        for p in (folder, folder / f"{A}.ipynb"):
+        (folder / "timestamp.txt").write_text(when.strftime(fmt), encoding="utf-8")
+        for p in (folder, folder / f"{A}.ipynb", folder / "timestamp.txt"):
             os.chown(p, uid[owner], -1)
 
     entry("nobody", now - timedelta(hours=1), "nobody", "honest")

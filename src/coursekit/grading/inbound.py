@@ -8,7 +8,11 @@ another's name, or with a time far in the future that wins over every later subm
 
 :class:`CheckedCollect` is nbgrader's own collector with a check first: an entry is
 collected only if it is a real folder (not a link), owned, with everything in it, by the
-account its name carries, and its time is not in the future. Anything else is reported
+account its name carries, holding only folders and regular files (a named pipe would stop
+nbgrader's copy, and with it the whole class's collect), no larger than nbgrader copies
+(``CourseDirectory.max_dir_size``), its time is not in the future, and its
+``timestamp.txt`` (where nbgrader reads lateness from) says the time in its name, as
+``nbgrader submit`` writes it. Anything else is reported
 (one line each, in nbgrader's log and :attr:`CheckedCollect.refused`) and never graded;
 the learner's own newest honest entry is collected instead. The course's
 ``nbgrader_config.py`` makes it the collector of ``nbgrader collect`` and the Formgrader.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import stat
 import sys
 from datetime import datetime, timedelta, timezone
@@ -44,8 +49,23 @@ def _account(username: str):
         return None
 
 
-def inbound_problem(path: str, now: datetime | None = None) -> str | None:
-    """Why the inbound entry at ``path`` must not be collected (None: it may be)."""
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def inbound_problem(path: str, now: datetime | None = None,
+                    max_bytes: int | None = None) -> str | None:
+    """Why the inbound entry at ``path`` must not be collected (None: it may be).
+
+    ``max_bytes``: the most an entry may hold (nbgrader's copy fails, for the whole class,
+    on a larger one).
+    """
     name = os.path.basename(path)
     parts = name.rsplit("+", 3)
     if len(parts) < 3:
@@ -65,23 +85,48 @@ def inbound_problem(path: str, now: datetime | None = None) -> str | None:
     if info.st_uid != account.pw_uid:
         return (f"handed in by another account (uid {info.st_uid}), not by {username!r} "
                 f"(uid {account.pw_uid})")
+    size = 0
     for root, dirs, files in os.walk(path):
         for entry in (*dirs, *files):
             inner = os.lstat(os.path.join(root, entry))
+            rel = os.path.relpath(os.path.join(root, entry), path)
             if stat.S_ISLNK(inner.st_mode):
-                return f"holds a link ({os.path.relpath(os.path.join(root, entry), path)})"
+                return f"holds a link ({rel})"
             if inner.st_uid != account.pw_uid:
-                return (f"holds {os.path.relpath(os.path.join(root, entry), path)}, written "
-                        f"by another account (uid {inner.st_uid})")
-    try:
-        when = parse_utc(stamp)
-    except (ValueError, OverflowError, TypeError):
+                return f"holds {rel}, written by another account (uid {inner.st_uid})"
+            if not (stat.S_ISREG(inner.st_mode) or stat.S_ISDIR(inner.st_mode)):
+                return f"holds {rel}, {_kind(inner.st_mode)}, not a file"
+            if stat.S_ISREG(inner.st_mode):
+                size += inner.st_size
+    if max_bytes is not None and size > max_bytes:
+        return (f"holds {size // 1_000_000} MB, more than the {max_bytes // 1_000_000} MB an "
+                "entry may (nbgrader's CourseDirectory.max_dir_size)")
+    when = _time(stamp)
+    if when is None:
         return f"its time {stamp!r} cannot be read"
-    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
     now = now or datetime.now(timezone.utc)
     if when > now + SKEW:
         return f"its time {stamp} is in the future"
+    try:
+        with open(os.path.join(path, "timestamp.txt"), encoding="utf-8",
+                  errors="replace") as fh:
+            written = fh.read(200).strip()
+    except FileNotFoundError:
+        return "it holds no timestamp.txt, which nbgrader submit always writes"
+    except OSError as exc:
+        return f"its timestamp.txt cannot be read ({exc.strerror})"
+    if _time(written) != when:
+        return (f"its timestamp.txt says {written[:40]!r}, not the time in its name "
+                f"({stamp}); nbgrader would read lateness from it")
     return None
+
+
+def _time(text: str) -> datetime | None:
+    try:
+        when = parse_utc(text)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
 
 
 class CheckedCollect(ExchangeCollect):
@@ -106,7 +151,7 @@ class CheckedCollect(ExchangeCollect):
         now = datetime.now(timezone.utc) + timedelta(seconds=self.skew_seconds) - SKEW
         records = []
         for path in sorted(glob.glob(pattern)):
-            problem = inbound_problem(path, now)
+            problem = inbound_problem(path, now, 1000 * self.coursedir.max_dir_size)
             if problem:
                 self.refused.append((os.path.basename(path), problem))
                 self.log.warning("Not collected: %s: %s", os.path.basename(path), problem)
@@ -125,3 +170,15 @@ class CheckedCollect(ExchangeCollect):
                 before = [r for r in group if r["timestamp"] <= self.duedate]
                 group = before or group
             self.src_records.append(group[0])
+
+    def do_copy(self, src, dest, log=None):
+        """nbgrader's copy, but one entry that cannot be copied (a file swapped after the
+        check, one this account may not read) is reported, and the others still go."""
+        try:
+            super().do_copy(src, dest, log)
+        except (OSError, shutil.Error, RuntimeError) as exc:
+            shutil.rmtree(dest, ignore_errors=True)
+            name = os.path.basename(src)
+            why = f"could not be copied ({str(exc)[:200]})"
+            self.refused.append((name, why))
+            self.log.warning("Not collected: %s: %s", name, why)

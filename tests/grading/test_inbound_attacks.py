@@ -1,0 +1,78 @@
+"""What a learner can put in the shared exchange's inbound folder (route 1), against
+:class:`coursekit.grading.inbound.CheckedCollect`: a named pipe (nbgrader's copy would stop
+the whole class's collect on it), more data than nbgrader copies (same), and a
+``timestamp.txt`` that is garbage, backdated or missing (nbgrader reads lateness from it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from coursekit.grading.inbound import inbound_problem
+from coursekit.grading.intake import MB
+
+A = "01-check"
+NB = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def _entry(inbound: Path, user: str, when: datetime, stamp_txt: str | None = "same") -> Path:
+    fmt = "%Y-%m-%d %H:%M:%S.%f UTC"
+    path = inbound / f"{user}+{A}+{when.strftime(fmt)}+abc123"
+    path.mkdir(parents=True)
+    (path / f"{A}.ipynb").write_text(NB, encoding="utf-8")
+    if stamp_txt is not None:
+        (path / "timestamp.txt").write_text(
+            when.strftime(fmt) if stamp_txt == "same" else stamp_txt, encoding="utf-8")
+    return path
+
+
+def _own(path: Path, uid: int) -> None:
+    for p in (path, *path.rglob("*")):
+        os.lchown(p, uid, -1)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to other accounts")
+def test_an_inbound_entry_with_a_pipe_too_much_data_or_another_time_is_refused(tmp_path):
+    nobody = pwd.getpwnam("nobody").pw_uid
+    now = datetime.now(timezone.utc) - timedelta(hours=1)
+    honest = _entry(tmp_path / "h", "nobody", now)
+    _own(honest, nobody)
+    assert inbound_problem(str(honest), max_bytes=100 * MB) is None
+    pipe = _entry(tmp_path / "p", "nobody", now)
+    os.mkfifo(pipe / "stuck")
+    _own(pipe, nobody)
+    assert "holds stuck, a named pipe" in inbound_problem(str(pipe))
+    big = _entry(tmp_path / "b", "nobody", now)
+    with (big / "sparse.bin").open("wb") as f:
+        f.truncate(5 * 1024 ** 3)  # 5 GB that take no room on disk
+    _own(big, nobody)
+    assert "more than the 100 MB" in inbound_problem(str(big), max_bytes=100_000_000)
+    for what, stamp_txt in (("garbage", "garbage!!"),
+                            ("backdated", (now - timedelta(days=30)).strftime(
+                                "%Y-%m-%d %H:%M:%S.%f UTC")),
+                            ("missing", None)):
+        entry = _entry(tmp_path / what, "nobody", now, stamp_txt)
+        _own(entry, nobody)
+        problem = inbound_problem(str(entry))
+        assert problem and "timestamp.txt" in problem, (what, problem)
+
+
+def test_one_entry_that_cannot_be_copied_does_not_stop_the_class(tmp_path):
+    from nbgrader.coursedir import CourseDirectory
+
+    from coursekit.grading.inbound import CheckedCollect
+
+    src = _entry(tmp_path / "inbound", "nobody", datetime.now(timezone.utc))
+    os.mkfifo(src / "swapped-in-after-the-check")
+    collector = CheckedCollect(coursedir=CourseDirectory())
+    dest = tmp_path / "submitted" / "nobody" / A
+    collector.do_copy(str(src), str(dest))  # nbgrader's copy raises on the pipe
+    assert not dest.exists()
+    assert collector.refused == [(src.name, collector.refused[0][1])]
+    assert "could not be copied" in collector.refused[0][1]
