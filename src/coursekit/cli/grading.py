@@ -231,7 +231,8 @@ def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
               help="The file the LMS downloaded: Moodle's grading worksheet, or Canvas's "
                    "gradebook export. Only the grades of collected learners are filled in.")
 @click.option("--column", default=None,
-              help="Canvas: the assignment's column, as in the gradebook: 'Name (id)'.")
+              help="Canvas: the assignment's column, as in the gradebook: 'Name (id)'. "
+                   "Moodle not in English: the worksheet's grade column (e.g. 'Bewertung').")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the CSV (default: COURSE/lms/ASSIGNMENT-LMS.csv).")
 def export(assignment: str, course: Path | None, lms: str, downloaded: Path | None,
