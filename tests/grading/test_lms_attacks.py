@@ -235,3 +235,32 @@ def test_a_spent_budget_expands_nothing_more(tmp_path, monkeypatch):
     assert len(intake.copied) == 2
     assert len(intake.refused) == 4 and all("in all" in why for _, why in intake.refused)
     assert len(opened) == 3  # the third passes the budget; the other three are not expanded
+
+
+def test_folders_that_hold_a_class_never_merge_its_learners(tmp_path):
+    # a teacher zips grading/01-check/<learner>/...: neither wrapper is a learner
+    archive = tmp_path / "wrapped.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("grading/README.txt", "how I collected")
+        for who in ("Ana Lima", "Bo Ek"):
+            zf.writestr(f"grading/{A}/{who}/{A}.ipynb", NB)
+        zf.writestr(f"grading/{A} submissions (2)/Cy Fu/work/{A}.ipynb", NB)
+    chosen, report = _plan(archive, tmp_path)
+    assert sorted(chosen) == ["ana-lima", "bo-ek", "cy-fu"]
+    assert report.duplicates == {}
+    assert chosen["cy-fu"].identity.source == f"{A} submissions (2)/Cy Fu/"
+
+
+def test_a_macs_extras_and_a_zip_inside_the_zip(tmp_path):
+    archive = tmp_path / "from-a-mac.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"Ana Lima_4006{M}/{A}.ipynb", NB)
+        zf.writestr(f"Ana Lima_4006{M}/._{A}.ipynb", b"\0\x05\x16\x07AppleDouble")
+        zf.writestr(f"__MACOSX/Ana Lima_4006{M}/._{A}.ipynb", b"\0\x05\x16\x07")
+        zf.writestr(f"._ana_{A}.ipynb", b"\0\x05\x16\x07")
+        zf.writestr("moodle-download-part-2.zip", b"PK\x03\x04")
+    chosen, report = _plan(archive, tmp_path)
+    assert list(chosen) == ["ana-lima-4006"]
+    assert report.refused == []  # AppleDouble files are no one's notebook
+    assert report.unmatched == [("moodle-download-part-2.zip",
+                                 "a zip inside the download: collect that zip itself")]

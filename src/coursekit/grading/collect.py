@@ -127,7 +127,8 @@ def _strip_wrapper(extracted: Path, assignment: str, renamed: dict[str, str]) ->
     inner = entries[0]
     original = next((o.split("/", 1)[0] for d, o in renamed.items()
                      if d.startswith(inner.name + "/")), inner.name)
-    if identify(f"{original}/x.ipynb", "").lms != "plain":
+    who = identify(f"{original}/x.ipynb", "")
+    if who is not None and who.lms != "plain":
         return ""  # a Moodle learner folder alone is a learner, not a wrapper
     children = list(inner.iterdir())
     if all(c.is_file() and identify(c.name, assignment) is None for c in children):
@@ -208,6 +209,10 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
             handed_in.add(ident.key)
     for file in not_notebooks or ():
         ident = identify(file.removeprefix(wrapper), assignment)
+        if ident is None and file.lower().endswith(".zip"):
+            report.unmatched.append((file, "a zip inside the download: collect that zip "
+                                     "itself"))
+            continue
         if ident is None or ident.key in handed_in or (
                 ident.lms == "plain" and not ident.source.endswith("/")):
             continue

@@ -127,7 +127,7 @@ def _copy_folder(source: Path, into: Path, intake: Intake, limits: IntakeLimits,
         intake.refused.append((f"{rel}/", f"cannot be read ({exc.strerror}): skipped"))
         return
     for entry in entries:
-        if entry.name in _SKIP:
+        if entry.name in _SKIP or entry.name.startswith("._"):  # a Mac's AppleDouble file
             continue
         path = rel / entry.name
         if entry.is_symlink():
@@ -209,8 +209,8 @@ def _unzip(source: Path, into: Path, intake: Intake, limits: IntakeLimits) -> No
         for info in zf.infolist():
             name = _entry_name(info)
             parts = PurePosixPath(name).parts
-            if any(p in _SKIP for p in parts):
-                continue
+            if any(p in _SKIP for p in parts) or (parts and parts[-1].startswith("._")):
+                continue  # a Mac's extras (__MACOSX/, .DS_Store, ._name AppleDouble files)
             if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
                 intake.refused.append((name, "its path leaves the download's folder: "
                                        "refused"))

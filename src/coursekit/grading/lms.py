@@ -116,6 +116,22 @@ def _plain_name(stem: str, assignment: str) -> str | None:
     return name
 
 
+# Words in the name of a folder that holds a whole class's files, never one learner's.
+_WRAPPER_WORD = re.compile(
+    r"^(?:submissions?|downloads?|download|grading|graded|returned|collected|checks?|"
+    r"homework|assignments?|files|exports?|class|course|all|folder|work)$")
+
+
+def _is_wrapper(folder: str, assignment: str) -> bool:
+    """True for a folder named like the check or a class's download (``01-check``,
+    ``01-check submissions (2)``, ``grading``), which holds learners, not one learner."""
+    words = slug(folder)
+    if assignment and slug(assignment):
+        words = words.replace(slug(assignment), " ")
+    words = [w for w in re.split(r"[-\s]+", words) if w]
+    return all(_WRAPPER_WORD.match(w) or _NOT_A_NAME_WORD.match(w) for w in words)
+
+
 def identify(relative: str, assignment: str) -> Identity | None:
     """Who handed in the file at ``relative`` (a ``/``-separated path in the download).
 
@@ -149,8 +165,10 @@ def identify(relative: str, assignment: str) -> Identity | None:
         stamp = f"{m['y']}-{m['mo']}-{m['d']} {m['h']}:{m['mi']}:{m['s']}"
         return Identity("Blackboard", m["name"], "", filename[:m.end("s")],
                         timestamp=stamp)
-    if folders:  # a folder per learner: its name, whatever the file is called
-        return Identity("plain", folders[0].strip(), "", folders[0] + "/")
+    for n, folder in enumerate(folders):  # a folder per learner: its name, whatever the
+        if not _is_wrapper(folder, assignment):  # file is called (past folders that hold
+            return Identity("plain", folder.strip(), "",  # a class: "01-check/", "grading/")
+                            "/".join(folders[:n + 1]) + "/")
     stem = filename.rsplit(".", 1)[0]
     name = _plain_name(stem, assignment)
     return Identity("plain", name, "", filename) if name else None
