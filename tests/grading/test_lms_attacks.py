@@ -264,3 +264,45 @@ def test_a_macs_extras_and_a_zip_inside_the_zip(tmp_path):
     assert report.refused == []  # AppleDouble files are no one's notebook
     assert report.unmatched == [("moodle-download-part-2.zip",
                                  "a zip inside the download: collect that zip itself")]
+
+
+# -- Moodle team submissions, and what goes back ----------------------------------------------
+
+def test_a_team_without_a_group_is_not_a_plain_learner():
+    who = identify(f"Default group_assignsubmission_file/{A}.ipynb", A)
+    assert (who.lms, who.name, who.number) == ("Moodle", "Default group", "")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Moodle 4.1+ names a team submission's folder '<group name>_<group id>_assignsubmission"
+    "_file' (mod/assign/classes/downloader.php, get_student_prefix): the group id sits where a "
+    "participant id sits, and nothing in the name tells them apart, so the team's grade and "
+    "feedback go to 'Participant <group id>' (no one, or the wrong person). Needs a way to "
+    "say the download is a team assignment (a collect option) and the members of each group."))
+def test_a_moodle_team_folder_is_not_taken_for_a_participant():
+    who = identify(f"Team Blue_17_assignsubmission_file/{A}.ipynb", A)
+    assert who.number != "17"
+
+
+def test_a_learners_name_never_runs_as_a_formula_in_the_exports(tmp_path, monkeypatch):
+    import csv
+
+    from coursekit.grading import export
+    from coursekit.grading.collect import record_identities
+    from coursekit.grading.lms import Identity
+
+    course = tmp_path / "course"
+    record_identities(course, A, {
+        "x-4040": Identity("Moodle", '=HYPERLINK("http://example.org/x","open")', "4040"),
+        "y-7040": Identity("Canvas", "@SUM(1+1)", "7040")})
+    monkeypatch.setattr(export, "marks", lambda course, assignment: {
+        "x-4040": export.Marks(5.0, 9.0), "y-7040": export.Marks(4.0, 9.0)})
+    export.export_grades(course, A, "moodle", tmp_path / "m.csv")
+    export.export_grades(course, A, "canvas", tmp_path / "c.csv", column=f"{A} (55501)")
+    with (tmp_path / "m.csv").open(encoding="utf-8", newline="") as f:
+        moodle = list(csv.DictReader(f))
+    with (tmp_path / "c.csv").open(encoding="utf-8", newline="") as f:
+        canvas = list(csv.DictReader(f))
+    assert moodle[0]["Full name"] == '\'=HYPERLINK("http://example.org/x","open")'
+    assert (moodle[0]["Identifier"], moodle[0]["Grade"]) == ("Participant 4040", "5")
+    assert canvas[0]["Student"] == "'@SUM(1+1)" and canvas[0]["ID"] == "7040"

@@ -104,6 +104,13 @@ def marks(course: Path, assignment: str) -> dict[str, Marks]:
     return out
 
 
+def _text(value: str) -> str:
+    """A name as a spreadsheet shows it, never runs it: a learner's display name starting
+    with ``=``, ``+``, ``-`` or ``@`` (a formula, OWASP "CSV injection") gets a ``'`` first.
+    The LMS matches rows on Identifier or ID, never on this name."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
@@ -190,7 +197,7 @@ def _moodle(assignment, graded, people, by_number, downloaded, column, result):
         now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         for number, learner in sorted(by_number.items(), key=lambda kv: int(kv[0])):
             m = graded[learner]
-            rows.append([f"{_PARTICIPANT}{number}", people[learner]["name"], "", "",
+            rows.append([f"{_PARTICIPANT}{number}", _text(people[learner]["name"]), "", "",
                          _number(m.score), _number(m.max_score), "Yes", "", now])
             result.written[learner] = _number(m.score)
         return header, rows
@@ -234,7 +241,7 @@ def _canvas(assignment, graded, people, by_number, downloaded, column, result):
         rows = []
         for number, learner in sorted(by_number.items(), key=lambda kv: int(kv[0])):
             score = _number(graded[learner].score)
-            rows.append([people[learner]["name"], number, "", "", "", score])
+            rows.append([_text(people[learner]["name"]), number, "", "", "", score])
             result.written[learner] = score
         return header, rows
     header, rows = _read_csv(downloaded)

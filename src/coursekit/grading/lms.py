@@ -36,10 +36,12 @@ from dataclasses import dataclass
 
 __all__ = ["Identity", "identify", "learner_id", "slug"]
 
+# (a team submission without a group is "Default group_assignsubmission_file/": no number)
 _MOODLE_FOLDER = re.compile(
-    r"^(?P<name>[^/]+?)_(?P<number>\d+)_assign(?:submission|feedback)_[a-z]+_?$")
+    r"^(?P<name>[^/]+?)(?:_(?P<number>\d+))?_assign(?:submission|feedback)_[a-z]+_?$")
 _MOODLE_FILE = re.compile(
-    r"^(?P<name>[^/]+?)_(?P<number>\d+)_assign(?:submission|feedback)_[a-z]+_(?P<rest>.+)$")
+    r"^(?P<name>[^/]+?)(?:_(?P<number>\d+))?_assign(?:submission|feedback)_[a-z]+_"
+    r"(?P<rest>.+)$")
 # Canvas takes ``_<digits>_`` out of names (sanitize_user_name), so the first such pair
 # after the name is the user id and the attachment id.
 _CANVAS = re.compile(
@@ -144,11 +146,11 @@ def identify(relative: str, assignment: str) -> Identity | None:
     for n, folder in enumerate(folders):
         m = _MOODLE_FOLDER.match(folder)
         if m:
-            return Identity("Moodle", m["name"].strip(), m["number"],
+            return Identity("Moodle", m["name"].strip(), m["number"] or "",
                             "/".join(folders[:n + 1]) + "/")
     m = _MOODLE_FILE.match(filename)
     if m:
-        return Identity("Moodle", m["name"].strip(), m["number"],
+        return Identity("Moodle", m["name"].strip(), m["number"] or "",
                         filename[:len(filename) - len(m["rest"])])
     m = _CANVAS_ANON.match(filename)
     if m:  # anonymous grading: the anonymous id is all there is (no gradebook ID)
