@@ -306,3 +306,47 @@ def test_a_learners_name_never_runs_as_a_formula_in_the_exports(tmp_path, monkey
     assert moodle[0]["Full name"] == '\'=HYPERLINK("http://example.org/x","open")'
     assert (moodle[0]["Identifier"], moodle[0]["Grade"]) == ("Participant 4040", "5")
     assert canvas[0]["Student"] == "'@SUM(1+1)" and canvas[0]["ID"] == "7040"
+
+
+def test_one_lms_id_under_two_learner_ids_is_never_exported(tmp_path, monkeypatch):
+    from coursekit.grading import export
+    from coursekit.grading.collect import record_identities
+    from coursekit.grading.lms import Identity
+
+    course = tmp_path / "course"
+    linh = Identity("Moodle", "Linh Tran", "4001")
+    record_identities(course, A, {"linh": linh, "linh-tran-4001": linh,
+                                  "ana-lima-4006": Identity("Moodle", "Ana Lima", "4006")})
+    monkeypatch.setattr(export, "marks", lambda course, assignment: {
+        "linh": export.Marks(9.0, 9.0), "linh-tran-4001": export.Marks(2.0, 9.0),
+        "ana-lima-4006": export.Marks(7.0, 9.0)})
+    result = export.export_grades(course, A, "moodle", tmp_path / "m.csv")
+    assert result.written == {"ana-lima-4006": "7"}
+    assert result.same_number == {"4001": ["linh", "linh-tran-4001"]}
+    assert "one LMS id, several learners: 4001 is linh, linh-tran-4001" in "\n".join(
+        result.lines())
+
+
+def test_csvs_saved_by_a_spreadsheet_with_semicolons_are_read(tmp_path, monkeypatch):
+    import csv
+
+    from coursekit.grading import export
+    from coursekit.grading.collect import read_mapping, record_identities
+    from coursekit.grading.lms import Identity
+
+    mapping = tmp_path / "mapping.csv"
+    mapping.write_text("\ufeffin_file_name;learner_id\nLinh Tran;linh\n", encoding="utf-8")
+    assert read_mapping(mapping) == {"linh-tran": "linh"}
+    course = tmp_path / "course"
+    record_identities(course, A, {"ana-lima-4006": Identity("Moodle", "Ana Lima", "4006")})
+    monkeypatch.setattr(export, "marks", lambda course, assignment: {
+        "ana-lima-4006": export.Marks(7.5, 9.0)})
+    sheet = tmp_path / "worksheet.csv"  # Moodle's worksheet after Excel in German saved it
+    sheet.write_text("Identifier;Full name;Status;Grade;Maximum Grade;Last modified (grade)\n"
+                     "Participant 4006;Ana Lima;Submitted;;9,00;-\n", encoding="utf-8")
+    result = export.export_grades(course, A, "moodle", tmp_path / "out.csv", downloaded=sheet)
+    assert result.written == {"ana-lima-4006": "7.5"}
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as f:
+        row = next(csv.DictReader(f))
+    assert (row["Identifier"], row["Grade"], row["Maximum Grade"]) == (
+        "Participant 4006", "7.5", "9,00")

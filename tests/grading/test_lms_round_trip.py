@@ -390,3 +390,25 @@ def test_a_fresh_canvas_gradebook_needs_the_assignments_id(trip):
     assert run.exit_code == 1
     assert "--column" in run.output and "new assignment" in run.output
     assert not (tmp / "canvas-noid.csv").exists()
+
+
+def test_one_person_collected_under_two_ids_is_said_and_never_exported_twice(trip):
+    # the first collect renamed Linh with a mapping file; collecting her again without it
+    # files her as linh-tran-4001: collect says so, and the export writes neither grade
+    course, _, _, _, tmp = trip
+    again = tmp / "linh-again.zip"
+    with zipfile.ZipFile(again, "w") as zf:
+        zf.writestr(f"Linh Tran_4001{M}/{A}.ipynb",
+                    (course / "submitted" / "linh" / A / f"{A}.ipynb").read_bytes())
+    report = collect(course, A, again)
+    assert list(report.collected) == ["linh-tran-4001"]
+    assert any("Moodle 4001 ('Linh Tran') was collected before as linh and now as "
+               "linh-tran-4001" in line for line in report.clashes)
+    autograde_cohort(course, A, workers=1, students=["linh-tran-4001"])
+    out = tmp / "moodle-twice.csv"
+    run = CliRunner().invoke(main, ["grade", "export", A, "--lms", "moodle", "--course",
+                                    str(course), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "one LMS id, several learners: 4001 is linh, linh-tran-4001" in run.output
+    with out.open(encoding="utf-8", newline="") as f:
+        assert "Participant 4001" not in [r["Identifier"] for r in csv.DictReader(f)]

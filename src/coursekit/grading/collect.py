@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -59,14 +60,22 @@ def learner_key(text: str) -> str:
     return re.sub(r"[^a-z0-9@.]+", "-", anyascii(text).strip().lower()).strip("-.")
 
 
+def csv_delimiter(text: str) -> str:
+    """``,``, or the ``;`` (or tab) a spreadsheet in a decimal-comma language saves a CSV
+    with, judged by the header row."""
+    header = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=lambda d: (header.count(d), d == ","))
+
+
 def read_mapping(path: Path) -> dict[str, str]:
     """A mapping CSV: ``in_file_name,learner_id`` per row (a name, login or LMS number as it
     appears in file names, and the learner id to file it under)."""
     path = Path(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
-            header = [h.strip() for h in (rows[0].keys() if rows else [])]
+            text = f.read()
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text)))
+        header = [h.strip() for h in (rows[0].keys() if rows else [])]
     except FileNotFoundError:
         raise GradingError(f"mapping file {path} does not exist; give the CSV's path "
                            f"(columns: {', '.join(MAPPING_COLUMNS)})") from None
@@ -397,6 +406,17 @@ def collect(course: Path, assignment: str, source: Path, *,
         secret = folder / "submission_secret.txt"
         if folder.is_dir() and not secret.exists():
             secret.write_text(secrets.token_hex(64), encoding="utf-8")
+    known = read_identities(course)
+    for learner in sorted(result.collected):
+        ident = chosen[learner].identity
+        twins = sorted(other for other, who in known.items() if other != learner
+                       and ident.number and who.get("number") == ident.number
+                       and who.get("lms") == ident.lms)
+        if twins:
+            result.clashes.append(
+                f"{ident.lms} {ident.number} ({ident.name!r}) was collected before as "
+                f"{', '.join(twins)} and now as {learner}: one person under two ids (a mapping "
+                "file given once and not again?); collect again with the same mapping file")
     record_identities(course, assignment, {learner: chosen[learner].identity
                                            for learner in result.collected})
     return result

@@ -52,7 +52,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import GradingError
-from .collect import read_identities
+from .collect import csv_delimiter, read_identities
 
 __all__ = ["CANVAS_COLUMNS", "MOODLE_COLUMNS", "Export", "Marks", "export_grades",
            "marks", "moodle_feedback_zip", "moodle_folder"]
@@ -123,6 +123,7 @@ class Export:
     written: dict[str, str] = field(default_factory=dict)  # learner -> grade written
     not_from_lms: list[str] = field(default_factory=list)  # no identity from this LMS
     not_in_sheet: list[str] = field(default_factory=list)  # the LMS's file had no row
+    same_number: dict[str, list[str]] = field(default_factory=dict)  # LMS id -> learners
     unmarked: dict[str, int] = field(default_factory=dict)  # learner -> written unmarked
 
     def lines(self) -> list[str]:
@@ -134,6 +135,10 @@ class Export:
         if self.not_from_lms:
             out.append("  not collected from this LMS (enter by hand): "
                        + ", ".join(self.not_from_lms))
+        for number, learners in sorted(self.same_number.items()):
+            out.append(f"  one LMS id, several learners: {number} is {', '.join(learners)} "
+                       "(collected under different ids, e.g. once with a mapping file and "
+                       "once without); none written, enter by hand or merge them")
         if self.not_in_sheet:
             out.append("  no row in the LMS's file (enter by hand, or download it again): "
                        + ", ".join(self.not_in_sheet))
@@ -146,7 +151,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise GradingError(f"{path} cannot be read as a UTF-8 CSV ({exc}); download it "
                            "from the LMS again") from None
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=csv_delimiter(text)))
     if not rows:
         raise GradingError(f"{path} is empty; download it from the LMS again")
     return rows[0], rows[1:]
@@ -167,15 +172,17 @@ def export_grades(course: Path, assignment: str, lms: str, out: Path, *,
     graded = marks(course, assignment)
     people = read_identities(course)
     result = Export(Path(out))
-    by_number: dict[str, str] = {}
+    claims: dict[str, list[str]] = {}
     for learner in sorted(graded):
         who = people.get(learner, {})
         if who.get("lms", "").lower() == lms and who.get("number"):
-            by_number[str(who["number"])] = learner
+            claims.setdefault(str(who["number"]), []).append(learner)
         else:
             result.not_from_lms.append(learner)
         if graded[learner].written_awaiting:
             result.unmarked[learner] = graded[learner].written_awaiting
+    by_number = {number: ls[0] for number, ls in claims.items() if len(ls) == 1}
+    result.same_number = {number: ls for number, ls in claims.items() if len(ls) > 1}
     if lms == "moodle":
         header, rows = _moodle(assignment, graded, people, by_number, downloaded, column,
                                result)
