@@ -76,3 +76,39 @@ def test_one_entry_that_cannot_be_copied_does_not_stop_the_class(tmp_path):
     assert not dest.exists()
     assert collector.refused == [(src.name, collector.refused[0][1])]
     assert "could not be copied" in collector.refused[0][1]
+
+
+@pytest.mark.slow
+def test_a_hub_where_every_learner_is_jovyan_still_collects(tmp_path):
+    # deploy/README.md's shared-volume hub: every pod runs as one account, the learner's
+    # name comes from JUPYTERHUB_USER. The owner then names no one: with nbgrader's own
+    # ExchangeCollect.check_owner = False the entries are collected, and the other checks
+    # (a time in the future here) still hold.
+    from .factories import make_course, nbgrader
+
+    os.environ["COURSEKIT_ROOT"] = str(Path(__file__).resolve().parents[2])
+    course = make_course(tmp_path)
+    assignment = "00-check"
+    root = tmp_path / "exchange"
+    inbound = root / "coursekit" / "inbound"
+    now = datetime.now(timezone.utc)
+    fmt = "%Y-%m-%d %H:%M:%S.%f UTC"
+    for user, when in (("ana-hub-user", now - timedelta(hours=1)),
+                       ("bo-hub-user", now - timedelta(hours=2)),
+                       ("bo-hub-user", now + timedelta(days=365))):
+        entry = inbound / f"{user}+{assignment}+{when.strftime(fmt)}+{when.year}"
+        entry.mkdir(parents=True)
+        (entry / f"{assignment}.ipynb").write_text(NB, encoding="utf-8")
+        (entry / "timestamp.txt").write_text(when.strftime(fmt), encoding="utf-8")
+    args = ("collect", assignment, f"--Exchange.root={root}",
+            "--CourseDirectory.course_id=coursekit")
+    strict = nbgrader(course, *args)
+    assert not (course / "submitted").exists() or not list((course / "submitted").iterdir())
+    assert "no account named 'ana-hub-user'" in strict.stdout + strict.stderr
+    done = nbgrader(course, *args, "--ExchangeCollect.check_owner=False")
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == [
+        "ana-hub-user", "bo-hub-user"]
+    stamp = (course / "submitted" / "bo-hub-user" / assignment / "timestamp.txt").read_text(
+        encoding="utf-8")
+    assert stamp == (now - timedelta(hours=2)).strftime(fmt)  # not the one from the future
+    assert "is in the future" in done.stdout + done.stderr

@@ -60,11 +60,13 @@ def _kind(mode: int) -> str:
 
 
 def inbound_problem(path: str, now: datetime | None = None,
-                    max_bytes: int | None = None) -> str | None:
+                    max_bytes: int | None = None, check_owner: bool = True) -> str | None:
     """Why the inbound entry at ``path`` must not be collected (None: it may be).
 
     ``max_bytes``: the most an entry may hold (nbgrader's copy fails, for the whole class,
-    on a larger one).
+    on a larger one). ``check_owner`` False (nbgrader's ``ExchangeCollect.check_owner``):
+    every learner writes as one account (a hub whose pods all run as ``jovyan``), so the
+    owner names no one and is not checked; everything else still is.
     """
     name = os.path.basename(path)
     parts = name.rsplit("+", 3)
@@ -79,10 +81,10 @@ def inbound_problem(path: str, now: datetime | None = None,
         return "a link, not a folder nbgrader submit wrote"
     if not stat.S_ISDIR(info.st_mode):
         return "not a folder nbgrader submit wrote"
-    account = _account(username)
-    if account is None:
+    account = _account(username) if check_owner else None
+    if check_owner and account is None:
         return f"no account named {username!r} on this machine"
-    if info.st_uid != account.pw_uid:
+    if account is not None and info.st_uid != account.pw_uid:
         return (f"handed in by another account (uid {info.st_uid}), not by {username!r} "
                 f"(uid {account.pw_uid})")
     size = 0
@@ -92,7 +94,7 @@ def inbound_problem(path: str, now: datetime | None = None,
             rel = os.path.relpath(os.path.join(root, entry), path)
             if stat.S_ISLNK(inner.st_mode):
                 return f"holds a link ({rel})"
-            if inner.st_uid != account.pw_uid:
+            if account is not None and inner.st_uid != account.pw_uid:
                 return f"holds {rel}, written by another account (uid {inner.st_uid})"
             if not (stat.S_ISREG(inner.st_mode) or stat.S_ISDIR(inner.st_mode)):
                 return f"holds {rel}, {_kind(inner.st_mode)}, not a file"
@@ -151,7 +153,8 @@ class CheckedCollect(ExchangeCollect):
         now = datetime.now(timezone.utc) + timedelta(seconds=self.skew_seconds) - SKEW
         records = []
         for path in sorted(glob.glob(pattern)):
-            problem = inbound_problem(path, now, 1000 * self.coursedir.max_dir_size)
+            problem = inbound_problem(path, now, 1000 * self.coursedir.max_dir_size,
+                                      self.check_owner)
             if problem:
                 self.refused.append((os.path.basename(path), problem))
                 self.log.warning("Not collected: %s: %s", os.path.basename(path), problem)
