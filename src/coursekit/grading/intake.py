@@ -46,7 +46,7 @@ class IntakeLimits:
 
     file_bytes: int = 50 * MB  # one notebook (autograding refuses larger ones anyway)
     total_bytes: int = 2048 * MB  # everything expanded from one download
-    files: int = 20_000  # notebooks taken from one download
+    files: int = 20_000  # notebooks taken from one zip (--max-files)
 
 
 @dataclass
@@ -273,8 +273,8 @@ def _unzip(source: Path, into: Path, intake: Intake, limits: IntakeLimits) -> No
     if over:
         intake.refused.append((f"{over} more notebook(s)", f"the zip holds more than "
                                f"{limits.files} notebooks: the rest refused (a zip of this "
-                               "many is not one class's download; raise IntakeLimits.files "
-                               "if it is)"))
+                               "many is not one class's download; raise --max-files if it "
+                               "is)"))
 
 
 def bring_in(source: Path, into: Path, limits: IntakeLimits | None = None) -> Intake:
