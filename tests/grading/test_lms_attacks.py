@@ -350,3 +350,51 @@ def test_csvs_saved_by_a_spreadsheet_with_semicolons_are_read(tmp_path, monkeypa
         row = next(csv.DictReader(f))
     assert (row["Identifier"], row["Grade"], row["Maximum Grade"]) == (
         "Participant 4006", "7.5", "9,00")
+
+
+@pytest.mark.slow
+def test_real_download_shapes_reach_exactly_their_learners_through_nbgrader(tmp_path):
+    # the whole route-2 collect (intake, plan, nbgrader's zip_collect) on the shapes above:
+    # every learner's own notebook lands in their own submitted/ folder, nothing else does
+    import hashlib
+    import os
+
+    from coursekit.grading.collect import collect
+
+    from .factories import make_course, nbgrader
+
+    os.environ["COURSEKIT_ROOT"] = str(Path(__file__).resolve().parents[2])
+    a = "00-check"
+    course = make_course(tmp_path)
+    nbgrader(course, "generate_assignment", a, "--force")
+    release = json.loads((course / "release" / a / f"{a}.ipynb").read_text(encoding="utf-8"))
+    emoji = "🌊" * 40  # 40 emoji: 280 letters once transliterated
+    shapes = {  # where in the download -> who must get it
+        f"{'王' * 90}_4020{M}/{a}.ipynb": "4020",
+        f"{emoji}_4021{M}/{a} final.ipynb": "4021",
+        f"Ana Lima_4006{M}/{'x' * 300} {a}.ipynb": "4006",
+        unicodedata.normalize("NFD", f"Zoë Ortiz_4008{M}/{a}.ipynb"): "4008",
+        f"Zoé Ortiz_4009{M}/{a}.ipynb": "4009",
+        f"_7004_9004_{a}.ipynb": "7004",
+        f"anon_aB3xZ_9006_{a}.ipynb": "anonymous aB3xZ",
+        f"grading/{a}/Bo Ek/{a}.ipynb": "Bo Ek",
+        f"grading/{a}/Cy Fu/{a}.ipynb": "Cy Fu",
+    }
+    archive = tmp_path / "download.zip"
+    sent = {}
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for where, who in shapes.items():
+            nb = json.loads(json.dumps(release))
+            nb["metadata"]["handed-in-by"] = who
+            data = json.dumps(nb).encode("utf-8")
+            zf.writestr(where, data)
+            sent[who] = hashlib.sha256(data).hexdigest()
+    report = collect(course, a, archive)
+    assert report.refused == [] and report.unmatched == [] and report.duplicates == {}
+    assert len(report.collected) == len(shapes)
+    got = {}
+    for learner in report.collected:
+        assert len(learner) < 100
+        data = (course / "submitted" / learner / a / f"{a}.ipynb").read_bytes()
+        got[json.loads(data)["metadata"]["handed-in-by"]] = hashlib.sha256(data).hexdigest()
+    assert got == sent  # each learner's own bytes, once

@@ -82,6 +82,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
 
 
+_ID_NAME_MAX = 64  # letters of the name in a learner id (the whole id stays far under 255)
+
+
 def learner_id(identity: Identity, *, disambiguate: bool = False) -> str:
     """The nbgrader student id for ``identity``: the readable name, plus the LMS number.
 
@@ -89,6 +92,9 @@ def learner_id(identity: Identity, *, disambiguate: bool = False) -> str:
     numbers whose names read alike in ASCII (``Zoë Ortiz/`` and ``Zoé Ortiz/`` folders).
     """
     base = slug(identity.name) or "learner"
+    if len(base) > _ID_NAME_MAX:  # a folder name must fit the disk (a name of 40 emoji
+        digest = hashlib.sha256(identity.name.encode("utf-8")).hexdigest()[:6]  # is 320
+        base = f"{base[:_ID_NAME_MAX - 7].rstrip('-')}-{digest}"  # letters in ASCII)
     if identity.number:
         base = f"{base}-{identity.number}"
     if disambiguate:
