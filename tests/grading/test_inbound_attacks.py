@@ -48,6 +48,10 @@ def test_an_inbound_entry_with_a_pipe_too_much_data_or_another_time_is_refused(t
     os.mkfifo(pipe / "stuck")
     _own(pipe, nobody)
     assert "holds stuck, a named pipe" in inbound_problem(str(pipe))
+    deep = _entry(tmp_path / "d", "nobody", now)
+    (deep / Path(*["d"] * 40)).mkdir(parents=True)
+    _own(deep, nobody)
+    assert "more than 32 deep" in inbound_problem(str(deep))
     big = _entry(tmp_path / "b", "nobody", now)
     with (big / "sparse.bin").open("wb") as f:
         f.truncate(5 * 1024 ** 3)  # 5 GB that take no room on disk

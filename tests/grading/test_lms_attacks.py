@@ -400,3 +400,24 @@ def test_real_download_shapes_reach_exactly_their_learners_through_nbgrader(tmp_
         data = (course / "submitted" / learner / a / f"{a}.ipynb").read_bytes()
         got[json.loads(data)["metadata"]["handed-in-by"]] = hashlib.sha256(data).hexdigest()
     assert got == sent  # each learner's own bytes, once
+
+
+def test_folders_a_thousand_deep_are_refused_not_a_crash(tmp_path):
+    # Python's own walks (Path.rglob, os.walk, copytree) stop near a thousand levels deep
+    archive = tmp_path / "deep.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("d/" * 1200 + f"{A}.ipynb", NB)
+        zf.writestr(f"Ana Lima_4006{M}/{A}.ipynb", NB)
+    chosen, report = _plan(archive, tmp_path)
+    assert list(chosen) == ["ana-lima-4006"]
+    assert [why for _, why in report.refused] == ["its path is more than 32 folders deep: "
+                                                  "refused"]
+    folder = tmp_path / "usb-stick"
+    (folder / "Bo Ek").mkdir(parents=True)
+    (folder / "Bo Ek" / f"{A}.ipynb").write_text(NB, encoding="utf-8")
+    deep = folder / "Cy Fu" / Path(*["d"] * 40)
+    deep.mkdir(parents=True)
+    (deep / f"{A}.ipynb").write_text(NB, encoding="utf-8")
+    intake = bring_in(folder, tmp_path / "out2")
+    assert intake.copied == [f"Bo Ek/{A}.ipynb"]
+    assert [why for _, why in intake.refused] == ["folders more than 32 deep: refused"]

@@ -88,18 +88,18 @@ def inbound_problem(path: str, now: datetime | None = None,
         return (f"handed in by another account (uid {info.st_uid}), not by {username!r} "
                 f"(uid {account.pw_uid})")
     size = 0
-    for root, dirs, files in os.walk(path):
-        for entry in (*dirs, *files):
-            inner = os.lstat(os.path.join(root, entry))
-            rel = os.path.relpath(os.path.join(root, entry), path)
-            if stat.S_ISLNK(inner.st_mode):
-                return f"holds a link ({rel})"
-            if account is not None and inner.st_uid != account.pw_uid:
-                return f"holds {rel}, written by another account (uid {inner.st_uid})"
-            if not (stat.S_ISREG(inner.st_mode) or stat.S_ISDIR(inner.st_mode)):
-                return f"holds {rel}, {_kind(inner.st_mode)}, not a file"
-            if stat.S_ISREG(inner.st_mode):
-                size += inner.st_size
+    for rel, inner in _walk(path):
+        if inner is None:
+            return (f"holds folders more than {MAX_DEPTH} deep ({rel}); nbgrader submit "
+                    "writes the assignment's own few")
+        if stat.S_ISLNK(inner.st_mode):
+            return f"holds a link ({rel})"
+        if account is not None and inner.st_uid != account.pw_uid:
+            return f"holds {rel}, written by another account (uid {inner.st_uid})"
+        if not (stat.S_ISREG(inner.st_mode) or stat.S_ISDIR(inner.st_mode)):
+            return f"holds {rel}, {_kind(inner.st_mode)}, not a file"
+        if stat.S_ISREG(inner.st_mode):
+            size += inner.st_size
     if max_bytes is not None and size > max_bytes:
         return (f"holds {size // 1_000_000} MB, more than the {max_bytes // 1_000_000} MB an "
                 "entry may (nbgrader's CourseDirectory.max_dir_size)")
@@ -121,6 +121,30 @@ def inbound_problem(path: str, now: datetime | None = None,
         return (f"its timestamp.txt says {written[:40]!r}, not the time in its name "
                 f"({stamp}); nbgrader would read lateness from it")
     return None
+
+
+#: How deep an entry's folders may go (Python's own walks stop near a thousand, and
+#: nbgrader's copy with them, for the whole class).
+MAX_DEPTH = 32
+
+
+def _walk(path: str):
+    """``(relative path, lstat)`` of everything under ``path``, without following links and
+    without recursion; ``(relative path, None)`` once a folder lies deeper than MAX_DEPTH."""
+    stack = [("", 0)]
+    while stack:
+        rel, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            yield rel, None
+            return
+        with os.scandir(os.path.join(path, rel) if rel else path) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            inner = entry.stat(follow_symlinks=False)
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            yield child, inner
+            if stat.S_ISDIR(inner.st_mode):
+                stack.append((child, depth + 1))
 
 
 def _time(text: str) -> datetime | None:

@@ -38,6 +38,8 @@ __all__ = ["Intake", "IntakeLimits", "bring_in"]
 _SKIP = {".ipynb_checkpoints", "__MACOSX", ".DS_Store"}
 _CHUNK = 1024 * 1024
 MB = 1024 * 1024
+#: How deep a download's folders may go (Python's own walks stop near a thousand).
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ def _too_big(limits: IntakeLimits, per_file: bool) -> str:
 def _copy_folder(source: Path, into: Path, intake: Intake, limits: IntakeLimits,
                  rel: PurePosixPath | None = None) -> None:
     rel = rel or PurePosixPath()
+    if len(rel.parts) > MAX_DEPTH:
+        intake.refused.append((f"{rel}/", f"folders more than {MAX_DEPTH} deep: refused"))
+        return
     sink = _Sink(intake, limits)
     try:
         entries = sorted(os.scandir(source / rel), key=lambda e: e.name)
@@ -214,6 +219,10 @@ def _unzip(source: Path, into: Path, intake: Intake, limits: IntakeLimits) -> No
             if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
                 intake.refused.append((name, "its path leaves the download's folder: "
                                        "refused"))
+                continue
+            if len(parts) > MAX_DEPTH + 1:
+                intake.refused.append((name, f"its path is more than {MAX_DEPTH} folders "
+                                       "deep: refused"))
                 continue
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
