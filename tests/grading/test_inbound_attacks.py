@@ -40,7 +40,7 @@ def _own(path: Path, uid: int) -> None:
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to other accounts")
 def test_an_inbound_entry_with_a_pipe_too_much_data_or_another_time_is_refused(tmp_path):
     nobody = pwd.getpwnam("nobody").pw_uid
-    now = datetime.now(timezone.utc) - timedelta(hours=1)
+    now = datetime.now(timezone.utc) - timedelta(minutes=2)
     honest = _entry(tmp_path / "h", "nobody", now)
     _own(honest, nobody)
     assert inbound_problem(str(honest), max_bytes=100 * MB) is None
@@ -97,8 +97,8 @@ def test_a_hub_where_every_learner_is_jovyan_still_collects(tmp_path):
     inbound = root / "coursekit" / "inbound"
     now = datetime.now(timezone.utc)
     fmt = "%Y-%m-%d %H:%M:%S.%f UTC"
-    for user, when in (("ana-hub-user", now - timedelta(hours=1)),
-                       ("bo-hub-user", now - timedelta(hours=2)),
+    for user, when in (("ana-hub-user", now - timedelta(minutes=2)),
+                       ("bo-hub-user", now - timedelta(minutes=4)),
                        ("bo-hub-user", now + timedelta(days=365))):
         entry = inbound / f"{user}+{assignment}+{when.strftime(fmt)}+{when.year}"
         entry.mkdir(parents=True)
@@ -114,5 +114,20 @@ def test_a_hub_where_every_learner_is_jovyan_still_collects(tmp_path):
         "ana-hub-user", "bo-hub-user"]
     stamp = (course / "submitted" / "bo-hub-user" / assignment / "timestamp.txt").read_text(
         encoding="utf-8")
-    assert stamp == (now - timedelta(hours=2)).strftime(fmt)  # not the one from the future
+    assert stamp == (now - timedelta(minutes=4)).strftime(fmt)  # not the one from the future
     assert "is in the future" in done.stdout + done.stderr
+
+
+def test_an_entry_edited_after_its_time_is_refused(tmp_path):
+    # a learner owns their entry: handed in on time, then the notebook rewritten in place an
+    # hour later. The kernel's change time (no learner can set it) gives it away.
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    stated = datetime.now(timezone.utc) - timedelta(hours=1)
+    entry = _entry(tmp_path, me, stated)
+    os.utime(entry / f"{A}.ipynb", (stated.timestamp(), stated.timestamp()))  # mtime: a lie
+    problem = inbound_problem(str(entry))
+    assert problem and "after the time in its name" in problem
+    assert "written_after_seconds = 0" in problem
+    assert inbound_problem(str(entry), written_after=None) is None  # the check turned off
+    fresh = _entry(tmp_path / "fresh", me, datetime.now(timezone.utc) - timedelta(minutes=1))
+    assert inbound_problem(str(fresh)) is None

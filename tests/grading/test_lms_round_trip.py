@@ -284,10 +284,11 @@ def test_nbgrader_collect_takes_only_each_accounts_own_entries(trip, tmp_path):
         for p in (folder, folder / f"{A}.ipynb", folder / "timestamp.txt"):
             os.chown(p, uid[owner], -1)
 
-    entry("nobody", now - timedelta(hours=1), "nobody", "honest")
+    # (times a few minutes back: an entry whose files changed long after its time is refused)
+    entry("nobody", now - timedelta(minutes=3), "nobody", "honest")
     entry("nobody", now - timedelta(minutes=1), "daemon", "forged")  # daemon, in nobody's name
     entry("nobody", now + timedelta(days=3650), "nobody", "future")
-    entry("daemon", now - timedelta(hours=2), "daemon", "daemons-own")
+    entry("daemon", now - timedelta(minutes=5), "daemon", "daemons-own")
     done = nbgrader(course, "collect", A, f"--Exchange.root={root}",
                     "--CourseDirectory.course_id=coursekit")
     log = done.stdout + done.stderr

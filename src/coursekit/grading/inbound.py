@@ -12,7 +12,9 @@ account its name carries, holding only folders and regular files (a named pipe w
 nbgrader's copy, and with it the whole class's collect), no larger than nbgrader copies
 (``CourseDirectory.max_dir_size``), its time is not in the future, and its
 ``timestamp.txt`` (where nbgrader reads lateness from) says the time in its name, as
-``nbgrader submit`` writes it. Anything else is reported
+``nbgrader submit`` writes it, and nothing in it changed more than ten minutes after that
+time (by the kernel's change time, which no learner can set: a learner owns their entry
+and could otherwise edit it in place after the deadline). Anything else is reported
 (one line each, in nbgrader's log and :attr:`CheckedCollect.refused`) and never graded;
 the learner's own newest honest entry is collected instead. The course's
 ``nbgrader_config.py`` makes it the collector of ``nbgrader collect`` and the Formgrader.
@@ -36,6 +38,8 @@ __all__ = ["CheckedCollect", "inbound_problem"]
 
 #: Clocks on one machine agree; this much ahead is still taken as "now".
 SKEW = timedelta(minutes=5)
+#: nbgrader submit writes an entry within seconds of the time in its name.
+WRITTEN_AFTER = timedelta(minutes=10)
 
 
 def _account(username: str):
@@ -60,13 +64,17 @@ def _kind(mode: int) -> str:
 
 
 def inbound_problem(path: str, now: datetime | None = None,
-                    max_bytes: int | None = None, check_owner: bool = True) -> str | None:
+                    max_bytes: int | None = None, check_owner: bool = True,
+                    written_after: timedelta | None = WRITTEN_AFTER) -> str | None:
     """Why the inbound entry at ``path`` must not be collected (None: it may be).
 
     ``max_bytes``: the most an entry may hold (nbgrader's copy fails, for the whole class,
     on a larger one). ``check_owner`` False (nbgrader's ``ExchangeCollect.check_owner``):
     every learner writes as one account (a hub whose pods all run as ``jovyan``), so the
-    owner names no one and is not checked; everything else still is.
+    owner names no one and is not checked; everything else still is. ``written_after``:
+    how long after the time in its name the entry's files may last have been changed (the
+    kernel's change time, which no learner can set): more means it was written, or edited
+    in place, after it was handed in (late work under an on-time name); None: not checked.
     """
     name = os.path.basename(path)
     parts = name.rsplit("+", 3)
@@ -87,7 +95,7 @@ def inbound_problem(path: str, now: datetime | None = None,
     if account is not None and info.st_uid != account.pw_uid:
         return (f"handed in by another account (uid {info.st_uid}), not by {username!r} "
                 f"(uid {account.pw_uid})")
-    size = 0
+    size, changed = 0, info.st_ctime
     for rel, inner in _walk(path):
         if inner is None:
             return (f"holds folders more than {MAX_DEPTH} deep ({rel}); nbgrader submit "
@@ -100,6 +108,7 @@ def inbound_problem(path: str, now: datetime | None = None,
             return f"holds {rel}, {_kind(inner.st_mode)}, not a file"
         if stat.S_ISREG(inner.st_mode):
             size += inner.st_size
+        changed = max(changed, inner.st_ctime)
     if max_bytes is not None and size > max_bytes:
         return (f"holds {size // 1_000_000} MB, more than the {max_bytes // 1_000_000} MB an "
                 "entry may (nbgrader's CourseDirectory.max_dir_size)")
@@ -120,6 +129,12 @@ def inbound_problem(path: str, now: datetime | None = None,
     if _time(written) != when:
         return (f"its timestamp.txt says {written[:40]!r}, not the time in its name "
                 f"({stamp}); nbgrader would read lateness from it")
+    last = datetime.fromtimestamp(changed, timezone.utc)
+    if written_after is not None and last > when + written_after:
+        return (f"its files were last changed at {last:%Y-%m-%d %H:%M} UTC, after the time "
+                f"in its name ({stamp}): written or edited after it was handed in (if the "
+                "exchange was copied or restored since, set "
+                "CheckedCollect.written_after_seconds = 0)")
     return None
 
 
@@ -161,6 +176,11 @@ class CheckedCollect(ExchangeCollect):
     skew_seconds = Float(SKEW.total_seconds(), help="How far in the future an entry's time "
                          "may be and still count as now (clocks a little apart).").tag(
         config=True)
+    written_after_seconds = Float(WRITTEN_AFTER.total_seconds(), help="How long after the "
+                                  "time in its name an entry's files may last have changed "
+                                  "(later: edited after it was handed in, refused); 0 turns "
+                                  "the check off (after the exchange was copied or "
+                                  "restored, which renews every change time).").tag(config=True)
     refused = List(help="(entry, why) for every inbound entry not collected.")
 
     def init_src(self):
@@ -177,8 +197,10 @@ class CheckedCollect(ExchangeCollect):
         now = datetime.now(timezone.utc) + timedelta(seconds=self.skew_seconds) - SKEW
         records = []
         for path in sorted(glob.glob(pattern)):
+            after = self.written_after_seconds
             problem = inbound_problem(path, now, 1000 * self.coursedir.max_dir_size,
-                                      self.check_owner)
+                                      self.check_owner,
+                                      timedelta(seconds=after) if after > 0 else None)
             if problem:
                 self.refused.append((os.path.basename(path), problem))
                 self.log.warning("Not collected: %s: %s", os.path.basename(path), problem)
