@@ -198,8 +198,10 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
               help="Largest notebook taken from SOURCE; a larger one is refused.")
 @click.option("--max-total-mb", type=click.IntRange(min=1), default=2048, show_default=True,
               help="Most a zip may expand to in all; files past it are refused.")
+@click.option("--max-files", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="Most notebooks taken from one zip; the rest are refused.")
 def collect(assignment: str, source: Path, course: Path | None, mapping: Path | None,
-            max_file_mb: int, max_total_mb: int) -> None:
+            max_file_mb: int, max_total_mb: int, max_files: int) -> None:
     """Put the notebooks in SOURCE (a folder or a zip, e.g. an LMS download) into
     COURSE/submitted/<learner id>/ASSIGNMENT/, with nbgrader's zip_collect."""
     from ..errors import GradingError
@@ -208,7 +210,7 @@ def collect(assignment: str, source: Path, course: Path | None, mapping: Path | 
     from ..grading.collect import collect as do_collect
 
     limits = IntakeLimits(file_bytes=max_file_mb * 1024 ** 2,
-                          total_bytes=max_total_mb * 1024 ** 2)
+                          total_bytes=max_total_mb * 1024 ** 2, files=max_files)
     try:
         found = _checked(course, assignment)
         check_source(source)  # a damaged zip or a file that is no zip: said before any work
@@ -251,7 +253,8 @@ def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
               help="The file the LMS downloaded: Moodle's grading worksheet, or Canvas's "
                    "gradebook export. Only the grades of collected learners are filled in.")
 @click.option("--column", default=None,
-              help="Canvas: the assignment's column, as in the gradebook: 'Name (id)'.")
+              help="Canvas: the assignment's column, as in the gradebook: 'Name (id)'. "
+                   "Moodle not in English: the worksheet's grade column (e.g. 'Bewertung').")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the CSV (default: COURSE/lms/ASSIGNMENT-LMS.csv).")
 def export(assignment: str, course: Path | None, lms: str, downloaded: Path | None,
