@@ -110,13 +110,15 @@ bench: $(STAMP)
 # The browser edition (JupyterLite + Pyodide): built from lessons/ and the kit's wheel into
 # $(SITE_OUT), a folder any static web host can serve. Needs Python 3.12+ somewhere
 # (site/build.py finds it, or set SITE_PYTHON) and npm; caches in build/site-cache/.
+# Prints a short summary; the tools' full log only on failure, or as it comes with V=1.
 SITE_OUT ?= build/site
+V ?=
 .PHONY: site
 site:
 	@if [ -x $(BIN)/coursekit ]; then \
 	  echo "==> Checking the course data against its schemas"; $(BIN)/coursekit lessons lint; \
 	else echo "NOTE: no $(VENV) yet, so the course data was not checked (make lint does it)"; fi
-	@$(PYTHON) site/build.py --out "$(SITE_OUT)"
+	@V="$(V)" $(PYTHON) site/build.py --out "$(SITE_OUT)"
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,10 +1,13 @@
-"""Benchmark: serial `nbgrader autograde` against the sandboxed cohort command.
+"""Benchmark: serial `nbgrader autograde` against the cohort command, on both its paths.
 
 Prints, from one run on this machine:
 
-* both wall times for the same submissions and their ratio (goal: the sandboxed cohort
-  at least 1.8 times faster than serial nbgrader on two cores), and whether every
-  learner's score is identical;
+* the kit's clicked-answer check: serial nbgrader against the cohort grading the answers
+  as data (no learner kernel), and their ratio (goal: at least 20 times faster on two
+  cores), and whether every learner's score is identical;
+* the same check with a code question added (graded in the sandbox, a kernel a learner):
+  serial nbgrader against the sandboxed cohort (goal: at least 1.8 times faster), and
+  whether every score is identical;
 * the sandbox's own overhead per submission: the same sample graded by one worker with
   and without the sandbox;
 * the hostile corpus of the tests (tests/grading/corpus.py) graded in one batch: its wall
@@ -65,16 +68,49 @@ def without_widgets(nb: dict) -> None:
                 ("try: from coursekit", "except ImportError: pass")))
 
 
-def build(tmp: Path, n: int, mutate=None) -> Path:
+def _code_question(course: Path) -> None:
+    """Add a code question (write a function) to the source notebook."""
+    import json
+
+    path = course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+
+    def meta(gid, **kw):
+        return {"nbgrader": {"grade_id": gid, "schema_version": 3, "task": False,
+                             "grade": False, "solution": False, "locked": False, **kw}}
+    nb["cells"] += [
+        {"cell_type": "code", "execution_count": None, "id": "answer-square", "outputs": [],
+         "metadata": meta("answer-square", solution=True),
+         "source": "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n"
+                   "    ### END SOLUTION"},
+        {"cell_type": "code", "execution_count": None, "id": "test-square", "outputs": [],
+         "metadata": meta("test-square", grade=True, locked=True, points=1),
+         "source": "assert square(3) == 9"},
+    ]
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _square(right: bool):
+    def mutate(nb: dict) -> None:
+        for cell in nb["cells"]:
+            if cell.get("id") == "answer-square":
+                cell["source"] = "def square(x):\n    return x * " + ("x" if right else "2")
+    return mutate
+
+
+def build(tmp: Path, n: int, mutate=None, code_question: bool = False) -> Path:
     bank = load_bank("00")
     qs = bank.choice_questions
     right = right_answers(bank)
     course = make_course(tmp, timeout=30)  # serial nbgrader imports the answer widgets
+    if code_question:
+        _code_question(course)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     for k in range(n):  # a mix of right and wrong answers
         answers = {q.id: (right[q.id] if (k + i) % 3 else wrong_answer(q))
                    for i, q in enumerate(qs)}
-        submission(course, f"learner-{k:03d}", answers, mutate=mutate)
+        change = _square(k % 2 == 0) if code_question else mutate
+        submission(course, f"learner-{k:03d}", answers, mutate=change)
     return course
 
 
@@ -95,7 +131,7 @@ def hostile(tmp: Path, workers: int | None) -> None:
     deadline = 60 + limits.deadline() * math.ceil(n / w) * 1.5
     os.environ["COURSEKIT_DATA_DIR"] = str(built["data"])
     outcomes, seconds = timed(autograde_cohort, course, ASSIGNMENT, workers=workers,
-                              limits=limits)
+                              limits=limits, as_data=False)
     right = sum(o.status == expect[o.student] for o in outcomes)
     hostile_n = sum(not s.startswith("honest") for s in expect)
     print(f"hostile corpus:           {n} submissions ({hostile_n} hostile), "
@@ -121,41 +157,59 @@ def main() -> int:
         print(f"No sandbox on this machine: {problem}")
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        serial = build(Path(tmp) / "serial", args.submissions)
-        cohort = Path(tmp) / "cohort"
+        tmp = Path(tmp)
+        # 1. the kit's check: clicked answers graded as data
+        serial = build(tmp / "serial", args.submissions)
+        cohort = tmp / "cohort"
         shutil.copytree(serial, cohort)
-        sample_plain = build(Path(tmp) / "plain", args.sample, mutate=without_widgets)
-        sample_box = Path(tmp) / "box"
-        shutil.copytree(sample_plain, sample_box)
-
         _, t_serial = timed(nbgrader, serial, "autograde", ASSIGNMENT)
-        outcomes, t_cohort = timed(autograde_cohort, cohort, ASSIGNMENT,
-                                   workers=args.workers)
+        outcomes, t_data = timed(autograde_cohort, cohort, ASSIGNMENT, workers=args.workers)
         a, b = scores(serial), scores(cohort)
         same = a == b and len(a) == args.submissions
         flagged = sum(o.status != "graded" for o in outcomes)
-
-        _, t_plain = timed(autograde_cohort, sample_plain, ASSIGNMENT, workers=1,
-                           sandboxed=False)
-        _, t_box = timed(autograde_cohort, sample_box, ASSIGNMENT, workers=1, sandboxed=True)
-        same_sample = scores(sample_plain) == scores(sample_box)
-
         print(f"submissions:              {args.submissions}")
         print(f"cores:                    {os.cpu_count()}")
+        print("-- clicked answers (the kit's checks), graded as data")
         print(f"serial nbgrader:          {t_serial:.1f} s")
-        print(f"sandboxed cohort:         {t_cohort:.1f} s")
-        print(f"speed-up (serial/cohort): {t_serial / t_cohort:.2f}x  (goal >= 1.8x on 2 cores)")
+        print(f"cohort, as data:          {t_data:.2f} s")
+        print(f"speed-up (serial/data):   {t_serial / t_data:.1f}x  (goal >= 20x on 2 cores)")
         print(f"scores identical:         {'yes' if same else 'NO'} ({len(a)} vs {len(b)} "
-              "learners)")
-        print(f"flagged submissions:      {flagged}")
-        per = (t_box - t_plain) / args.sample
-        print(f"sandbox overhead:         {per * 1000:+.0f} ms a submission "
-              f"({t_plain / args.sample:.2f} s without, {t_box / args.sample:.2f} s with; "
-              f"one worker, {args.sample} submissions without widget lines; scores "
-              f"{'identical' if same_sample else 'DIFFER'})")
+              f"learners); flagged: {flagged}")
+
+        # 2. a check with a code question: each learner's kernel in the sandbox
+        code_serial = build(tmp / "code-serial", args.submissions, code_question=True)
+        code_box = tmp / "code-box"
+        shutil.copytree(code_serial, code_box)
+        _, t_code_serial = timed(nbgrader, code_serial, "autograde", ASSIGNMENT)
+        outcomes, t_box = timed(autograde_cohort, code_box, ASSIGNMENT, workers=args.workers)
+        c, d = scores(code_serial), scores(code_box)
+        same_code = c == d and len(c) == args.submissions
+        print("-- a check with a code question, graded in the sandbox")
+        print(f"serial nbgrader:          {t_code_serial:.1f} s")
+        print(f"sandboxed cohort:         {t_box:.1f} s")
+        print(f"speed-up (serial/cohort): {t_code_serial / t_box:.2f}x  (goal >= 1.8x on "
+              "2 cores)")
+        print(f"scores identical:         {'yes' if same_code else 'NO'} ({len(c)} vs "
+              f"{len(d)} learners); flagged: {sum(o.status != 'graded' for o in outcomes)}")
+
+        same_sample = True
+        if args.sample:
+            sample_plain = build(tmp / "plain", args.sample, mutate=without_widgets)
+            sample_box = tmp / "box"
+            shutil.copytree(sample_plain, sample_box)
+            _, t_plain = timed(autograde_cohort, sample_plain, ASSIGNMENT, workers=1,
+                               sandboxed=False, as_data=False, allow_unsandboxed=True)
+            _, t_one = timed(autograde_cohort, sample_box, ASSIGNMENT, workers=1,
+                             sandboxed=True, as_data=False)
+            same_sample = scores(sample_plain) == scores(sample_box)
+            per = (t_one - t_plain) / args.sample
+            print(f"sandbox overhead:         {per * 1000:+.0f} ms a submission "
+                  f"({t_plain / args.sample:.2f} s without, {t_one / args.sample:.2f} s "
+                  f"with; one worker, {args.sample} submissions without widget lines; "
+                  f"scores {'identical' if same_sample else 'DIFFER'})")
         if not args.no_hostile:
-            hostile(Path(tmp) / "hostile", args.workers)
-    return 0 if same and same_sample else 1
+            hostile(tmp / "hostile", args.workers)
+    return 0 if same and same_code and same_sample else 1
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ Two stages, one file:
    from a CDN, and check that no file of the site points at one.
 
 Everything fetched or built is cached in ``build/site-cache/``; a second build reuses it.
+The tools' own output goes to ``build/site-cache/build.log``; the build prints a short
+summary, and the log only when a step fails (or with ``V=1``, as it happens).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import glob
 import hashlib
 import json
 import os
+import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -51,6 +55,10 @@ PYYAML_VERSION = "6.0.3"
 PREFETCH = ("coursekit", "ipywidgets", "pyyaml", "platformdirs")
 #: Hosts the finished site must never name as a place to load code from.
 CDN_MARKERS = ("cdn.jsdelivr.net", "unpkg.com", "files.pythonhosted.org", "pypi.org/simple")
+#: Every tool's output goes here; printed when a step fails, or as it comes with V=1.
+LOG = CACHE / "build.log"
+#: Relative links in a lesson's Markdown (``[text](target)``, ``src=``/``href=``).
+LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|(?:src|href)=[\"']([^\"']+)[\"']")
 
 
 def say(msg: str) -> None:
@@ -62,13 +70,35 @@ def fail(msg: str) -> None:
     raise SystemExit(1)
 
 
+def verbose() -> bool:
+    return os.environ.get("V", "").strip() not in ("", "0")
+
+
 def run(cmd: list[str], **kw) -> None:
+    """Run a build tool; its output goes to :data:`LOG` (and the terminal with V=1)."""
+    if verbose():
+        out = None
+    else:
+        kw.pop("stdout", None)
+        out = LOG.open("a", encoding="utf-8")
+        out.write(f"\n$ {' '.join(map(str, cmd))}\n")
+        out.flush()
     try:
-        subprocess.run(cmd, check=True, **kw)
+        subprocess.run(cmd, check=True, stdout=out or kw.pop("stdout", None),
+                       stderr=subprocess.STDOUT if out else None, **kw)
     except FileNotFoundError:
         fail(f"{cmd[0]} is not installed; it is needed to build the browser edition")
     except subprocess.CalledProcessError as exc:
-        fail(f"{' '.join(map(str, cmd[:4]))} ... failed (exit {exc.returncode}); see above")
+        if out is not None:
+            out.close()
+            print(LOG.read_text(encoding="utf-8", errors="replace"), file=sys.stderr)
+            where = f"its output is above and in {LOG}"
+        else:
+            where = "see above"
+        fail(f"{' '.join(map(str, cmd[:4]))} ... failed (exit {exc.returncode}); {where}")
+    finally:
+        if out is not None and not out.closed:
+            out.close()
 
 
 # -- stage 1: a Python 3.12+ environment with the build tools --------------------------------
@@ -205,6 +235,104 @@ def strip_cdn_packages(lock_path: Path) -> list[str]:
     return sorted(remote)
 
 
+def relative_links(text: str) -> list[str]:
+    """The relative links of a Markdown text (no scheme, not a bare ``#fragment``)."""
+    found = [a or b for a, b in LINK.findall(text)]
+    return [u for u in found if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^/", u)]
+
+
+def in_site(link: str, page: str = "") -> str:
+    """Where the site's JupyterLab opens ``link`` from the file ``page`` (paths from the
+    site's root; like JupyterLab's URL resolver, ``..`` stops at the root)."""
+    path = link.split("#", 1)[0].split("?", 1)[0]
+    return posixpath.normpath(posixpath.join("/", posixpath.dirname(page), path)).lstrip("/")
+
+
+def lesson_markdown(notebook: Path) -> str:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def linked_files(dest: Path) -> list[str]:
+    """Copy every file the lessons link to (and what those files link to) into ``dest``,
+    at the path the site resolves the link to; fail on a link to a missing file."""
+    shutil.rmtree(dest, ignore_errors=True)
+    todo = [(nb, f"{nb.name}", lesson_markdown(nb)) for nb in sorted((ROOT / "lessons").glob("*.ipynb"))]
+    copied: dict[str, Path] = {}
+    broken = []
+    while todo:
+        source, page, text = todo.pop()
+        for link in relative_links(text):
+            target = in_site(link, page)
+            if not target or target in copied:
+                continue
+            origin = (source.parent / link.split("#", 1)[0].split("?", 1)[0]).resolve()
+            if (ROOT / "lessons" / target).resolve() == origin:
+                continue  # another lesson: the site has it already
+            if not origin.is_file() or not origin.is_relative_to(ROOT):
+                broken.append(f"{source.relative_to(ROOT)} -> {link}")
+                continue
+            copied[target] = origin
+            if origin.suffix == ".md":
+                todo.append((origin, target, origin.read_text(encoding="utf-8")))
+    if broken:
+        fail("lessons link to files that are not there: " + "; ".join(sorted(broken)[:10]))
+    for target, origin in copied.items():
+        (dest / target).parent.mkdir(parents=True, exist_ok=True)
+        if origin.suffix == ".svg":
+            # JupyterLite shows a lesson's image as a data: address made with the browser's
+            # btoa(), which fails on characters beyond Latin-1 (a "−" sign, say): written
+            # as XML character references, the same drawing has none.
+            text = origin.read_text(encoding="utf-8")
+            (dest / target).write_text(
+                "".join(c if ord(c) < 128 else f"&#x{ord(c):x};" for c in text), encoding="ascii")
+        else:
+            shutil.copy2(origin, dest / target)
+    return sorted(copied)
+
+
+def precompile(out: Path) -> int:
+    """Add bytecode, compiled by the site's own Pyodide, to the site's pure-Python wheels.
+
+    Without it the kernel compiles every module of IPython, the widgets and the kit at
+    each start (the bytecode lives only in the page's memory). Compiled wheels are cached
+    by the hash of the source wheel and of the compiling script; the lock's hashes are
+    updated (Pyodide checks them).
+    Returns how many wheels carry bytecode.
+    """
+    folder = out / "static" / "pyodide-lock"
+    lock_path = folder / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    cache = CACHE / "pyc"
+    cache.mkdir(exist_ok=True)
+    rules = (SITE_SRC / "precompile.mjs").read_bytes()  # a change of rules compiles again
+    todo = CACHE / "pyc-todo"
+    shutil.rmtree(todo, ignore_errors=True)
+    todo.mkdir()
+    wheels = {}
+    for pkg in lock["packages"].values():
+        wheel = folder / pkg["file_name"]
+        if wheel.suffix != ".whl" or not wheel.is_file():
+            continue
+        digest = hashlib.sha256(wheel.read_bytes() + rules).hexdigest()
+        wheels[wheel] = cache / f"{digest}-{wheel.name}"
+        if not wheels[wheel].is_file():
+            shutil.copy2(wheel, todo / wheels[wheel].name)
+    if any(todo.iterdir()):
+        run(["node", str(SITE_SRC / "precompile.mjs"), str(out / "static" / "pyodide"),
+             str(todo)])
+        for made in todo.iterdir():
+            made.replace(cache / made.name)
+    shutil.rmtree(todo, ignore_errors=True)
+    for pkg in lock["packages"].values():
+        wheel = folder / pkg["file_name"]
+        if wheel in wheels:
+            shutil.copy2(wheels[wheel], wheel)
+            pkg["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    lock_path.write_text(json.dumps(lock, indent=2))
+    return len(wheels)
+
+
 def check_offline(out: Path) -> None:
     """The site's configuration (what the page and kernel load from) names no other host."""
     bad = []
@@ -232,7 +360,8 @@ def inside(out: Path) -> None:
     shutil.copy2(SITE_SRC / "jupyter-lite.json", lite_dir / "jupyter-lite.json")
     config = {
         "LiteBuildConfig": {
-            "contents": [str(ROOT / "lessons"), str(SITE_SRC / "files")],
+            "contents": [str(ROOT / "lessons"), str(SITE_SRC / "files"),
+                         str(lite_dir / "linked")],
             "output_dir": str(out),
             "no_sourcemaps": True,
             "ignore_sys_prefix": False,
@@ -247,7 +376,9 @@ def inside(out: Path) -> None:
         },
     }
     (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(config, indent=2))
-    say(f"jupyter lite build -> {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    linked = linked_files(lite_dir / "linked")
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    say(f"jupyter lite build -> {shown}")
     shutil.rmtree(out, ignore_errors=True)
     # The output is rebuilt whole, so the task database must not skip any step.
     (lite_dir / ".jupyterlite.doit.db").unlink(missing_ok=True)
@@ -263,10 +394,26 @@ def inside(out: Path) -> None:
     if not lock_out.is_file():
         fail(f"the build wrote no {lock_out}")
     dropped = strip_cdn_packages(lock_out)
+    say("Python bytecode for the site's wheels (compiled by its own Pyodide, with node)")
+    precompiled = precompile(out)
     check_offline(out)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    say(f"Built the browser edition in {out} ({size / 1e6:.1f} MB, {len(dropped)} CDN-only "
-        f"packages left out) in {time.monotonic() - started:.0f} s")
+    lessons = sorted((out / "files").glob("*.ipynb"))
+    wheels_in = json.loads(lock_out.read_text())["packages"]
+    print("\n".join([
+        f"==> Built the browser edition in {shown} ({size / 1e6:.1f} MB) in "
+        f"{time.monotonic() - started:.0f} s:",
+        f"    {len(lessons)} lessons, {len(linked)} files they link to "
+        f"({', '.join(linked)}),",
+        f"    Pyodide {PYODIDE_VERSION} and {len(wheels_in)} Python packages ({precompiled} "
+        "with their bytecode), all served by the site itself.",
+        "    Build-time sources only: npm (the Pyodide runtime) and PyPI (the wheels). The site",
+        "    loads nothing from any other host; the lock's "
+        f"{len(dropped)} packages that only Pyodide's CDN has",
+        "    were left out (no lesson uses them).",
+        f"    Full log: {LOG.relative_to(ROOT) if LOG.is_relative_to(ROOT) else LOG}"
+        + ("" if verbose() else " (make site V=1 shows it as it happens)"),
+    ]), flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -277,6 +424,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     out = args.out.resolve()
     CACHE.mkdir(parents=True, exist_ok=True)
+    if not args.inside:
+        LOG.write_text("")
     if args.inside:
         inside(out)
         return

@@ -47,6 +47,8 @@ def require_npm_package(name: str, used_for: str, file: str = "") -> Path:
 # Set before any test module imports coursekit, so even import-time code is safe.
 os.environ.setdefault("COURSEKIT_DATA_DIR", str(Path(os.environ.get("TMPDIR", "/tmp"))
                                               / f"coursekit-test-data-{os.getpid()}"))
+os.environ.setdefault("COURSEKIT_CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp"))
+                                               / f"coursekit-test-cache-{os.getpid()}"))
 
 
 @pytest.fixture(autouse=True)

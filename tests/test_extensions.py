@@ -31,7 +31,8 @@ def server_extensions() -> str:
     return _run("server", "extension", "list")
 
 
-@pytest.mark.parametrize("name", ["@jupyter-widgets/jupyterlab-manager", "@jupyter/nbgrader"])
+@pytest.mark.parametrize("name", ["@jupyter-widgets/jupyterlab-manager", "@jupyter/nbgrader",
+                                  "anywidget"])
 def test_lab_extension_enabled_and_ok(lab_extensions, name):
     line = next((ln for ln in lab_extensions.splitlines() if name in ln), None)
     assert line is not None, f"{name} is not installed:\n{lab_extensions}"

@@ -63,6 +63,35 @@ CASES = [
     Case("collect-some-other-file",
          ("grade", "collect", ASSIGNMENT, "{tmp}/notes.txt", "--course", "{course}"),
          ("{tmp}/notes.txt is not a zip file", "give the folder of notebooks")),
+    # what a first-time facilitator also meets (attack-21)
+    Case("autograde-path-as-assignment",
+         ("grade", "autograde", "../00-check", "--course", "{course}"),
+         ("unknown assignment '../00-check'", "did you mean 00-check?")),
+    Case("feedback-empty-assignment", ("grade", "feedback", "", "--course", "{course}"),
+         ("unknown assignment ''", "these exist: 00-check")),
+    Case("autograde-course-is-a-file",
+         ("grade", "autograde", ASSIGNMENT, "--course", "{tmp}/notes.txt"),
+         ("{tmp}/notes.txt is a file, not a course folder",)),
+    Case("generate-course-is-a-file", ("grade", "generate", "--course", "{tmp}/notes.txt"),
+         ("{tmp}/notes.txt is a file, not a course folder",)),
+    Case("collect-a-pdf-named-zip",
+         ("grade", "collect", ASSIGNMENT, "{tmp}/handout.zip", "--course", "{course}"),
+         ("{tmp}/handout.zip is not a zip file",)),
+    Case("collect-zero-byte-zip",
+         ("grade", "collect", ASSIGNMENT, "{tmp}/zero.zip", "--course", "{course}"),
+         ("{tmp}/zero.zip is empty (0 bytes)", "download it again")),
+    Case("collect-empty-zip",
+         ("grade", "collect", ASSIGNMENT, "{tmp}/empty.zip", "--course", "{course}"),
+         ("{tmp}/empty.zip holds no notebook (.ipynb)", "it is empty")),
+    Case("collect-zip-of-folders",
+         ("grade", "collect", ASSIGNMENT, "{tmp}/folders.zip", "--course", "{course}"),
+         ("{tmp}/folders.zip holds no notebook (.ipynb)", "only folders")),
+    Case("collect-zip-without-notebooks",
+         ("grade", "collect", ASSIGNMENT, "{tmp}/receipts.zip", "--course", "{course}"),
+         ("{tmp}/receipts.zip holds no notebook (.ipynb)", "2 other file(s)")),
+    Case("collect-empty-folder",
+         ("grade", "collect", ASSIGNMENT, "{tmp}/nothing-yet", "--course", "{course}"),
+         ("{tmp}/nothing-yet holds no notebook (.ipynb)", "it is empty")),
 ]
 
 
@@ -88,6 +117,17 @@ def setting(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     (tmp / "login-page.zip").write_text("<html><body>Please log in</body></html>",
                                         encoding="utf-8")
     (tmp / "notes.txt").write_text("not notebooks", encoding="utf-8")
+    (tmp / "handout.zip").write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj << >> endobj\n%%EOF\n")
+    (tmp / "zero.zip").write_bytes(b"")  # a download that failed at once
+    zipfile.ZipFile(tmp / "empty.zip", "w").close()
+    with zipfile.ZipFile(tmp / "folders.zip", "w") as zf:
+        zf.writestr("Ana Lima_1234_assignsubmission_file_/", "")
+        zf.writestr("__MACOSX/", "")
+    with zipfile.ZipFile(tmp / "receipts.zip", "w") as zf:
+        zf.writestr("receipt.txt", "submitted")
+        zf.writestr("__MACOSX/._00-check.ipynb", "resource fork")
+        zf.writestr("ana/answers.py", "x = 1")
+    (tmp / "nothing-yet" / ".ipynb_checkpoints").mkdir(parents=True)
     bin_dir = str(Path(sys.executable).parent)
     env = {**{k: v for k, v in os.environ.items() if k != "COURSEKIT_DEBUG"},
            "COURSEKIT_ROOT": str(ROOT), "PATH": bin_dir + os.pathsep + os.environ["PATH"],

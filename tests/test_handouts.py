@@ -359,6 +359,50 @@ def test_an_edited_support_list_reaches_the_lessons_and_the_support_handout(kit_
     assert "coursekit lessons sync" in sync and "coursekit handouts support" in sync
 
 
+def _add_local_services(kit: Path, count: int) -> None:
+    """What step 2 of facilitator/README.md asks: the region's own services added."""
+    path = kit / "assets" / "support.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for n in range(count):
+        data["resources"].insert(3, {
+            "name": f"Riverside Service {n + 1}",
+            "contact": "0800 555 0199 (free from landlines and mobiles), or chat online at "
+                       "the service's own website",
+            "when": "weekdays 9:00 to 17:00"})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+def test_the_support_list_stays_on_one_page_with_two_local_services_added(kit_copy, tmp_path):
+    """Two ordinary entries used to push the whole list to page 2, leaving page 1 with
+    only the title (attack-21)."""
+    _add_local_services(kit_copy, 2)
+    done = CliRunner().invoke(main, ["handouts", "support", "-o", str(tmp_path), "--pdf"])
+    assert done.exit_code == 0, done.output
+    pages = _page_texts(tmp_path / "handouts" / "support.pdf")
+    assert len(pages) == 1, pages
+    assert "Riverside Service 2" in pages[0] and "Emergency services" in pages[0]
+    assert "Warning" not in done.output
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+def test_a_support_list_too_long_for_one_page_is_reported_with_what_to_do(kit_copy, tmp_path):
+    _add_local_services(kit_copy, 6)
+    done = CliRunner().invoke(main, ["handouts", "support", "-o", str(tmp_path), "--pdf"])
+    assert done.exit_code == 0, done.output
+    pdf = tmp_path / "handouts" / "support.pdf"
+    count = len(_page_texts(pdf))
+    assert count > 1
+    assert f"Warning: {pdf} runs to {count} pages" in done.output, done.output
+    assert "assets/support.yml" in done.output and "make sync" in done.output
+    # the title never sits alone on the first page
+    assert "Emergency services" in _page_texts(pdf)[0]
+
+
 def test_handout_lists_glossary_terms_tagged_with_its_lesson(kit_copy):
     (kit_copy / "assets" / "glossary.yml").write_text(yaml.safe_dump({"terms": [
         {"slug": "trauma-bond", "term": "Trauma bond", "lessons": ["04"],

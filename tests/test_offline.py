@@ -102,3 +102,35 @@ def test_the_kits_jupyterlab_asks_no_other_host_for_news_or_updates():
         settings = json.loads(path.read_text(encoding="utf-8"))
         notify = settings["@jupyterlab/apputils-extension:notification"]
         assert notify["checkForUpdates"] is False and notify["fetchNews"] == "false", path
+
+
+def test_the_kits_jupyterlab_asks_pypi_nothing_when_the_extension_manager_is_opened(tmp_path):
+    """JupyterLab's default (PyPI) extension manager asks pypi.org about every installed
+    extension as soon as its panel is opened, with no warning (seen in an offline room
+    as DNS lookups from the server, attack-21). `coursekit setup` makes it read-only."""
+    from jupyterlab.labapp import LabApp
+    from traitlets.config.loader import JSONFileConfigLoader
+
+    from coursekit import privacy
+
+    written = privacy.install(tmp_path)
+    server = tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
+    assert server in written
+    config = JSONFileConfigLoader(server.name, str(server.parent)).load_config()
+    app = LabApp(config=config)
+    assert app.extension_manager == "readonly"
+
+
+@pytest.mark.parametrize("prefix", ["{tmp}/empty", "{tmp}/nowhere", "https://unpkg.com/reveal.js@5"])
+def test_a_wrong_reveal_prefix_is_refused_before_anything_is_written(tmp_path, prefix):
+    """A wrong --reveal-prefix used to be found only at the first deck, after the
+    handouts and run sheets were written: a half-built folder (attack-21)."""
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "out"
+    given = prefix.format(tmp=tmp_path)
+    run = CliRunner().invoke(main, ["handouts", "build", "-o", str(out), "--no-pdf",
+                                    "--reveal-prefix", given])
+    assert run.exit_code == 1, run.output
+    message = run.output.strip().splitlines()[-1]
+    assert message.startswith("Error: ") and "reveal" in message, run.output
+    assert not out.exists() or not any(out.rglob("*")), sorted(out.rglob("*"))

@@ -8,23 +8,29 @@ hand, edit assets/questions/NN.yml and regenerate.
 
 import os
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
+    AssignLatePenalties,
     CheckCellMetadata,
     ClearHiddenTests,
     ClearMarkScheme,
     ClearOutput,
     ClearSolutions,
     ComputeChecksums,
+    Execute,
     GetGrades,
+    IgnorePattern,
     IncludeHeaderFooter,
     InstantiateTests,
+    LimitOutput,
     LockCells,
+    SaveAutoGrades,
     SaveCells,
 )
 
 from coursekit.exports import NBGRADER_IGNORE
 from coursekit.grading.exchange import shared_exchange
+from coursekit.grading.inert import MakeInert
 from coursekit.grading.offline import configure_feedback
 from coursekit.grading.preprocessors import ExplainGrades
 from coursekit.grading.rubrics import ClearRubrics
@@ -74,10 +80,21 @@ c.Execute.timeout = 30
 # A single huge output is cut down to this many lines.
 c.LimitOutput.max_lines = 200
 
-# Feedback shows each question's explanation from the bank, never the hidden tests
-# or their tracebacks.
-c.GenerateFeedback.preprocessors = [GetGrades, ExplainGrades, CSSHTMLHeaderPreprocessor]
-# Feedback pages load nothing from another host (nbgrader's page loads MathJax from a CDN).
+# Learner work is inert wherever a marker looks (facilitator/grading.md, "What a marker can
+# trust"): written answers show as text, outputs lose anything that runs. After the grades
+# are saved (they never depend on it), in the autograded notebook the Formgrader shows...
+c.Autograde.autograde_preprocessors = [
+    Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata, MakeInert,
+]
+# ...in the Formgrader's own rendering of it (notebooks autograded before this step)...
+c.HTMLExporter.preprocessors = [MakeInert]
+# ...and in feedback, which shows each question's explanation from the bank, never the
+# hidden tests or their tracebacks.
+c.GenerateFeedback.preprocessors = [GetGrades, MakeInert, ExplainGrades,
+                                    CSSHTMLHeaderPreprocessor]
+# Feedback and Formgrader pages load nothing from another host (nbgrader's load MathJax
+# from a CDN); no template name is set here, so the Formgrader keeps its grading page.
 configure_feedback(c)
 
 # Each written question's rubric sits in its locked question cell. nbgrader's SaveCells

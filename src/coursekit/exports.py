@@ -3,9 +3,9 @@
 An export is a copy of the learner's own words, so it goes only where they can see
 it and chose it, and never where it could be handed in by accident:
 
-* From a lesson, an export is a real **download**: the browser saves it to its
-  downloads folder (:func:`download_html` builds the link; nothing is written on the
-  server side).
+* From a lesson, an export is a real **download**: one click on a link styled as a
+  button, and the browser saves it to its downloads folder (:func:`download_html` builds
+  the link; nothing is written on the server side).
 * From the command line, ``coursekit journal export`` writes into the current folder,
   or the file or folder given with ``-o``, owner-only (0600). It refuses a folder
   that holds notebooks (a lesson or assignment folder), the kit's ``lessons/``, and
@@ -231,11 +231,13 @@ def erase_exports(journal: Journal) -> ExportCopies:
     return ExportCopies(removed, kept)
 
 
-def download_html(journal: Journal, fmt: str) -> tuple[str, str]:
+def download_html(journal: Journal, fmt: str, label: str | None = None) -> tuple[str, str]:
     """``(file name, HTML)`` of a link that downloads an export in the learner's browser.
 
     The export travels inside the link (a ``data:`` address); nothing is written on
-    the server, and the browser saves it where the learner's downloads go.
+    the server, and the browser saves it where the learner's downloads go. The link is
+    styled as a button (``coursekit-download``); ``label`` is its text (default
+    "Save <file name>").
     """
     text = render(journal, fmt)
     name = default_name(fmt)
@@ -243,5 +245,5 @@ def download_html(journal: Journal, fmt: str) -> tuple[str, str]:
     payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
     link = (f'<a class="coursekit-download" download="{html.escape(name)}" '
             f'href="data:{mime};charset=utf-8;base64,{payload}">'
-            f"Save {html.escape(name)}</a>")
+            f"{html.escape(label or f'Save {name}')}</a>")
     return name, link

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import html
 import json
 import os
-import re
 import sqlite3
 import sys
 import threading
@@ -519,142 +517,14 @@ class Journal:
         return sorted(self.path.parent.glob(f"{self.path.name}.broken-*"))
 
     # -- export ----------------------------------------------------------------------
-    def _export_groups(self) -> list[tuple[str, str, list[Entry], list[Record]]]:
-        entries = self.latest_entries()
-        records = self.records()
-        titles: dict[str, str] = {}
-        order: list[str] = []
-        try:
-            from .course import lessons
-
-            for info in lessons():
-                titles[info.id] = info.title
-                order.append(info.id)
-        except Exception:  # the export works without the course metadata
-            pass
-        ids = sorted({e.lesson for e in entries} | {r.lesson for r in records if r.kind
-                                                     not in _UNEXPORTED},
-                     key=lambda x: (order.index(x) if x in order else len(order), x))
-        groups = []
-        for lid in ids:
-            latest: dict[tuple[str, str], Record] = {}
-            for r in records:
-                if r.lesson == lid and r.kind not in _UNEXPORTED:
-                    latest[(r.kind, r.key)] = r
-            groups.append((lid, titles.get(lid, ""), [e for e in entries if e.lesson == lid],
-                           sorted(latest.values(), key=lambda r: r.id)))
-        return groups
-
     def export_markdown(self) -> str:
-        """Every latest answer and result as Markdown, grouped by lesson.
+        """Every latest answer and result as Markdown (:func:`coursekit.journaltext.markdown`)."""
+        from .journaltext import markdown
 
-        Answers sit in fenced blocks, so the learner's words come out exactly as
-        written and no Markdown viewer turns them into HTML.
-        """
-        out = ["# My course journal", "",
-               f"Exported {_now().astimezone().strftime('%Y-%m-%d %H:%M')} from {self.path}.",
-               "This file holds your own reflections: anyone who can open this file can read it, so "
-               "keep it somewhere safe or delete it when you are done.", ""]
-        groups = self._export_groups()
-        if not groups:
-            out += ["(The journal is empty.)", ""]
-        for lid, title, entries, records in groups:
-            out += [f"## Lesson {lid}" + (f" · {title}" if title else ""), ""]
-            for e in entries:
-                out += [f"### {_one_line(e.prompt) or e.prompt_id}", "",
-                        f"_{e.prompt_id}, version {e.version}, saved "
-                        f"{e.saved_at.astimezone().strftime('%Y-%m-%d %H:%M')}_", ""]
-                if e.skipped:
-                    out += ["(skipped)", ""]
-                else:
-                    fence = "~" * max(3, _longest_run(e.text, "~") + 1)
-                    out += [fence + "text", e.text, fence, ""]
-            for r in records:
-                out += [f"### {_record_title(r)}", ""]
-                out += [f"- {line}" for line in _record_lines(r)] + [""]
-        return "\n".join(out)
+        return markdown(self)
 
     def export_html(self) -> str:
-        """One standalone HTML page (no scripts, nothing loaded) grouped by lesson.
+        """One standalone HTML page of the journal (:func:`coursekit.journaltext.page`)."""
+        from .journaltext import page
 
-        Every learner-written or stored string is escaped, and the page's content
-        security policy forbids scripts as a second guard.
-        """
-        groups = self._export_groups()
-        parts = [
-            "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-            "style-src 'unsafe-inline'\">",
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            "<title>My course journal</title>",
-            "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
-            "padding:0 1rem;line-height:1.5}.answer{white-space:pre-wrap;border-left:4px solid"
-            " #555;padding-left:1rem}.meta{color:#444;font-size:.9em}</style>",
-            "</head>", "<body>", "<main>", "<h1>My course journal</h1>",
-            f'<p class="meta">Exported {_esc(_now().astimezone().strftime("%Y-%m-%d %H:%M"))}'
-            f" from {_esc(str(self.path))}. This file holds your own reflections: anyone who "
-            "can open this file can read it, so keep it somewhere safe or delete it when you are "
-            "done.</p>",
-        ]
-        if not groups:
-            parts.append("<p>(The journal is empty.)</p>")
-        for lid, title, entries, records in groups:
-            heading = f"Lesson {lid}" + (f" · {title}" if title else "")
-            parts += ["<section>", f"<h2>{_esc(heading)}</h2>"]
-            for e in entries:
-                parts += [f"<h3>{_esc(_one_line(e.prompt) or e.prompt_id)}</h3>",
-                          f'<p class="meta">{_esc(e.prompt_id)}, version {e.version}, saved '
-                          f"{_esc(e.saved_at.astimezone().strftime('%Y-%m-%d %H:%M'))}</p>"]
-                if e.skipped:
-                    parts.append("<p>(skipped)</p>")
-                else:
-                    parts.append(f'<div class="answer" dir="auto">{_esc(e.text)}</div>')
-            for r in records:
-                parts += [f"<h3>{_esc(_record_title(r))}</h3>", "<ul>"]
-                parts += [f'<li dir="auto">{_esc(line)}</li>' for line in _record_lines(r)]
-                parts.append("</ul>")
-            parts.append("</section>")
-        parts += ["</main>", "</body>", "</html>", ""]
-        return "\n".join(parts)
-
-
-_UNEXPORTED = ("visit",)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _esc(text: str) -> str:
-    """HTML-escape, and write C0 control characters as visible references."""
-    return _CONTROL.sub(lambda m: f"&#x{ord(m.group()):02x};", html.escape(text, quote=True))
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _longest_run(text: str, char: str) -> int:
-    runs = re.findall(f"{re.escape(char)}+", text)
-    return max((len(r) for r in runs), default=0)
-
-
-def _record_title(r: Record) -> str:
-    label = r.data.get("prompt") or r.data.get("title") or r.key
-    names = {"rating": "Rating", "checklist": "Checklist", "sort": "Sorting",
-             "belief": "Beliefs", "checkin": "Check-in", "selfcheck": "Self-check"}
-    return f"{names.get(r.kind, r.kind.capitalize())}: {_one_line(str(label))}"
-
-
-def _record_lines(r: Record) -> list[str]:
-    d = r.data
-    if r.kind in ("rating", "checkin") and "value" in d:
-        return [f"{d.get('value')} on a scale of {d.get('low_value', 1)} ({d.get('low', 'low')})"
-                f" to {d.get('high_value', 5)} ({d.get('high', 'high')})"]
-    if r.kind == "checklist":
-        return [f"[{'x' if item in d.get('checked', []) else ' '}] {item}"
-                for item in d.get("items", d.get("checked", []))]
-    if r.kind == "sort":
-        return [f"{s} → {c or 'not sorted'}" for s, c in (d.get("placement") or {}).items()]
-    if r.kind == "belief":
-        return [f"{s}: {v if v is not None else 'not rated'}"
-                for s, v in (d.get("ratings") or {}).items()]
-    skip = {"prompt", "title"}
-    return [f"{k}: {v}" for k, v in d.items() if k not in skip]
+        return page(self)

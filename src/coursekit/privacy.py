@@ -35,8 +35,10 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PLACEHOLDER = "[interactive widget: run this cell in JupyterLab to show it]"
 HOOK = "coursekit.privacy.scrub_before_save"
 EXTENSION = "coursekit.serverext"
-#: Shipped in assets/jupyter/, merged into the environment's etc/jupyter by ``install``.
-EXECUTE_CONFIGS = ("jupyter_nbconvert_config.json",)
+#: Shipped in assets/jupyter/, merged into the environment's etc/jupyter by ``install``:
+#: nbconvert stores no widget state; JupyterLab's extension manager is read-only (its PyPI
+#: one asks pypi.org about every installed extension when the panel is opened).
+EXECUTE_CONFIGS = ("jupyter_nbconvert_config.json", "jupyter_server_config.json")
 
 
 def scrub_notebook(nb: dict) -> int:

@@ -44,6 +44,9 @@ def _p(text: str, tag: str = "p", **attrs: str) -> str:
     return f"<{tag}{extra}>{html.escape(text)}</{tag}>"
 
 
+#: Radio groups named by their question in the page (see coursekit/widgets/page.js).
+ASKS = ("coursekit-asks",)
+
 class QuestionCheck(widgets.VBox):
     """One choice question: its controls, a Check and a Try-again button, and feedback."""
 
@@ -88,7 +91,8 @@ class QuestionCheck(widgets.VBox):
         self.check_button.on_click(lambda _: self.check())
         self.retry_button.on_click(lambda _: self.retry())
         self.explain_button.on_click(lambda _: self.explain())
-        heading = html_widget(_p(f"Question {number}", "h3") + _p(q.prompt))
+        heading = html_widget(_p(f"Question {number}", "h3") + _p(q.prompt),
+                              classes=("coursekit-prompt",))
         row = buttons(self.check_button, self.retry_button, self.explain_button)
         kwargs.setdefault("layout", shared_layout())
         kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "coursekit-selfcheck-question")
@@ -127,10 +131,11 @@ class QuestionCheck(widgets.VBox):
         if q.type == "single":
             return [lean(widgets.RadioButtons,
                          options=[(o.text, i) for i, o in enumerate(self._order)],
-                         value=None, description="Your answer", layout={"width": "auto"})]
+                         value=None, description="Your answer", layout={"width": "auto"},
+                         classes=ASKS)]
         if q.type == "true_false":
             return [lean(widgets.RadioButtons, options=[("True", 0), ("False", 1)], value=None,
-                         description="Your answer", layout={"width": "auto"})]
+                         description="Your answer", layout={"width": "auto"}, classes=ASKS)]
         if q.type == "multiple":
             return [lean(widgets.Checkbox, value=False, description=o.text, indent=False,
                          layout={"width": "auto"})

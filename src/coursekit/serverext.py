@@ -104,4 +104,9 @@ def _load_jupyter_server_extension(serverapp) -> None:
     cm.register_pre_save_hook(fill_before_save)
     cm.register_post_save_hook(scrub_after_save)
     _wrap_get(cm, serverapp)
+    # The Formgrader's pages run no inline script but nbgrader's own (defence in depth
+    # beside coursekit.grading.inert); first, so that it reads the page before any gzip.
+    from .grading.csp import FormgraderPolicy
+
+    serverapp.web_app.transforms.insert(0, FormgraderPolicy)
     serverapp.log.info("coursekit: notebooks are saved without widget state or widget text")

@@ -277,6 +277,22 @@ class NotebookPage:
         self.tag_cells()
         return self
 
+    def reload(self, timeout: float = 60) -> NotebookPage:
+        """Reload the page (the lesson's kernel keeps running) and wait until it is idle."""
+        self.page.reload(wait_until="domcontentloaded", timeout=timeout * 1000)
+        self.page.wait_for_function(
+            """(path) => {
+                const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                return !!(w && w.context && w.context.path === path && w.sessionContext
+                          && w.sessionContext.session && w.sessionContext.session.kernel
+                          && w.sessionContext.session.kernel.status === 'idle');
+            }""", arg=self.path, timeout=timeout * 1000, polling=100)
+        self.tag_cells()
+        return self
+
+    def kernel_id(self) -> str:
+        return self.page.evaluate("() => {" + _PANEL + "return panel.sessionContext.session.kernel.id; }")
+
     def tag_cells(self) -> int:
         """Mark every cell's DOM node with ``data-ck-cell=<index>`` for locators."""
         return self.page.evaluate("() => {" + _PANEL + """

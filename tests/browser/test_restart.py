@@ -152,7 +152,7 @@ def test_a_lesson_opens_with_no_unsaved_changes(page, lab):
 
 
 def test_export_from_a_lesson_is_a_real_download(page, lab, tmp_path):
-    """"Export as HTML" in lesson 00 gives a download with the learner's words; no file
+    """"Download as HTML" in lesson 00 gives a download with the learner's words; no file
     appears anywhere in the kit or beside the journal."""
     nb = NotebookPage(page, lab, "lessons/00-start-here.ipynb").open()
     nb.run_all()
@@ -166,9 +166,13 @@ def test_export_from_a_lesson_is_a_real_download(page, lab, tmp_path):
     kit_folder = lab.data_dir / "coursekit"
     before = {p.relative_to(kit_folder) for p in kit_folder.rglob("*")}  # other tests' folders
     cell = nb.cell(nb.cell_index("lesson.journal_controls()"))
-    cell.get_by_role("button", name="Export as HTML").click()
-    link = cell.locator("a.coursekit-download")
+    # One click: the link (styled as a button) takes up the change within seconds.
+    link = cell.get_by_role("link", name="Download as HTML")
     link.wait_for(timeout=20_000)
+    # The widget writes a new <a> each time, so look it up again at every poll.
+    page.wait_for_function("""([cell, m]) => [...cell.querySelectorAll('a.coursekit-download')]
+        .some(a => atob(a.href.split(',')[1]).includes(m))""",
+                           arg=[cell.element_handle(), marker], timeout=20_000)
     with page.expect_download() as info:
         link.click()
     download = info.value

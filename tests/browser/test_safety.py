@@ -70,3 +70,32 @@ def test_pause_and_quick_exit_from_the_last_section(page, lab):
     again.click()
     expect(back.locator(".coursekit-reflection").first).to_be_visible()
     expect(back.get_by_role("button", name="Show the lesson again")).to_have_count(0)
+
+
+def test_back_after_quick_exit_does_not_reopen_the_lesson(page, lab):
+    """Quick exit replaces the page's one history entry: Back leads to what came before
+    the course (here a start page), never to the lesson (as abuse services' own exits)."""
+    start = "https://start.example/"
+    page.context.route(start + "**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<!doctype html><title>Start</title>"))
+    page.context.route(QUICK_EXIT_URL + "**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=NEUTRAL))
+    page.goto(start)
+    nb = NotebookPage(page, lab, "lessons/01-shared-fantasy-and-regression.ipynb").open()
+    nb.run_all()
+    nb.wait_widgets_rendered()
+    # Moving about in JupyterLab (another tab, back to the lesson) adds no entries.
+    page.evaluate("""async () => {
+        await window.jupyterapp.commands.execute('filebrowser:open-path',
+                                                 {path: 'lessons/00-start-here.ipynb'});
+        await window.jupyterapp.commands.execute('docmanager:open',
+            {path: 'lessons/01-shared-fantasy-and-regression.ipynb'}); }""")
+    page.wait_for_timeout(1000)
+    bar = page.locator(".coursekit-lesson-start")
+    bar.get_by_role("button", name="Quick exit").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(QUICK_EXIT_URL + "*", timeout=10_000)
+    page.go_back(wait_until="commit")
+    page.wait_for_timeout(500)
+    assert "/lab" not in page.url, f"Back reopened the course: {page.url}"
+    assert page.url.startswith(start), page.url

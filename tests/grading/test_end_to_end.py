@@ -17,9 +17,8 @@ from coursekit.grading.cohort import (
     GRADED,
     INVALID,
     KERNEL_DIED,
-    OUTPUT_CUT,
     TAMPERED,
-    TIMED_OUT,
+    UNEXPECTED_CODE,
     autograde_cohort,
 )
 from coursekit.questionbank import load_bank
@@ -71,8 +70,9 @@ def graded(tmp_path_factory):
     key = bank.question("what-it-is").expected()
     add("types-1", {**right, "what-it-is": literal(key.upper() + " ")})  # case, spaces: fine
     expected["types-1"] = (GRADED, float(sum(points.values())))
-    add("types-2", {**right, "where-reflections-go": "b"}, score=0)  # NameError stops nothing
-    expected["types-2"] = (GRADED, float(sum(points.values()) - points["where-reflections-go"]))
+    add("types-2", {**right, "where-reflections-go": "b"}, score=0)  # a name, not a value
+    expected["types-2"] = (UNEXPECTED_CODE,
+                           float(sum(points.values()) - points["where-reflections-go"]))
     first, second = qs[0], qs[1]
     add("deleted-0", right, DELETED, sum(points.values()) - first.points,
         mutate=delete_cells(f"test-{first.id}"))
@@ -85,14 +85,18 @@ def graded(tmp_path_factory):
         wrong = {q.id: wrong_answer(q) for q in qs}
         add(f"tamper-{n}", wrong, TAMPERED, 0,
             mutate=replace_source(f"test-{qs[n].id}", "assert True  # always passes"))
+    # code in an answer cell is never run (clicked answers are graded as data): that
+    # question earns nothing, the others are graded (the sandbox's statuses for such code
+    # are tested in test_hostile.py)
     for n in range(2):
         loop = {**right, first.id: right[first.id] + "\nwhile True:\n    pass"}
-        add(f"loop-{n}", loop, TIMED_OUT, sum(points.values()))
-    add("dies-0", {**right, first.id: "None\nimport os\nos._exit(1)"}, KERNEL_DIED, 0)
+        add(f"loop-{n}", loop, UNEXPECTED_CODE, sum(points.values()) - first.points)
+    add("dies-0", {**right, first.id: "None\nimport os\nos._exit(1)"}, UNEXPECTED_CODE,
+        sum(points.values()) - first.points)
     for n in range(2):
         add(f"invalid-{n}", {}, INVALID, 0, raw='{"cells": [' if n else "not a notebook")
     add("huge-0", {**right, first.id: right[first.id] + "\nprint(('x' * 80 + '\\n') * 50000)"},
-        OUTPUT_CUT, score=sum(points.values()))
+        UNEXPECTED_CODE, score=sum(points.values()) - first.points)
     assert len(expected) == 24 + len(qs)  # 30 with six choice questions
 
     seen = []

@@ -55,7 +55,10 @@ def batch(tmp_path_factory):
     os.environ["COURSEKIT_DATA_DIR"] = str(data)
     start = time.monotonic()
     try:
-        outcomes = autograde_cohort(course, ASSIGNMENT, workers=2, limits=LIMITS)
+        # the sandboxed path (a check with code questions): clicked answers alone would be
+        # graded as data, with none of this code run (test_hostile_data.py)
+        outcomes = autograde_cohort(course, ASSIGNMENT, workers=2, limits=LIMITS,
+                                    as_data=False)
     finally:
         if env_before is None:
             os.environ.pop("COURSEKIT_DATA_DIR", None)
@@ -171,13 +174,13 @@ def test_refuses_without_a_sandbox_unless_the_risk_is_accepted(tmp_path, monkeyp
     try:
         assert "bubblewrap" in sandbox.sandbox_problem()
         run = CliRunner().invoke(main, ["grade", "autograde", ASSIGNMENT, "--course",
-                                        str(course)])
+                                        str(course), "--run-answers"])
         assert run.exit_code != 0
         assert "Grading refused" in str(run.output) + str(run.exception)
         assert "--no-sandbox-i-accept-the-risk" in str(run.output) + str(run.exception)
         assert sandbox.check_sandbox(allow_unsandboxed=True) is False
         with pytest.raises(sandbox.SandboxUnavailable):
-            autograde_cohort(course, ASSIGNMENT, workers=1)
+            autograde_cohort(course, ASSIGNMENT, workers=1, as_data=False)
     finally:
         sandbox.sandbox_problem.cache_clear()
 
@@ -217,7 +220,7 @@ def test_without_the_sandbox_a_killed_or_stopped_worker_costs_only_its_learner(
     try:
         run = CliRunner().invoke(main, ["grade", "autograde", ASSIGNMENT, "--course",
                                         str(course), "--workers", "2", "--seconds", "60",
-                                        "--no-sandbox-i-accept-the-risk"])
+                                        "--no-sandbox-i-accept-the-risk", "--run-answers"])
     finally:
         sandbox.sandbox_problem.cache_clear()
     assert run.exit_code == 0, run.output

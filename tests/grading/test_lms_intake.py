@@ -172,7 +172,8 @@ def _entry(inbound: Path, user: str, stamp: str, owner: int) -> Path:
     path = inbound / f"{user}+{A}+{stamp}+abc123"
     path.mkdir(parents=True)
     (path / f"{A}.ipynb").write_text(NB, encoding="utf-8")
-    for p in (path, path / f"{A}.ipynb"):
+    (path / "timestamp.txt").write_text(stamp, encoding="utf-8")  # as nbgrader submit does
+    for p in (path, path / f"{A}.ipynb", path / "timestamp.txt"):
         os.chown(p, owner, -1)
     return path
 

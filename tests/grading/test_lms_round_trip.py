@@ -280,13 +280,15 @@ def test_nbgrader_collect_takes_only_each_accounts_own_entries(trip, tmp_path):
         nb = json.loads(src.read_text(encoding="utf-8"))
         nb["metadata"]["entry"] = tag
         (folder / f"{A}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
-        for p in (folder, folder / f"{A}.ipynb"):
+        (folder / "timestamp.txt").write_text(when.strftime(fmt), encoding="utf-8")
+        for p in (folder, folder / f"{A}.ipynb", folder / "timestamp.txt"):
             os.chown(p, uid[owner], -1)
 
-    entry("nobody", now - timedelta(hours=1), "nobody", "honest")
+    # (times a few minutes back: an entry whose files changed long after its time is refused)
+    entry("nobody", now - timedelta(minutes=3), "nobody", "honest")
     entry("nobody", now - timedelta(minutes=1), "daemon", "forged")  # daemon, in nobody's name
     entry("nobody", now + timedelta(days=3650), "nobody", "future")
-    entry("daemon", now - timedelta(hours=2), "daemon", "daemons-own")
+    entry("daemon", now - timedelta(minutes=5), "daemon", "daemons-own")
     done = nbgrader(course, "collect", A, f"--Exchange.root={root}",
                     "--CourseDirectory.course_id=coursekit")
     log = done.stdout + done.stderr
@@ -332,3 +334,82 @@ def test_written_answers_are_counted_and_summarised(trip):
     assert (q.marked, q.unmarked) == (MIN_GROUP, len(written) - MIN_GROUP)
     assert q.spread == (0.0, 0.5, 1.0)
     assert _written_awaiting(course, A)[marked[0]] == 0
+
+
+def test_a_fresh_moodle_worksheet_is_dated_and_blanks_no_comments(trip):
+    # Moodle's importer skips a row whose grade Moodle changed after "Last modified
+    # (grade)" (an empty date is 1970: every learner with a grade) and writes every feedback
+    # column it finds, an empty one too (mod/assign/feedback/offline/locallib.php)
+    course, _, _, _, tmp = trip
+    out = tmp / "moodle-fresh.csv"
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    run = CliRunner().invoke(main, ["grade", "export", A, "--lms", "moodle", "--course",
+                                    str(course), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {"Identifier", "Grade", "Last modified (grade)"} <= set(rows[0])
+    assert not [c for c in rows[0] if "feedback" in c.lower() or "comment" in c.lower()]
+    for row in rows:
+        assert datetime.fromisoformat(row["Last modified (grade)"]) >= before
+
+
+def test_a_moodle_worksheet_in_another_language_is_filled(trip):
+    # a German Moodle: "Kennung" holds "Teilnehmer/in 4006", the grade column is "Bewertung"
+    course, expected, _, _, tmp = trip
+    sheet = tmp / "bewertungstabelle.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Kennung", "Vollständiger Name", "E-Mail-Adresse", "Status", "Bewertung",
+                    "Bestwertung", "Bewertung kann geändert werden",
+                    "Zuletzt geändert (Abgabe)", "Zuletzt geändert (Bewertung)",
+                    "Feedback als Kommentar"])
+        w.writerow(["Teilnehmer/in 4006", "Ana Lima", "ana@example.org", "Abgegeben", "",
+                    "9,00", "Ja", "-", "-", "Gut gemacht"])
+        w.writerow(["Teilnehmer/in 4002", "Ravi Shah", "ravi@example.org", "Abgegeben", "",
+                    "9,00", "Ja", "-", "-", ""])
+    out = tmp / "moodle-de.csv"
+    run = CliRunner().invoke(main, ["grade", "export", A, "--lms", "moodle", "--course",
+                                    str(course), "--from", str(sheet), "--out", str(out)])
+    assert run.exit_code == 1 and "--column" in run.output and "Bewertung" in run.output
+    run = CliRunner().invoke(main, ["grade", "export", A, "--lms", "moodle", "--course",
+                                    str(course), "--from", str(sheet), "--column", "Bewertung",
+                                    "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["Kennung"], float(r["Bewertung"])) for r in rows] == [
+        ("Teilnehmer/in 4006", expected["ana-lima-4006"]),
+        ("Teilnehmer/in 4002", expected["ravi-shah-4002"])]
+    assert rows[0]["Feedback als Kommentar"] == "Gut gemacht"  # as Moodle wrote it
+
+
+def test_a_fresh_canvas_gradebook_needs_the_assignments_id(trip):
+    course, _, _, _, tmp = trip
+    run = CliRunner().invoke(main, ["grade", "export", A, "--lms", "canvas", "--course",
+                                    str(course), "--out", str(tmp / "canvas-noid.csv")])
+    assert run.exit_code == 1
+    assert "--column" in run.output and "new assignment" in run.output
+    assert not (tmp / "canvas-noid.csv").exists()
+
+
+def test_one_person_collected_under_two_ids_is_said_and_never_exported_twice(trip):
+    # the first collect renamed Linh with a mapping file; collecting her again without it
+    # files her as linh-tran-4001: collect says so, and the export writes neither grade
+    course, _, _, _, tmp = trip
+    again = tmp / "linh-again.zip"
+    with zipfile.ZipFile(again, "w") as zf:
+        zf.writestr(f"Linh Tran_4001{M}/{A}.ipynb",
+                    (course / "submitted" / "linh" / A / f"{A}.ipynb").read_bytes())
+    report = collect(course, A, again)
+    assert list(report.collected) == ["linh-tran-4001"]
+    assert any("Moodle 4001 ('Linh Tran') was collected before as linh and now as "
+               "linh-tran-4001" in line for line in report.clashes)
+    autograde_cohort(course, A, workers=1, students=["linh-tran-4001"])
+    out = tmp / "moodle-twice.csv"
+    run = CliRunner().invoke(main, ["grade", "export", A, "--lms", "moodle", "--course",
+                                    str(course), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "one LMS id, several learners: 4001 is linh, linh-tran-4001" in run.output
+    with out.open(encoding="utf-8", newline="") as f:
+        assert "Participant 4001" not in [r["Identifier"] for r in csv.DictReader(f)]

@@ -47,7 +47,7 @@ def test_controls_in_the_browser_say_where_data_lives_and_offer_a_download(journ
     assert got_name == name and media == "text/markdown" and "kept here" in body
     controls.request_erase(None)
     controls.confirm_erase()
-    assert controls.download.value == "" and controls.download.layout.display == "none"
+    assert controls.links["md"].value == "" and controls.links["md"].layout.display == "none"
     assert journal.latest("00.hopes") is None
 
 

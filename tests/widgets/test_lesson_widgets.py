@@ -116,13 +116,27 @@ def test_export_is_a_download_and_writes_no_file(journal, info, data_dir):
 
     journal.save("00.hopes", "exported words", lesson="00", prompt="Q")
     c = JournalControls(journal=journal)
+    # One step: both links are there from the start, styled as buttons, each holding a copy.
+    for fmt, media in (("md", "text/markdown"), ("html", "text/html")):
+        link = c.links[fmt].value
+        assert 'class="coursekit-download"' in link and media in link
+        assert c.links[fmt].layout.display == ""
+    assert "Download as Markdown" in c.links["md"].value
     name = c.export("md")
     assert name.startswith("coursekit-journal-") and name.endswith(".md")
     link = c.download.value
     assert f'download="{name}"' in link and c.download.layout.display == ""
     payload = re.search(r"base64,([A-Za-z0-9+/=]+)", link).group(1)
     assert "exported words" in base64.b64decode(payload).decode()
-    assert name in c.status_text and "downloads folder" in c.status_text
+    assert "downloads folder" in c.intro.value
+    # A later change (here from another Journal on the same file, as a second lesson's
+    # kernel would make it) reaches the links at their next look.
+    with type(journal)(journal.path) as other:
+        other.save("00.pace-note", "written elsewhere", lesson="00", prompt="Q2")
+    assert c._file_signature() != c._signature
+    c.refresh_downloads()
+    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", c.links["md"].value).group(1)
+    assert "written elsewhere" in base64.b64decode(payload).decode()
     html_name = c.export("html")
     assert html_name.endswith(".html") and "text/html" in c.download.value
     # Nothing is written beside the journal (no hidden exports folder).
@@ -130,9 +144,15 @@ def test_export_is_a_download_and_writes_no_file(journal, info, data_dir):
                   if not p.name.startswith("journal.db")) == []
     # The link's words wait for a browser like a reflection's do.
     assert c.download.get_state()["value"] == "" or _seen()
-    c.request_erase(None)
+    c.request_erase("00")  # one lesson: the links hold what is left
     c.confirm_erase()
-    assert c.download.value == "" and "downloads folder" in c.status_text
+    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", c.links["md"].value).group(1)
+    assert "exported words" not in base64.b64decode(payload).decode()
+    journal.save("00.hopes", "after the erase", lesson="00", prompt="Q")
+    c.request_erase(None)  # everything: no link left, until something is saved again
+    c.confirm_erase()
+    assert all(link.value == "" and link.layout.display == "none" for link in c.links.values())
+    assert "downloads folder" in c.status_text
 
 
 def _seen() -> bool:

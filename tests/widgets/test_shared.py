@@ -114,3 +114,26 @@ def test_progress_that_cannot_count_says_so_with_retry(journal, monkeypatch):
     p.retry_button.click()
     assert p.counts["lessons"] > 0 and p.retry_button.layout.display == "none"
     assert p.status_text == "" and "You have opened" in p.words.value
+
+
+def test_a_new_front_end_gets_fresh_shared_models(journal, info):
+    """After a reload, no new widget names a model the old page made (the new page may
+    still be fetching those: "widget model not found" and a stalled queue)."""
+    from coursekit.widgets._shared import front_ends, new_front_end
+    from coursekit.widgets._style import style_widget
+    from coursekit.widgets.lesson_start import exit_widgets
+
+    before = LessonStart(info, journal=journal)
+    old_style = style_widget()
+    old_models = {before.layout, before.feeling.layout, before.feeling.style, old_style,
+                  *exit_widgets()}
+    count = front_ends()
+    new_front_end()
+    assert front_ends() == count + 1
+    after = LessonStart(info, journal=journal)
+    new_models = {after.layout, after.feeling.layout, after.feeling.style, after.children[0],
+                  *exit_widgets()}
+    assert old_models.isdisjoint(new_models)
+    # Within one front end the models are shared again, as before.
+    assert LessonStart(info, journal=journal).feeling.layout is after.feeling.layout
+    old_style.close()  # the old page's stylesheet model (other tests count the live ones)

@@ -23,6 +23,7 @@ from coursekit.widgets import (
     _style,
 )
 from coursekit.widgets._base import ChoiceDropdown
+from coursekit.widgets._page import PAGE_CLASS, page_script, page_widget
 from coursekit.widgets._style import css_classes, style_widget, stylesheet_css, stylesheet_path
 
 
@@ -47,6 +48,7 @@ def every_widget(journal, info, sort_prompt):
     second.select(second.question.answer)
     second.check()
     journal.notice = None
+    controls.refresh_downloads()  # the download links, refused while the notice stood
     bar = SafetyBar(info, journal=journal)
     hidden = SafetyBar(info, journal=journal)
     hidden._hide(True)  # as after a quick exit: only "Show the lesson again" is shown
@@ -104,7 +106,17 @@ def test_setting_children_again_keeps_a_single_stylesheet(journal, info):
     r.children = [*r.children, r.question]
     assert r.children[0] is style and list(r.children).count(style) == 1
     r.children = []
-    assert r.children == (style,)
+    assert r.children == (style, page_widget())  # the stylesheet, then the page script
+
+
+def test_every_kit_widget_carries_the_page_script_once(journal, info, sort_prompt):
+    """One hidden anywidget model per front end holds page.js (keyboard, names, focus)."""
+    page = page_widget()
+    assert page is not None and PAGE_CLASS in page._dom_classes
+    assert page._esm == page_script() and "radiogroup" in page._esm
+    assert page.layout.display == "none"
+    for w in every_widget(journal, info, sort_prompt):
+        assert w.children[1] is page and list(w.children).count(page) == 1
 
 
 def test_a_closed_stylesheet_model_is_replaced(journal, info, monkeypatch):
@@ -185,7 +197,7 @@ def test_a_missing_stylesheet_leaves_the_widgets_working(tmp_path, monkeypatch, 
     monkeypatch.setattr(_style, "_CSS", None)
     monkeypatch.setattr(_style, "_STYLE", None)
     r = Reflection(Prompt("00.x", "00", "text", "Q?"), journal=journal)
-    assert r.children[0].value == "" and r.children[1] is r.question
+    assert r.children[0].value == "" and r.children[2] is r.question
 
 
 def test_a_stylesheet_that_would_close_the_style_element_is_refused(tmp_path, monkeypatch):

@@ -9,14 +9,19 @@ import click
 from .base import KitGroup
 
 _COURSE = click.option(
-    "--course", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--course", type=click.Path(path_type=Path), default=None,
     help="The nbgrader course folder (default: facilitator/nbgrader in the kit).")
 
 
 def _course(course: Path | None) -> Path:
     from ..grading.generate import course_dir
 
-    return (course or course_dir()).resolve()
+    found = (course or course_dir()).resolve()
+    if found.is_file():  # its own sentence (grading/arguments.py), not a usage error
+        from ..grading.arguments import check_course
+
+        check_course(found)
+    return found
 
 
 def _checked(course: Path | None, assignment: str) -> Path:
@@ -82,15 +87,27 @@ def generate(course: Path | None, check: bool) -> None:
               help="Grade without the bubblewrap sandbox: learners' code then runs with your "
                    "rights and can read the answer key and change scores. Only where bwrap "
                    "cannot run.")
+@click.option("--run-answers", is_flag=True,
+              help="Run the answer cells in a sandboxed kernel even when the check holds "
+                   "clicked answers only (by default those are graded as data, running no "
+                   "learner code).")
 def autograde(assignment: str, course: Path | None, workers: int | None, force: bool,
               seconds: float | None, memory_mb: int | None, processes: int | None,
-              output_kb: int | None, disk_mb: int | None, no_sandbox: bool) -> None:
+              output_kb: int | None, disk_mb: int | None, no_sandbox: bool,
+              run_answers: bool) -> None:
     """Autograde every submission of ASSIGNMENT (e.g. 01-check) on every core, each one in
     its own sandbox (bubblewrap) with limits on time, memory, processes, output and disk."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from ..grading.cohort import EXPLAIN, GRADED, autograde_cohort, render_table, submissions
+    from ..grading.cohort import (
+        EXPLAIN,
+        GRADED,
+        autograde_cohort,
+        grades_as_data,
+        render_table,
+        submissions,
+    )
     from ..grading.sandbox import Limits, check_sandbox, sandbox_problem
 
     course = _checked(course, assignment)
@@ -99,8 +116,11 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
     if not total:
         raise SystemExit(f"No submissions of {assignment} in {course / 'submitted'}; "
                          f"collect them first (`nbgrader collect {assignment}`).")
-    sandboxed = check_sandbox(no_sandbox)  # SandboxUnavailable: one sentence, exit 1
-    if not sandboxed:
+    as_data = not run_answers and grades_as_data(course, assignment)
+    sandboxed = as_data or check_sandbox(no_sandbox)  # SandboxUnavailable: one sentence
+    if as_data:
+        console.print("Clicked answers are graded as data: no learner code is run.")
+    elif not sandboxed:
         console.print(f"[bold red]WARNING[/]: grading WITHOUT a sandbox: {sandbox_problem()} "
                       "Learners' code runs with your rights.")
     mb = 1024 ** 2
@@ -113,7 +133,7 @@ def autograde(assignment: str, course: Path | None, workers: int | None, force: 
         task = bar.add_task(f"Autograding {assignment}", total=total)
         outcomes = autograde_cohort(course, assignment, workers=workers, force=force,
                                     progress=lambda o: bar.advance(task), limits=limits,
-                                    sandboxed=sandboxed)
+                                     sandboxed=sandboxed, as_data=as_data)
     written = _written_awaiting(course, assignment)
     console.print(render_table(outcomes, title=f"{assignment}: {total} submissions",
                                written=written))
@@ -178,8 +198,10 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
               help="Largest notebook taken from SOURCE; a larger one is refused.")
 @click.option("--max-total-mb", type=click.IntRange(min=1), default=2048, show_default=True,
               help="Most a zip may expand to in all; files past it are refused.")
+@click.option("--max-files", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="Most notebooks taken from one zip; the rest are refused.")
 def collect(assignment: str, source: Path, course: Path | None, mapping: Path | None,
-            max_file_mb: int, max_total_mb: int) -> None:
+            max_file_mb: int, max_total_mb: int, max_files: int) -> None:
     """Put the notebooks in SOURCE (a folder or a zip, e.g. an LMS download) into
     COURSE/submitted/<learner id>/ASSIGNMENT/, with nbgrader's zip_collect."""
     from ..errors import GradingError
@@ -188,7 +210,7 @@ def collect(assignment: str, source: Path, course: Path | None, mapping: Path | 
     from ..grading.collect import collect as do_collect
 
     limits = IntakeLimits(file_bytes=max_file_mb * 1024 ** 2,
-                          total_bytes=max_total_mb * 1024 ** 2)
+                          total_bytes=max_total_mb * 1024 ** 2, files=max_files)
     try:
         found = _checked(course, assignment)
         check_source(source)  # a damaged zip or a file that is no zip: said before any work
@@ -231,7 +253,8 @@ def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
               help="The file the LMS downloaded: Moodle's grading worksheet, or Canvas's "
                    "gradebook export. Only the grades of collected learners are filled in.")
 @click.option("--column", default=None,
-              help="Canvas: the assignment's column, as in the gradebook: 'Name (id)'.")
+              help="Canvas: the assignment's column, as in the gradebook: 'Name (id)'. "
+                   "Moodle not in English: the worksheet's grade column (e.g. 'Bewertung').")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the CSV (default: COURSE/lms/ASSIGNMENT-LMS.csv).")
 def export(assignment: str, course: Path | None, lms: str, downloaded: Path | None,

@@ -65,6 +65,8 @@ def build(out_dir: Path, pdf: bool, reveal_prefix: str | None, start_text: str |
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {len(written)} file(s) under {out_dir}/ "
                "(handouts/, runsheets/, slides/).")
+    if pdf:
+        _warn_support_overflow(out_dir)
     if not pdf:
         click.echo("PDFs skipped (--no-pdf); print the HTML handouts from a browser instead.")
 
@@ -92,8 +94,18 @@ def support(out_dir: Path, pdf: bool | None) -> None:
         raise click.ClickException(str(exc)) from exc
     for path in written:
         click.echo(f"wrote {path}")
+    if pdf:
+        _warn_support_overflow(out_dir)
     if not pdf:
         click.echo("No PDF (no Chromium found, or --no-pdf): print the HTML page from a browser.")
+
+
+def _warn_support_overflow(out_dir: Path) -> None:
+    from ..handouts import support_overflow
+
+    note = support_overflow(out_dir)
+    if note:
+        click.echo(f"Warning: {note}", err=True)
 
 
 @handouts.command()

@@ -4,7 +4,8 @@ the assignment's name and the file of returned notebooks.
 Each mistake is one sentence that names the value and the fix, and the likely mistakes
 each get their own: a course folder that does not exist (or is no nbgrader course), an
 assignment name the course does not have (with the names it does have), a zip file that
-is damaged (a download cut short) and a file that is no zip at all.
+is damaged (a download cut short), an empty file (a download that failed), a file that is
+no zip at all, and a folder or zip that holds no notebook.
 """
 
 from __future__ import annotations
@@ -62,23 +63,61 @@ def check_assignment(course: Path, assignment: str) -> str:
     raise GradingError(f"unknown assignment {assignment!r}{hint}; these exist: {listed}")
 
 
+#: What an LMS or a Mac adds that is never a learner's notebook.
+_NOT_RETURNED = ("__MACOSX", ".ipynb_checkpoints")
+
+
+def _check_holds_notebooks(source: Path, names: list[str], folders: list[str]) -> None:
+    """One sentence when ``names`` (the files in ``source``, relative) hold no notebook."""
+    def returned(name: str) -> bool:
+        return not any(part in _NOT_RETURNED for part in Path(name).parts)
+
+    files = list(filter(returned, names))
+    if any(n.lower().endswith(".ipynb") for n in files):
+        return
+    if files:
+        what = f"it holds {len(files)} other file(s), e.g. {files[0]}"
+    elif any(map(returned, folders)):
+        what = "it holds only folders"
+    else:
+        what = "it is empty"
+    raise GradingError(f"{source} holds no notebook (.ipynb) file ({what}); give the folder "
+                       "or the .zip of the returned notebooks, as your LMS downloads them")
+
+
 def check_source(source: Path) -> Path:
-    """``source`` if it is a folder or a sound zip file; else the one sentence that fits."""
+    """``source`` if it is a folder or a sound zip file holding at least one notebook; else
+    the one sentence that fits."""
     source = Path(source)
     if source.is_dir():
+        paths = {p.relative_to(source).as_posix(): p.is_dir() for p in source.rglob("*")}
+        _check_holds_notebooks(source, [p for p, folder in paths.items() if not folder],
+                               [p for p, folder in paths.items() if folder])
         return source
     if not source.exists():
         raise GradingError(f"{source} does not exist; give the folder or zip of returned "
                            "notebooks")
+    if source.stat().st_size == 0:
+        raise GradingError(f"{source} is empty (0 bytes), as a download that failed leaves "
+                           "it; download it again from your LMS")
     with source.open("rb") as f:
         head = f.read(4)
     if zipfile.is_zipfile(source):
+        # Only the zip's table of contents (its central directory) is read here: reading
+        # every entry (``testzip``) would expand a zip bomb in full before the intake's
+        # caps apply, and refuse a whole class for one damaged entry. Each entry is read,
+        # capped and refused on its own by coursekit.grading.intake.
+        size = source.stat().st_size
         try:
             with zipfile.ZipFile(source) as zf:
-                bad = zf.testzip()
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                entries = zf.infolist()
+                bad = next((i.filename for i in entries
+                            if not 0 <= i.header_offset < size), None)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             bad = str(exc) or "unreadable"
         if bad is None:
+            _check_holds_notebooks(source, [e.filename for e in entries if not e.is_dir()],
+                                   [e.filename for e in entries if e.is_dir()])
             return source
         raise GradingError(f"{source} is a damaged zip file ({bad} cannot be read); download "
                            "it again from your LMS")

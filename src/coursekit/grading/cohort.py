@@ -2,16 +2,18 @@
 
 Each worker process loads nbgrader once and calls its Python API
 (:meth:`nbgrader.apps.NbGraderAPI.autograde`) for one learner at a time, so a
-cohort is graded by exactly the code serial ``nbgrader autograde`` runs, and
+cohort is graded by exactly the pipeline serial ``nbgrader autograde`` runs, and
 the scores are the same. The workers share one SQLite gradebook: their writes are
 short, SQLite serialises them, and a write that meets a lock is retried.
 
-Before grading, each submission is inspected for what plain nbgrader lets pass
-silently: a notebook that is not valid JSON, test cells the learner deleted (nbgrader
-leaves those questions ungraded) and test cells changed from the released version
-(nbgrader restores them, but the facilitator should know). After grading, the
-autograded notebook tells whether an answer ran out of time; the log tells whether
-the kernel died. A bad submission never stops the run.
+Only nbgrader's ``Execute`` step changes. A check whose every code cell has the shape the
+kit generates (clicked answers) is graded as data, with no learner kernel at all
+(:mod:`coursekit.grading.dataanswers`); any other check runs each learner's kernel in a
+sandbox with limits (:mod:`coursekit.grading.sandbox`).
+
+Before grading, each submission is inspected (:mod:`coursekit.grading.inspection`). After
+grading, the autograded notebook tells whether an answer ran out of time; the log tells
+whether the kernel died. A bad submission never stops the run.
 """
 
 from __future__ import annotations
@@ -21,313 +23,72 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GradingError
 from . import sandbox
+from .inspection import MAX_NOTEBOOK_BYTES, inspect_submission, submissions
 from .sandbox import Limits
+from .statuses import (
+    ADDED_CODE,
+    CHECKSUM,
+    DELETED,
+    DISK,
+    DUPLICATED,
+    EXPLAIN,
+    FAILED,
+    GRADED,
+    INVALID,
+    KERNEL_DIED,
+    MARKDOWN,
+    MEMORY,
+    METADATA,
+    MOVED,
+    NOT_REACHED,
+    OLD_FORMAT,
+    OUTPUT_CUT,
+    PROCESSES,
+    STATUSES,
+    STOPPED,
+    TAMPERED,
+    TIMED_OUT,
+    UNEXPECTED_CODE,
+    Outcome,
+)
 
 __all__ = [
+    "ADDED_CODE",
+    "CHECKSUM",
+    "DELETED",
+    "DISK",
+    "DUPLICATED",
     "EXPLAIN",
+    "FAILED",
     "GRADED",
+    "INVALID",
+    "KERNEL_DIED",
+    "MARKDOWN",
+    "MAX_NOTEBOOK_BYTES",
+    "MEMORY",
+    "METADATA",
+    "MOVED",
+    "NOT_REACHED",
+    "OLD_FORMAT",
+    "OUTPUT_CUT",
+    "PROCESSES",
     "STATUSES",
+    "STOPPED",
+    "TAMPERED",
+    "TIMED_OUT",
+    "UNEXPECTED_CODE",
     "Limits",
     "Outcome",
     "autograde_cohort",
+    "grades_as_data",
     "inspect_submission",
     "render_table",
     "submissions",
 ]
-
-GRADED = "graded"
-STOPPED = "grading stopped"
-INVALID = "not a notebook"
-OLD_FORMAT = "old notebook format"
-KERNEL_DIED = "kernel died"
-FAILED = "failed"
-DELETED = "test cell deleted"
-DUPLICATED = "test cell duplicated"
-MOVED = "test cell moved"
-MARKDOWN = "test cell made markdown"
-METADATA = "grading metadata edited"
-CHECKSUM = "checksum edited"
-TAMPERED = "test cell changed"
-TIMED_OUT = sandbox.TIMED_OUT
-MEMORY = sandbox.MEMORY
-PROCESSES = sandbox.PROCESSES
-DISK = sandbox.DISK
-OUTPUT_CUT = sandbox.OUTPUT_CUT
-NOT_REACHED = "not graded"
-#: Every status, most serious first; a submission's status is the first that applies.
-STATUSES = (STOPPED, NOT_REACHED, INVALID, OLD_FORMAT, KERNEL_DIED, FAILED, DELETED,
-            DUPLICATED, MOVED, MARKDOWN, METADATA, CHECKSUM, TAMPERED, TIMED_OUT, MEMORY,
-            PROCESSES, DISK, OUTPUT_CUT, GRADED)
-
-#: For every status: what happened, in one sentence, and what to do next.
-EXPLAIN = {
-    STOPPED: ("The answer's code stopped or hung the grader, so this submission was not "
-              "scored; no other learner was affected.",
-              "Open the submission, look for code that stops processes, and grade it by hand."),
-    NOT_REACHED: ("The batch ran out of its time before this submission was graded.",
-                  "Run `coursekit grade autograde` again; graded learners are kept."),
-    INVALID: ("The file handed in is not a notebook the grader can open.",
-              "Ask the learner to hand in the .ipynb file again, exported from Jupyter."),
-    OLD_FORMAT: ("The notebook is saved in an old format nbgrader cannot grade.",
-                 "Open and save it in a current Jupyter (or run `nbgrader update` on a copy), "
-                 "then grade again."),
-    KERNEL_DIED: ("Python stopped while running an answer, so later answers were not run.",
-                  "Look at the answer named in the details; grade the rest by hand."),
-    FAILED: ("nbgrader could not grade this submission.",
-             "Read the reason in the details; grade by hand if it is not yours to fix."),
-    DELETED: ("A test cell was deleted, so nbgrader could not check that question.",
-              "Give the learner a fresh copy of the check, or grade that question by hand."),
-    DUPLICATED: ("A test cell appears more than once, which nbgrader cannot grade.",
-                 "Delete the copies in the submission (keep the first) and grade again."),
-    MOVED: ("A test cell was moved above the answer it checks, so it ran too early.",
-            "Move the test cell back under its answer and grade again, or grade by hand."),
-    MARKDOWN: ("A test cell was turned into a text cell, so its check never ran.",
-               "Give the learner a fresh copy of the check, or grade that question by hand."),
-    METADATA: ("The hidden grading settings of a cell (grade flag, points or id) were edited.",
-               "Scores follow the source notebook, not the edit; check that question by hand."),
-    CHECKSUM: ("A cell's checksum was edited, which only happens on purpose.",
-               "Scores follow the source notebook; talk with the learner about it."),
-    TAMPERED: ("A test cell's code was changed; the original test was run instead.",
-               "The score is from the original test; talk with the learner about it."),
-    TIMED_OUT: ("An answer ran out of time and was stopped.",
-                "Check the answer named in the details; raise --seconds if it was honest."),
-    MEMORY: ("An answer tried to use more memory than allowed and was stopped.",
-             "Check the answer; raise --memory-mb if it was honest."),
-    PROCESSES: ("An answer started more processes than allowed and was stopped.",
-                "Check the answer; raise --processes if it was honest."),
-    DISK: ("An answer wrote more to disk than allowed and was stopped.",
-           "Check the answer; raise --disk-mb if it was honest."),
-    OUTPUT_CUT: ("An answer printed more than is kept; the rest was cut from the files.",
-                 "Nothing to do unless you need the full output."),
-    GRADED: ("Graded.", ""),
-}
-_HIDDEN_BEGIN, _HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
-#: A submitted notebook larger than this is not opened.
-MAX_NOTEBOOK_BYTES = 50 * 1024 ** 2
-
-
-@dataclass
-class Outcome:
-    """What happened to one learner's submission."""
-
-    student: str
-    status: str = GRADED
-    flags: list[str] = field(default_factory=list)
-    score: float | None = None
-    max_score: float | None = None
-    seconds: float = 0.0
-    detail: str = ""
-
-    def flag(self, status: str, detail: str = "") -> None:
-        if status not in self.flags:
-            self.flags.append(status)
-        if detail and detail not in self.detail:
-            self.detail = "; ".join(filter(None, [self.detail, detail]))
-        self.status = min(self.flags, key=STATUSES.index)
-
-
-# -- inspection (no nbgrader needed) -----------------------------------------------------------
-
-def submissions(course: Path, assignment: str) -> list[str]:
-    """The learners who submitted ``assignment``, sorted."""
-    root = Path(course) / "submitted"
-    return sorted(p.parent.name for p in root.glob(f"*/{assignment}") if p.is_dir())
-
-
-def _visible(source: str) -> str:
-    """A test cell's source without its hidden-test region (what the learner received)."""
-    out, hidden = [], False
-    for line in source.split("\n"):
-        if _HIDDEN_BEGIN in line:
-            hidden = True
-        elif _HIDDEN_END in line:
-            hidden = False
-        elif not hidden:
-            out.append(line)
-    return "\n".join(out).strip()
-
-
-def _nbg(cell) -> dict:
-    meta = cell.get("metadata") if isinstance(cell, dict) else None
-    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
-    return nbg if isinstance(nbg, dict) else {}
-
-
-def _is_test(cell) -> bool:
-    nbg = _nbg(cell)
-    return bool(nbg.get("grade")) and not nbg.get("solution") and cell.get("cell_type") == "code"
-
-
-def _source(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def _read_json(path: Path, outcome: Outcome) -> dict | None:
-    """The submitted notebook as JSON, or ``None`` after flagging why it is not one."""
-    import json
-
-    size = path.stat().st_size
-    if size > MAX_NOTEBOOK_BYTES:
-        outcome.flag(INVALID, f"{path.name} is {size // 1024 ** 2} MB, larger than any notebook "
-                              f"this check produces ({MAX_NOTEBOOK_BYTES // 1024 ** 2} MB)")
-        return None
-    raw = path.read_bytes()
-    if not raw.strip():
-        outcome.flag(INVALID, f"{path.name} is empty")
-        return None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        outcome.flag(INVALID, f"{path.name} is not text (perhaps a PDF, zip or image renamed)")
-        return None
-    except json.JSONDecodeError as exc:
-        outcome.flag(INVALID, f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg}); "
-                              "it may be cut short or edited in a text editor")
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")),
-                                                    list):
-        outcome.flag(INVALID, f"{path.name} is JSON but not a notebook (it has no cells)")
-        return None
-    major = data.get("nbformat")
-    if not isinstance(major, int):
-        outcome.flag(INVALID, f"{path.name} does not say which notebook format it uses")
-        return None
-    if major < 4:
-        outcome.flag(OLD_FORMAT, f"{path.name} uses notebook format {major}; nbgrader needs 4")
-        return None
-    if not isinstance(data.get("cells"), list) or not all(
-            isinstance(c, dict) for c in data["cells"]):
-        outcome.flag(INVALID, f"{path.name} has cells that are not notebook cells")
-        return None
-    old = sorted({_nbg(c).get("schema_version") for c in data["cells"]
-                  if _nbg(c) and isinstance(_nbg(c).get("schema_version"), int)
-                  and _nbg(c)["schema_version"] < 3})
-    if old:
-        outcome.flag(OLD_FORMAT, f"{path.name} has nbgrader metadata version {old[0]}; "
-                                 "nbgrader needs 3")
-        return None
-    import nbformat
-
-    try:
-        nbformat.validate(nbformat.from_dict(data))
-    except nbformat.ValidationError as exc:
-        outcome.flag(INVALID, f"{path.name} is not a valid notebook: "
-                              f"{str(exc.message)[:160]}")
-        return None
-    return data
-
-
-def _compare(name: str, source: dict, sub: dict, outcome: Outcome) -> None:
-    """Flag every way the submission's grading cells differ from the source's."""
-    from nbgrader.utils import compute_checksum
-
-    src_cells, cells = source["cells"], sub["cells"]
-    by_gid: dict[str, list[int]] = {}
-    by_id = {c.get("id"): c for c in cells if c.get("id")}
-    for i, c in enumerate(cells):
-        gid = _nbg(c).get("grade_id")
-        if gid:
-            by_gid.setdefault(gid, []).append(i)
-    src_gids = {_nbg(c).get("grade_id") for c in src_cells if _nbg(c).get("grade_id")}
-    answer_of: dict[str, str] = {}
-    last_answer = None
-    for c in src_cells:
-        nbg = _nbg(c)
-        if nbg.get("solution"):
-            last_answer = nbg.get("grade_id")
-        elif _is_test(c) and last_answer:
-            answer_of[nbg["grade_id"]] = last_answer
-    for c in src_cells:
-        if not _is_test(c):
-            continue
-        gid, want = _nbg(c)["grade_id"], _nbg(c)
-        where = by_gid.get(gid, [])
-        if not where:
-            same = by_id.get(c.get("id"))
-            if same is not None and _nbg(same) != {}:
-                got = _nbg(same)
-                if not got.get("grade"):
-                    outcome.flag(METADATA, f"{gid}: its grade flag was removed")
-                elif got.get("grade_id") != gid:
-                    outcome.flag(METADATA, f"{gid}: its grade id was changed to "
-                                           f"{str(got.get('grade_id'))[:40]!r}")
-                else:
-                    outcome.flag(METADATA, f"{gid}: its grading settings were changed")
-            else:
-                outcome.flag(DELETED, f"{gid} deleted")
-            continue
-        if len(where) > 1:
-            outcome.flag(DUPLICATED, f"{gid} appears {len(where)} times")
-        got_cell = cells[where[0]]
-        got = _nbg(got_cell)
-        if got_cell.get("cell_type") != "code":
-            outcome.flag(MARKDOWN, f"{gid} is a {got_cell.get('cell_type')} cell")
-            continue
-        for key, label in (("grade", "grade flag"), ("solution", "answer flag"),
-                           ("points", "points"), ("locked", "lock")):
-            if got.get(key) != want.get(key):
-                outcome.flag(METADATA, f"{gid}: {label} changed from {want.get(key)!r} to "
-                                       f"{str(got.get(key))[:20]}")
-        answer = answer_of.get(gid)
-        if answer and by_gid.get(answer) and by_gid[answer][0] > where[0]:
-            outcome.flag(MOVED, f"{gid} is above {answer}")
-        if "checksum" in got:
-            try:
-                real = compute_checksum(_as_node(got_cell))
-            except Exception:  # a cell too broken to checksum is reported as edited
-                real = None
-            if got.get("checksum") != real and _visible(_source(got_cell)) == _visible(
-                    _source(c)):
-                outcome.flag(CHECKSUM, f"{gid}: checksum does not match its code")
-        if _visible(_source(got_cell)) != _visible(_source(c)):
-            outcome.flag(TAMPERED, f"{gid} changed")
-    extra = sorted(g for g in by_gid if g not in src_gids)
-    for gid in extra[:3]:
-        outcome.flag(METADATA, f"a cell claims the grade id {str(gid)[:40]!r}, which the check "
-                               "does not have")
-    del name
-
-
-def _as_node(cell: dict):
-    from nbformat import from_dict
-
-    node = from_dict(cell)
-    # A notebook file stores source as a list of lines; nbgrader checksums the joined text.
-    node["source"] = _source(cell)
-    return node
-
-
-def inspect_submission(course: Path, assignment: str, student: str,
-                       outcome: Outcome | None = None) -> Outcome:
-    """Check a submission against the source before grading: that it is a notebook nbgrader
-    can read, and every way its test cells and grading metadata were changed. Reads files
-    only; runs nothing the learner wrote."""
-    import json
-
-    outcome = outcome or Outcome(student)
-    course = Path(course)
-    for source_path in sorted((course / "source" / assignment).glob("*.ipynb")):
-        sub_path = course / "submitted" / student / assignment / source_path.name
-        if not sub_path.is_file() or sub_path.is_symlink():
-            outcome.flag(DELETED, f"{source_path.name} is missing")
-            continue
-        try:
-            data = _read_json(sub_path, outcome)
-        except OSError as exc:
-            outcome.flag(INVALID, f"{source_path.name} cannot be read ({exc.strerror})")
-            continue
-        if data is None:
-            continue
-        source = json.loads(source_path.read_text(encoding="utf-8"))
-        _compare(source_path.name, source, data, outcome)
-    return outcome
-
 
 _NBGRADER_SAYS = ("Please see the", "There was an error processing", "nbgrader update")
 
@@ -378,23 +139,57 @@ def _load_config(course: Path):
     return cfg
 
 
-def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None) -> None:
+class _CachedSchemas:
+    """``jsonschema`` for nbgrader's metadata checks, each schema checked once per process
+    instead of once per cell (a third of the time of grading a notebook as data); the
+    same errors are raised, as by :func:`jsonschema.validate`."""
+
+    def __init__(self, module):
+        self._module, self._validators = module, {}
+
+    def validate(self, instance, schema):
+        key = id(schema)
+        if key not in self._validators:
+            cls = self._module.validators.validator_for(schema)
+            cls.check_schema(schema)
+            self._validators[key] = (schema, cls(schema))  # keeps the schema alive
+        error = self._module.exceptions.best_match(self._validators[key][1].iter_errors(
+            instance))
+        if error is not None:
+            raise error
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
+def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None,
+                 as_data: bool = False) -> None:
     global _API
     import logging
 
     from nbgrader.apps import NbGraderAPI
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
+    from nbgrader.nbgraderformat import common
     from nbgrader.preprocessors import Execute
 
+    if not isinstance(common.jsonschema, _CachedSchemas):
+        common.jsonschema = _CachedSchemas(common.jsonschema)
     os.chdir(course)
     cfg = _load_config(Path(course))
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     # nbgrader's gradebook triggers SQLAlchemy autoflush warnings on every submission;
     # they say nothing about the submission, and facilitators would only see noise.
     warnings.filterwarnings("ignore", message=r".*not in session, add operation along")
-    # nbgrader's own pipeline, with its Execute step replaced by the sandboxed one
-    executor = sandbox.sandboxed_execute_class()
+    # nbgrader's own pipeline, with its Execute step replaced: clicked answers graded as
+    # data, or the learner's kernel in the sandbox
+    if as_data:
+        from .dataanswers import grade_as_data_class
+
+        executor = grade_as_data_class()
+        cfg.GradeAsData.key_folder = str(Path(course) / "source")
+    else:
+        executor = sandbox.sandboxed_execute_class()
     steps = list(cfg.Autograde.get("autograde_preprocessors") or
                  Autograde.class_traits()["autograde_preprocessors"].default())
     steps = [executor if step is Execute or step == "nbgrader.preprocessors.Execute" else step
@@ -425,7 +220,8 @@ def _grade_one(assignment: str, student: str, force: bool, retries: int = 4) -> 
     return result
 
 
-def _worker_main(course: str, sandboxed: bool, limits: dict, conn, tmp: str | None = None) -> None:
+def _worker_main(course: str, sandboxed: bool, limits: dict, conn, tmp: str | None = None,
+                 as_data: bool = False) -> None:
     """One grading process: grade the learners it is sent, one at a time, until told to stop.
 
     Its temporary files (each sandbox's folder) go under ``tmp``, which the cohort removes
@@ -434,7 +230,7 @@ def _worker_main(course: str, sandboxed: bool, limits: dict, conn, tmp: str | No
         import tempfile
 
         tempfile.tempdir = tmp
-    _init_worker(course, sandboxed, limits)
+    _init_worker(course, sandboxed, limits, as_data)
     while True:
         try:
             task = conn.recv()
@@ -443,6 +239,14 @@ def _worker_main(course: str, sandboxed: bool, limits: dict, conn, tmp: str | No
         if task is None:
             return
         conn.send(_grade_one(*task))
+
+
+def grades_as_data(course: Path, assignment: str) -> bool:
+    """Whether every notebook of ``assignment`` holds clicked answers only, so that it is
+    graded as data with no learner kernel (:mod:`coursekit.grading.dataanswers`)."""
+    from .dataanswers import assignment_key
+
+    return assignment_key(Path(course), assignment) is not None
 
 
 # -- the cohort --------------------------------------------------------------------------------
@@ -496,7 +300,7 @@ def _kill_tree(pid: int) -> None:
 class _Slot:
     """One worker process and the learner it is grading."""
 
-    def __init__(self, ctx, course: str, sandboxed: bool, limits: Limits):
+    def __init__(self, ctx, course: str, sandboxed: bool, limits: Limits, as_data: bool):
         import tempfile
 
         parent, child = ctx.Pipe()
@@ -504,7 +308,8 @@ class _Slot:
         # short: the kernel's IPC socket paths live under it and have a length limit
         self.tmp = tempfile.mkdtemp(prefix="ckw-")
         self.proc = ctx.Process(target=_worker_main, daemon=True,
-                                args=(course, sandboxed, limits.as_dict(), child, self.tmp))
+                                args=(course, sandboxed, limits.as_dict(), child, self.tmp,
+                                      as_data))
         self.proc.start()
         child.close()
         self.student: str | None = None
@@ -537,11 +342,15 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
                      workers: int | None = None, force: bool = True,
                      progress: Callable[[Outcome], None] | None = None,
                      limits: Limits | None = None, sandboxed: bool | None = None,
-                     allow_unsandboxed: bool = False) -> list[Outcome]:
+                     allow_unsandboxed: bool = False,
+                     as_data: bool | None = None) -> list[Outcome]:
     """Autograde every submission of ``assignment`` in ``course`` with ``workers`` processes
-    (default: every core), each learner's code in its own sandbox within ``limits``.
+    (default: every core).
 
-    ``sandboxed=None`` checks that bubblewrap works here and raises
+    A check of clicked answers only is graded as data, running no learner code
+    (``as_data=None``: whenever :func:`grades_as_data` says the check allows it;
+    ``False`` forces the sandboxed path). Any other check runs each learner's code in its
+    own sandbox within ``limits``: ``sandboxed=None`` checks that bubblewrap works here and raises
     :class:`~coursekit.grading.sandbox.SandboxUnavailable` when it does not, unless
     ``allow_unsandboxed`` (the facilitator accepted the risk). Returns one
     :class:`Outcome` per learner, in name order. The batch always finishes: a worker that
@@ -556,7 +365,14 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
         raise GradingError(f"{course / 'source' / assignment} does not exist; run "
                            "`coursekit grade generate` and check the assignment name")
     limits = limits or Limits()
-    if sandboxed is None:
+    if as_data is None:
+        as_data = grades_as_data(course, assignment)
+    elif as_data and not grades_as_data(course, assignment):
+        raise GradingError(f"{assignment} holds code questions, so it cannot be graded as "
+                           "data; grade it in the sandbox")
+    if as_data:
+        sandboxed = False  # no learner code runs at all
+    elif sandboxed is None:
         sandboxed = sandbox.check_sandbox(allow_unsandboxed)
     students = submissions(course, assignment) if students is None else list(students)
     outcomes = {s: Outcome(s) for s in students}
@@ -565,7 +381,7 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
     ctx = _mp_context()
     per = limits.deadline()
     batch_end = time.monotonic() + 60 + per * math.ceil(len(students) / workers) * 1.5
-    slots = [_Slot(ctx, str(course), sandboxed, limits) for _ in range(workers)]
+    slots = [_Slot(ctx, str(course), sandboxed, limits, as_data) for _ in range(workers)]
     for s in students:  # while the workers start up
         inspect_submission(course, assignment, s, outcomes[s])
 
@@ -587,7 +403,7 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
                 if slot.student is None and queue:
                     if not slot.proc.is_alive():
                         slot.kill()
-                        slots[i] = slot = _Slot(ctx, str(course), sandboxed, limits)
+                        slots[i] = slot = _Slot(ctx, str(course), sandboxed, limits, as_data)
                     slot.student, slot.started, slot.stopped_since = (
                         queue.popleft(), time.monotonic(), None)
                     with contextlib.suppress(OSError):  # a dead worker: noticed below
@@ -620,7 +436,7 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
                     done(slot, STOPPED, f"its grading did not finish within {per:g} s")
                 else:
                     continue
-                slots[i] = _Slot(ctx, str(course), sandboxed, limits)  # a fresh worker
+                slots[i] = _Slot(ctx, str(course), sandboxed, limits, as_data)  # a fresh worker
             if now > batch_end:
                 for slot in slots:
                     if slot.student:

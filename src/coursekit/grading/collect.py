@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -59,14 +60,22 @@ def learner_key(text: str) -> str:
     return re.sub(r"[^a-z0-9@.]+", "-", anyascii(text).strip().lower()).strip("-.")
 
 
+def csv_delimiter(text: str) -> str:
+    """``,``, or the ``;`` (or tab) a spreadsheet in a decimal-comma language saves a CSV
+    with, judged by the header row."""
+    header = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=lambda d: (header.count(d), d == ","))
+
+
 def read_mapping(path: Path) -> dict[str, str]:
     """A mapping CSV: ``in_file_name,learner_id`` per row (a name, login or LMS number as it
     appears in file names, and the learner id to file it under)."""
     path = Path(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
-            header = [h.strip() for h in (rows[0].keys() if rows else [])]
+            text = f.read()
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text)))
+        header = [h.strip() for h in (rows[0].keys() if rows else [])]
     except FileNotFoundError:
         raise GradingError(f"mapping file {path} does not exist; give the CSV's path "
                            f"(columns: {', '.join(MAPPING_COLUMNS)})") from None
@@ -103,6 +112,7 @@ class _Found:
     mtime: float
     learner: str = ""
     mapped: bool = False
+    disk: str = ""  # path under the extracted folder (a name too long is shortened there)
 
 
 def _notebook_problem(path: Path) -> str | None:
@@ -117,19 +127,22 @@ def _notebook_problem(path: Path) -> str | None:
     return None
 
 
-def _strip_wrapper(extracted: Path, assignment: str) -> str:
+def _strip_wrapper(extracted: Path, assignment: str, renamed: dict[str, str]) -> str:
     """A download zipped as one folder (``01-check-submissions/...``): its files' paths
     are read from inside that folder, so the wrapper is never taken for a learner."""
     entries = list(extracted.iterdir())
     if len(entries) != 1 or not entries[0].is_dir():
         return ""
     inner = entries[0]
-    if identify(f"{inner.name}/x.ipynb", "").lms != "plain":
+    original = next((o.split("/", 1)[0] for d, o in renamed.items()
+                     if d.startswith(inner.name + "/")), inner.name)
+    who = identify(f"{original}/x.ipynb", "")
+    if who is not None and who.lms != "plain":
         return ""  # a Moodle learner folder alone is a learner, not a wrapper
     children = list(inner.iterdir())
     if all(c.is_file() and identify(c.name, assignment) is None for c in children):
         return ""  # one learner's folder of loose notebooks: the folder names them
-    return inner.name + "/"
+    return original + "/"
 
 
 def _resolve_ids(found: list[_Found], mapping: dict[str, str] | None,
@@ -170,15 +183,24 @@ def _resolve_ids(found: list[_Found], mapping: dict[str, str] | None,
 
 
 def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
-         report: CollectReport) -> dict[str, _Found]:
+         report: CollectReport, *, renamed: dict[str, str] | None = None,
+         not_notebooks: list[str] | None = None) -> dict[str, _Found]:
     """The one notebook to collect for each learner (``{learner id: file}``), with every
-    other file reported: not matched, not a notebook, or not used."""
-    wrapper = _strip_wrapper(extracted, assignment)
+    other file reported: not matched, not a notebook, or not used.
+
+    ``renamed``: ``{path on disk: path in the download}`` for names the intake shortened
+    (the download's name alone names the learner). ``not_notebooks``: the download's other
+    files; a learner who handed in only such files (a zip of the notebook, a PDF, Moodle's
+    online text) is named in the report, never dropped in silence.
+    """
+    renamed = renamed or {}
+    wrapper = _strip_wrapper(extracted, assignment, renamed)
     found: list[_Found] = []
     for path in sorted(extracted.rglob("*")):
         if not path.is_file() or path.is_symlink():
             continue
-        file = path.relative_to(extracted).as_posix()
+        disk = path.relative_to(extracted).as_posix()
+        file = renamed.get(disk, disk)
         ident = identify(file.removeprefix(wrapper), assignment)
         if ident is None:
             report.unmatched.append((file, "the path names no learner: no LMS folder or "
@@ -188,7 +210,24 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
         if problem:
             report.refused.append((file, problem))
             continue
-        found.append(_Found(file, ident, path.stat().st_mtime))
+        found.append(_Found(file, ident, path.stat().st_mtime, disk=disk))
+    handed_in = {f.identity.key for f in found}
+    for file, _ in report.refused:  # a refused notebook is said already
+        ident = identify(file.removeprefix(wrapper), assignment)
+        if ident:
+            handed_in.add(ident.key)
+    for file in not_notebooks or ():
+        ident = identify(file.removeprefix(wrapper), assignment)
+        if ident is None and file.lower().endswith(".zip"):
+            report.unmatched.append((file, "a zip inside the download: collect that zip "
+                                     "itself"))
+            continue
+        if ident is None or ident.key in handed_in or (
+                ident.lms == "plain" and not ident.source.endswith("/")):
+            continue
+        handed_in.add(ident.key)
+        report.refused.append((file, f"{_who(ident)} handed in no notebook, only this file: "
+                               "ask them for the .ipynb itself (a zip of it is not unpacked)"))
     _resolve_ids(found, mapping, report)
     chosen: dict[str, _Found] = {}
     by_learner: dict[str, list[_Found]] = {}
@@ -206,6 +245,13 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
         if len(files) > 1:
             report.duplicates[learner] = [f.file for f in files]
     return chosen
+
+
+def _who(ident: Identity) -> str:
+    """``Ana Lima (Moodle participant 4006)``: a learner as the facilitator finds them."""
+    where = {"Moodle": f"Moodle participant {ident.number}",
+             "Canvas": f"Canvas user {ident.number}" if ident.number else "Canvas"}
+    return f"{ident.name or '(no name)'} ({where.get(ident.lms, 'from ' + ident.source)})"
 
 
 def _neg(text: str) -> tuple[int, ...]:
@@ -323,14 +369,15 @@ def collect(course: Path, assignment: str, source: Path, *,
         check_source(source)  # a damaged zip and a file that is no zip each get their sentence
     intake = bring_in(source, extracted, limits)
     result = CollectReport(assignment, refused=list(intake.refused), ignored=intake.ignored)
-    chosen = plan(extracted, assignment, names, result)
+    chosen = plan(extracted, assignment, names, result, renamed=intake.renamed,
+                  not_notebooks=intake.not_notebooks)
     if not chosen:
         return result
     rows = {}
     for learner, f in chosen.items():
         stamp = f.identity.timestamp or datetime.fromtimestamp(
             f.mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
-        rows[f.file] = {"student_id": learner, "timestamp": stamp}
+        rows[f.disk or f.file] = {"student_id": learner, "timestamp": stamp}
         result.collected[learner] = f.file
         result.names[learner] = f.identity.name
     plan_path = work / "plan.json"
@@ -359,6 +406,17 @@ def collect(course: Path, assignment: str, source: Path, *,
         secret = folder / "submission_secret.txt"
         if folder.is_dir() and not secret.exists():
             secret.write_text(secrets.token_hex(64), encoding="utf-8")
+    known = read_identities(course)
+    for learner in sorted(result.collected):
+        ident = chosen[learner].identity
+        twins = sorted(other for other, who in known.items() if other != learner
+                       and ident.number and who.get("number") == ident.number
+                       and who.get("lms") == ident.lms)
+        if twins:
+            result.clashes.append(
+                f"{ident.lms} {ident.number} ({ident.name!r}) was collected before as "
+                f"{', '.join(twins)} and now as {learner}: one person under two ids (a mapping "
+                "file given once and not again?); collect again with the same mapping file")
     record_identities(course, assignment, {learner: chosen[learner].identity
                                            for learner in result.collected})
     return result

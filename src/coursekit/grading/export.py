@@ -26,8 +26,19 @@ way back needs no name matching:
   a zip*; mod/assign/feedback/file/importziplib.php reads the participant id from the
   second ``_``-separated part of the folder's name).
 
+  Moodle's importer finds its columns by their names *in the teacher's language*
+  (``get_string`` of ``recordid``, ``grade``, ``lastmodifiedgrade``; all three must be
+  there) and reads the participant id after the localised ``Participant `` prefix; it
+  compares ``Last modified (grade)`` with the grade Moodle holds and skips a row whose
+  Moodle grade is newer (unless *Allow updating...* is ticked), and writes every
+  feedback column it finds, an empty one too (so an empty ``Feedback comments`` column
+  would blank the comments written in Moodle).
+  (mod/assign/feedback/offline/locallib.php, ``process_import_grades``.)
+
 Best is to fill the file the LMS itself downloaded (``--from``): every other column, and
-every learner who handed nothing in, stay exactly as the LMS wrote them.
+every learner who handed nothing in, stay exactly as the LMS wrote them, in the LMS's own
+language. The worksheet the kit writes itself (no ``--from``) is in English, dated now in
+``Last modified (grade)``, and has no feedback column.
 """
 
 from __future__ import annotations
@@ -37,19 +48,21 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import GradingError
-from .collect import read_identities
+from .collect import csv_delimiter, read_identities
 
 __all__ = ["CANVAS_COLUMNS", "MOODLE_COLUMNS", "Export", "Marks", "export_grades",
            "marks", "moodle_feedback_zip", "moodle_folder"]
 
 MOODLE_COLUMNS = ("Identifier", "Full name", "Email address", "Status", "Grade",
                   "Maximum Grade", "Grade can be changed", "Last modified (submission)",
-                  "Last modified (grade)", "Feedback comments")
+                  "Last modified (grade)")
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 _PARTICIPANT = "Participant "
+_PARTICIPANT_ID = re.compile(r"(\d+)\s*$")
 
 
 @dataclass
@@ -91,6 +104,13 @@ def marks(course: Path, assignment: str) -> dict[str, Marks]:
     return out
 
 
+def _text(value: str) -> str:
+    """A name as a spreadsheet shows it, never runs it: a learner's display name starting
+    with ``=``, ``+``, ``-`` or ``@`` (a formula, OWASP "CSV injection") gets a ``'`` first.
+    The LMS matches rows on Identifier or ID, never on this name."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
@@ -103,6 +123,7 @@ class Export:
     written: dict[str, str] = field(default_factory=dict)  # learner -> grade written
     not_from_lms: list[str] = field(default_factory=list)  # no identity from this LMS
     not_in_sheet: list[str] = field(default_factory=list)  # the LMS's file had no row
+    same_number: dict[str, list[str]] = field(default_factory=dict)  # LMS id -> learners
     unmarked: dict[str, int] = field(default_factory=dict)  # learner -> written unmarked
 
     def lines(self) -> list[str]:
@@ -114,6 +135,10 @@ class Export:
         if self.not_from_lms:
             out.append("  not collected from this LMS (enter by hand): "
                        + ", ".join(self.not_from_lms))
+        for number, learners in sorted(self.same_number.items()):
+            out.append(f"  one LMS id, several learners: {number} is {', '.join(learners)} "
+                       "(collected under different ids, e.g. once with a mapping file and "
+                       "once without); none written, enter by hand or merge them")
         if self.not_in_sheet:
             out.append("  no row in the LMS's file (enter by hand, or download it again): "
                        + ", ".join(self.not_in_sheet))
@@ -126,7 +151,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise GradingError(f"{path} cannot be read as a UTF-8 CSV ({exc}); download it "
                            "from the LMS again") from None
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=csv_delimiter(text)))
     if not rows:
         raise GradingError(f"{path} is empty; download it from the LMS again")
     return rows[0], rows[1:]
@@ -147,17 +172,20 @@ def export_grades(course: Path, assignment: str, lms: str, out: Path, *,
     graded = marks(course, assignment)
     people = read_identities(course)
     result = Export(Path(out))
-    by_number: dict[str, str] = {}
+    claims: dict[str, list[str]] = {}
     for learner in sorted(graded):
         who = people.get(learner, {})
         if who.get("lms", "").lower() == lms and who.get("number"):
-            by_number[str(who["number"])] = learner
+            claims.setdefault(str(who["number"]), []).append(learner)
         else:
             result.not_from_lms.append(learner)
         if graded[learner].written_awaiting:
             result.unmarked[learner] = graded[learner].written_awaiting
+    by_number = {number: ls[0] for number, ls in claims.items() if len(ls) == 1}
+    result.same_number = {number: ls for number, ls in claims.items() if len(ls) > 1}
     if lms == "moodle":
-        header, rows = _moodle(assignment, graded, people, by_number, downloaded, result)
+        header, rows = _moodle(assignment, graded, people, by_number, downloaded, column,
+                               result)
     else:
         header, rows = _canvas(assignment, graded, people, by_number, downloaded, column,
                                result)
@@ -167,28 +195,38 @@ def export_grades(course: Path, assignment: str, lms: str, out: Path, *,
     return result
 
 
-def _moodle(assignment, graded, people, by_number, downloaded, result):
+def _moodle(assignment, graded, people, by_number, downloaded, column, result):
     if downloaded is None:
         header = list(MOODLE_COLUMNS)
         rows = []
+        # Moodle skips a row whose grade it changed after "Last modified (grade)": an empty
+        # date reads as 1970, which would skip every learner Moodle holds a grade for.
+        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         for number, learner in sorted(by_number.items(), key=lambda kv: int(kv[0])):
             m = graded[learner]
-            rows.append([f"{_PARTICIPANT}{number}", people[learner]["name"], "", "",
-                         _number(m.score), _number(m.max_score), "Yes", "", "", ""])
+            rows.append([f"{_PARTICIPANT}{number}", _text(people[learner]["name"]), "", "",
+                         _number(m.score), _number(m.max_score), "Yes", "", now])
             result.written[learner] = _number(m.score)
         return header, rows
     header, rows = _read_csv(downloaded)
-    missing = [c for c in ("Identifier", "Grade") if c not in header]
-    if missing:
-        raise GradingError(f"{downloaded} has no {' or '.join(missing)} column; download "
-                           "the grading worksheet from the assignment (View all submissions "
-                           "› Grading action › Download grading worksheet)")
-    ident, grade = header.index("Identifier"), header.index("Grade")
+    # Moodle names the columns in the teacher's language; its Identifier is always first
+    # ("Participant 12345", "Teilnehmer/in 12345", ...) and the id is the number at its end.
+    ident = header.index("Identifier") if "Identifier" in header else 0
+    name = column or "Grade"
+    if name not in header or not any(_PARTICIPANT_ID.search(r[ident]) for r in rows
+                                     if len(r) > ident):
+        raise GradingError(
+            f"{downloaded} has no {name!r} column with participants beside it; download the "
+            "grading worksheet from the assignment (View all submissions › Grading action › "
+            "Download grading worksheet), and if Moodle is not in English, name its grade "
+            "column with --column (its columns: " + ", ".join(header) + ")")
+    grade = header.index(name)
     seen = set()
     for row in rows:
         if len(row) <= max(ident, grade):
             continue
-        number = row[ident].removeprefix(_PARTICIPANT).strip()
+        found = _PARTICIPANT_ID.search(row[ident])
+        number = found.group(1) if found else ""
         learner = by_number.get(number)
         if learner:
             row[grade] = _number(graded[learner].score)
@@ -200,12 +238,17 @@ def _moodle(assignment, graded, people, by_number, downloaded, result):
 
 def _canvas(assignment, graded, people, by_number, downloaded, column, result):
     if downloaded is None:
-        column = column or assignment
+        if not column or not re.search(r"\(\d+\)$", column):
+            raise GradingError(
+                f"name the Canvas assignment with --column \"<its name> (<its id>)\", e.g. "
+                f"--column \"{assignment} (55501)\" (the id is the number at the end of the "
+                "assignment's address); a column without its id makes Canvas create a new "
+                "assignment. Or give --from the gradebook Canvas exported")
         header = [*CANVAS_COLUMNS, column]
         rows = []
         for number, learner in sorted(by_number.items(), key=lambda kv: int(kv[0])):
             score = _number(graded[learner].score)
-            rows.append([people[learner]["name"], number, "", "", "", score])
+            rows.append([_text(people[learner]["name"]), number, "", "", "", score])
             result.written[learner] = score
         return header, rows
     header, rows = _read_csv(downloaded)

@@ -8,7 +8,13 @@ another's name, or with a time far in the future that wins over every later subm
 
 :class:`CheckedCollect` is nbgrader's own collector with a check first: an entry is
 collected only if it is a real folder (not a link), owned, with everything in it, by the
-account its name carries, and its time is not in the future. Anything else is reported
+account its name carries, holding only folders and regular files (a named pipe would stop
+nbgrader's copy, and with it the whole class's collect), no larger than nbgrader copies
+(``CourseDirectory.max_dir_size``), its time is not in the future, and its
+``timestamp.txt`` (where nbgrader reads lateness from) says the time in its name, as
+``nbgrader submit`` writes it, and nothing in it changed more than ten minutes after that
+time (by the kernel's change time, which no learner can set: a learner owns their entry
+and could otherwise edit it in place after the deadline). Anything else is reported
 (one line each, in nbgrader's log and :attr:`CheckedCollect.refused`) and never graded;
 the learner's own newest honest entry is collected instead. The course's
 ``nbgrader_config.py`` makes it the collector of ``nbgrader collect`` and the Formgrader.
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import stat
 import sys
 from datetime import datetime, timedelta, timezone
@@ -31,6 +38,8 @@ __all__ = ["CheckedCollect", "inbound_problem"]
 
 #: Clocks on one machine agree; this much ahead is still taken as "now".
 SKEW = timedelta(minutes=5)
+#: nbgrader submit writes an entry within seconds of the time in its name.
+WRITTEN_AFTER = timedelta(minutes=10)
 
 
 def _account(username: str):
@@ -44,8 +53,29 @@ def _account(username: str):
         return None
 
 
-def inbound_problem(path: str, now: datetime | None = None) -> str | None:
-    """Why the inbound entry at ``path`` must not be collected (None: it may be)."""
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def inbound_problem(path: str, now: datetime | None = None,
+                    max_bytes: int | None = None, check_owner: bool = True,
+                    written_after: timedelta | None = WRITTEN_AFTER) -> str | None:
+    """Why the inbound entry at ``path`` must not be collected (None: it may be).
+
+    ``max_bytes``: the most an entry may hold (nbgrader's copy fails, for the whole class,
+    on a larger one). ``check_owner`` False (nbgrader's ``ExchangeCollect.check_owner``):
+    every learner writes as one account (a hub whose pods all run as ``jovyan``), so the
+    owner names no one and is not checked; everything else still is. ``written_after``:
+    how long after the time in its name the entry's files may last have been changed (the
+    kernel's change time, which no learner can set): more means it was written, or edited
+    in place, after it was handed in (late work under an on-time name); None: not checked.
+    """
     name = os.path.basename(path)
     parts = name.rsplit("+", 3)
     if len(parts) < 3:
@@ -59,29 +89,85 @@ def inbound_problem(path: str, now: datetime | None = None) -> str | None:
         return "a link, not a folder nbgrader submit wrote"
     if not stat.S_ISDIR(info.st_mode):
         return "not a folder nbgrader submit wrote"
-    account = _account(username)
-    if account is None:
+    account = _account(username) if check_owner else None
+    if check_owner and account is None:
         return f"no account named {username!r} on this machine"
-    if info.st_uid != account.pw_uid:
+    if account is not None and info.st_uid != account.pw_uid:
         return (f"handed in by another account (uid {info.st_uid}), not by {username!r} "
                 f"(uid {account.pw_uid})")
-    for root, dirs, files in os.walk(path):
-        for entry in (*dirs, *files):
-            inner = os.lstat(os.path.join(root, entry))
-            if stat.S_ISLNK(inner.st_mode):
-                return f"holds a link ({os.path.relpath(os.path.join(root, entry), path)})"
-            if inner.st_uid != account.pw_uid:
-                return (f"holds {os.path.relpath(os.path.join(root, entry), path)}, written "
-                        f"by another account (uid {inner.st_uid})")
-    try:
-        when = parse_utc(stamp)
-    except (ValueError, OverflowError, TypeError):
+    size, changed = 0, info.st_ctime
+    for rel, inner in _walk(path):
+        if inner is None:
+            return (f"holds folders more than {MAX_DEPTH} deep ({rel}); nbgrader submit "
+                    "writes the assignment's own few")
+        if stat.S_ISLNK(inner.st_mode):
+            return f"holds a link ({rel})"
+        if account is not None and inner.st_uid != account.pw_uid:
+            return f"holds {rel}, written by another account (uid {inner.st_uid})"
+        if not (stat.S_ISREG(inner.st_mode) or stat.S_ISDIR(inner.st_mode)):
+            return f"holds {rel}, {_kind(inner.st_mode)}, not a file"
+        if stat.S_ISREG(inner.st_mode):
+            size += inner.st_size
+        changed = max(changed, inner.st_ctime)
+    if max_bytes is not None and size > max_bytes:
+        return (f"holds {size // 1_000_000} MB, more than the {max_bytes // 1_000_000} MB an "
+                "entry may (nbgrader's CourseDirectory.max_dir_size)")
+    when = _time(stamp)
+    if when is None:
         return f"its time {stamp!r} cannot be read"
-    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
     now = now or datetime.now(timezone.utc)
     if when > now + SKEW:
         return f"its time {stamp} is in the future"
+    try:
+        with open(os.path.join(path, "timestamp.txt"), encoding="utf-8",
+                  errors="replace") as fh:
+            written = fh.read(200).strip()
+    except FileNotFoundError:
+        return "it holds no timestamp.txt, which nbgrader submit always writes"
+    except OSError as exc:
+        return f"its timestamp.txt cannot be read ({exc.strerror})"
+    if _time(written) != when:
+        return (f"its timestamp.txt says {written[:40]!r}, not the time in its name "
+                f"({stamp}); nbgrader would read lateness from it")
+    last = datetime.fromtimestamp(changed, timezone.utc)
+    if written_after is not None and last > when + written_after:
+        return (f"its files were last changed at {last:%Y-%m-%d %H:%M} UTC, after the time "
+                f"in its name ({stamp}): written or edited after it was handed in (if the "
+                "exchange was copied or restored since, set "
+                "CheckedCollect.written_after_seconds = 0)")
     return None
+
+
+#: How deep an entry's folders may go (Python's own walks stop near a thousand, and
+#: nbgrader's copy with them, for the whole class).
+MAX_DEPTH = 32
+
+
+def _walk(path: str):
+    """``(relative path, lstat)`` of everything under ``path``, without following links and
+    without recursion; ``(relative path, None)`` once a folder lies deeper than MAX_DEPTH."""
+    stack = [("", 0)]
+    while stack:
+        rel, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            yield rel, None
+            return
+        with os.scandir(os.path.join(path, rel) if rel else path) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            inner = entry.stat(follow_symlinks=False)
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            yield child, inner
+            if stat.S_ISDIR(inner.st_mode):
+                stack.append((child, depth + 1))
+
+
+def _time(text: str) -> datetime | None:
+    try:
+        when = parse_utc(text)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
 
 
 class CheckedCollect(ExchangeCollect):
@@ -90,6 +176,11 @@ class CheckedCollect(ExchangeCollect):
     skew_seconds = Float(SKEW.total_seconds(), help="How far in the future an entry's time "
                          "may be and still count as now (clocks a little apart).").tag(
         config=True)
+    written_after_seconds = Float(WRITTEN_AFTER.total_seconds(), help="How long after the "
+                                  "time in its name an entry's files may last have changed "
+                                  "(later: edited after it was handed in, refused); 0 turns "
+                                  "the check off (after the exchange was copied or "
+                                  "restored, which renews every change time).").tag(config=True)
     refused = List(help="(entry, why) for every inbound entry not collected.")
 
     def init_src(self):
@@ -106,7 +197,10 @@ class CheckedCollect(ExchangeCollect):
         now = datetime.now(timezone.utc) + timedelta(seconds=self.skew_seconds) - SKEW
         records = []
         for path in sorted(glob.glob(pattern)):
-            problem = inbound_problem(path, now)
+            after = self.written_after_seconds
+            problem = inbound_problem(path, now, 1000 * self.coursedir.max_dir_size,
+                                      self.check_owner,
+                                      timedelta(seconds=after) if after > 0 else None)
             if problem:
                 self.refused.append((os.path.basename(path), problem))
                 self.log.warning("Not collected: %s: %s", os.path.basename(path), problem)
@@ -125,3 +219,15 @@ class CheckedCollect(ExchangeCollect):
                 before = [r for r in group if r["timestamp"] <= self.duedate]
                 group = before or group
             self.src_records.append(group[0])
+
+    def do_copy(self, src, dest, log=None):
+        """nbgrader's copy, but one entry that cannot be copied (a file swapped after the
+        check, one this account may not read) is reported, and the others still go."""
+        try:
+            super().do_copy(src, dest, log)
+        except (OSError, shutil.Error, RuntimeError) as exc:
+            shutil.rmtree(dest, ignore_errors=True)
+            name = os.path.basename(src)
+            why = f"could not be copied ({str(exc)[:200]})"
+            self.refused.append((name, why))
+            self.log.warning("Not collected: %s: %s", name, why)

@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ..errors import GradingError
+from .watch import _KERNEL_CAPS, CUT_NOTE, MAX_CLEARS, _cut, _memory_disk, _size, _tasks, _text_size
 
 __all__ = [
     "Limits",
@@ -54,6 +55,7 @@ __all__ = [
 
 _SHIM = (
     "import os,resource as r,sys\n"
+    "os.closerange(3,4096)\n"
     "a=sys.argv\n"
     "for name,v in (('RLIMIT_AS',a[1]),('RLIMIT_NPROC',a[2]),('RLIMIT_FSIZE',a[3]),"
     "('RLIMIT_NOFILE',a[4]),('RLIMIT_CORE','0')):\n"
@@ -133,8 +135,10 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
     # a user namespace of its own with no capabilities in it (root in the sandbox could
     # otherwise remount the read-only folders writable), and no nested namespaces
     cmd += [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
-            "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox",
-            "--ro-bind", "/usr", "/usr"]
+            "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox"]
+    # /tmp first, so that a Python or environment kept under /tmp is mounted over it
+    # (memory-backed: it has a size, and the grader counts it toward the disk limit)
+    cmd += ["--size", str(limits.disk), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         host = Path("/") / name
         if host.is_symlink():
@@ -152,8 +156,10 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
     if any(kit.is_relative_to(r) for r in _python_roots()):
         cmd += ["--tmpfs", str(kit)]
     cmd += ["--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.disk), "--tmpfs", "/tmp",
-            "--bind", str(work), str(work), "--chdir", str(work)]
+            "--size", str(limits.disk), "--tmpfs", "/dev/shm",
+            "--bind", str(work), str(work), "--chdir", str(work),
+            # the sandbox's own root is memory too: nothing may be written there
+            "--remount-ro", "/"]
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(work), "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
@@ -169,6 +175,39 @@ def bwrap_command(work: Path, limits: Limits, bwrap: str = "bwrap") -> list[str]
     cmd += ["--", sys.executable, "-I", "-S", "-c", _SHIM, str(limits.memory),
             str(limits.processes), str(limits.file_size), str(limits.open_files)]
     return cmd
+
+
+def launch_args(cmd: list[str]):
+    """``(argv, file)``: ``cmd`` (from :func:`bwrap_command`) with bwrap's options passed
+    through a file descriptor (``--args``), so that the sandbox's PID 1, which any answer
+    can read in ``/proc/1/cmdline``, shows no host folder. Keep ``file`` open until bwrap
+    has started, and pass its descriptor (``pass_fds``)."""
+    split = cmd.index("--")
+    options = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    options.write(b"\0".join(os.fsencode(a) for a in cmd[1:split]) + b"\0")
+    options.seek(0)
+    return [cmd[0], "--args", str(options.fileno()), *cmd[split:]], options
+
+
+#: The environment bwrap itself starts with: nothing of the grader's (the sandbox's PID 1
+#: is bwrap, and any answer can read its /proc/1/environ); the kernel's own variables are
+#: set inside with --setenv.
+BWRAP_ENV: dict[str, str] = {}
+
+#: What bubblewrap says when the kernel does not let it create namespaces.
+_NAMESPACE_WORDS = ("namespace", "uid map", "setting up uid", "Operation not permitted",
+                    "No permissions", "userns")
+
+
+def _why_bwrap_failed(message: str) -> str:
+    cause = message.strip().splitlines()[-1:] or ["no message"]
+    cause = cause[0].removeprefix("bwrap: ")[:240]
+    if any(word.lower() in message.lower() for word in _NAMESPACE_WORDS):
+        return (f"bubblewrap is installed but could not start a sandbox ({cause}). "
+                "It needs user namespaces: on Ubuntu 24.04 and later allow them for bwrap "
+                "(an AppArmor profile), elsewhere `sysctl kernel.unprivileged_userns_clone=1`.")
+    return (f"bubblewrap could not start a sandbox: {cause}. Fix what it names (a folder "
+            "it could not mount, a missing file) and try again.")
 
 
 @functools.cache
@@ -189,15 +228,16 @@ def sandbox_problem() -> str | None:
     try:
         probe = ("import os,sys;open('ok','w').write(str(os.getpid()));"
                  f"sys.exit(3 if os.path.exists({str(canary)!r}) else 0)")
-        done = subprocess.run([*bwrap_command(work, Limits(), bwrap), sys.executable, "-c",
-                               probe], capture_output=True, text=True, timeout=60)
+        argv, options = launch_args([*bwrap_command(work, Limits(), bwrap), sys.executable,
+                                     "-c", probe])
+        with options:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                                  env=dict(BWRAP_ENV),
+                                  pass_fds=(options.fileno(),))
         if done.returncode == 3:
             return "the sandbox could still see files outside it; it would not protect them."
         if done.returncode != 0 or not (work / "ok").is_file():
-            why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
-            return (f"bubblewrap is installed but could not start a sandbox ({why[0]}). "
-                    "It needs user namespaces: on Ubuntu 24.04 and later allow them for bwrap "
-                    "(an AppArmor profile), elsewhere `sysctl kernel.unprivileged_userns_clone=1`.")
+            return _why_bwrap_failed(done.stderr or done.stdout)
         if (work / "ok").read_text() != "2":  # bwrap's init is PID 1, the command PID 2
             return "the sandbox started without its own process namespace."
     except (OSError, subprocess.SubprocessError) as exc:
@@ -260,7 +300,13 @@ def _kernel_manager_class():
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # the kernel's own banner and warnings say nothing to a facilitator
             kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            # bwrap itself, and so the sandbox's PID 1 (whose /proc/1/environ an answer can
+            # read), gets no variable of the grader's: the kernel's are set by --setenv
+            kw["env"] = dict(BWRAP_ENV)
+            argv, options = launch_args(kernel_cmd)
+            kw["pass_fds"] = (options.fileno(),)
+            with options:
+                return await super()._async_launch_kernel(argv, **kw)
 
         @property
         def sandbox_pid(self) -> int | None:
@@ -268,106 +314,6 @@ def _kernel_manager_class():
             return getattr(process, "pid", None)
 
     return SandboxedKernelManager
-
-
-def _size(path: Path) -> int:
-    total = 0
-    stack = [path]
-    while stack:
-        try:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
-                    elif entry.is_file(follow_symlinks=False):
-                        total += entry.stat(follow_symlinks=False).st_blocks * 512
-        except OSError:
-            continue
-    return total
-
-
-def _tasks(pid: int) -> int:
-    """Tasks (processes and their threads) under ``pid``: what the process limit counts.
-    Walks only that subtree through ``/proc/PID/task/TID/children`` (a scan of every
-    process on the machine costs tens of milliseconds; this costs well under one)."""
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            tids = os.listdir(f"/proc/{current}/task")
-        except OSError:
-            continue
-        if current != pid:
-            total += len(tids)
-        for tid in tids:
-            try:
-                with open(f"/proc/{current}/task/{tid}/children") as f:
-                    stack.extend(int(k) for k in f.read().split())
-            except (OSError, ValueError):
-                continue
-    return total
-
-
-def _text_size(out) -> int:
-    if out.get("output_type") == "stream":
-        return len(out.get("text", ""))
-    data = out.get("data") or {}
-    return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
-
-
-CUT_NOTE = "[output cut by the grader"
-
-#: Written into the sandbox as an IPython startup file: the kernel itself stops writing
-#: output past the limits, so that a huge print does not exhaust the kernel's memory on
-#: its way out. An answer can undo this; the grader's own cap (``output`` below) still holds.
-_KERNEL_CAPS = """\
-def _coursekit_caps(cell_cap, book_cap, note):
-    import sys
-    state = {"cell": 0, "book": 0, "noted": False}
-    def reset(*args):
-        state["cell"] = 0
-        state["noted"] = False
-    get_ipython().events.register("pre_execute", reset)
-    def wrap(write):
-        def capped(text):
-            room = min(cell_cap - state["cell"], book_cap - state["book"])
-            if isinstance(text, str) and len(text) > room:
-                kept = text[:max(room, 0)]
-                state["cell"] += len(kept)
-                state["book"] += len(kept)
-                if not state["noted"]:
-                    state["noted"] = True
-                    write(kept + note)
-                elif kept:
-                    write(kept)
-                return len(text)
-            if isinstance(text, str):
-                state["cell"] += len(text)
-                state["book"] += len(text)
-            return write(text)
-        return capped
-    for stream in (sys.stdout, sys.stderr):
-        stream.write = wrap(stream.write)
-_coursekit_caps(%d, %d, %r)
-del _coursekit_caps
-"""
-
-
-def _cut(out, keep: int):
-    """``out`` with its text cut to ``keep`` characters and a note saying so."""
-    note = f"\n{CUT_NOTE}: more than the {keep} characters kept]\n"
-    if out.get("output_type") == "stream":
-        out["text"] = out.get("text", "")[:max(keep, 0)] + note
-        return out
-    data = out.get("data") or {}
-    text = data.get("text/plain", "")
-    text = text if isinstance(text, str) else str(text)
-    out["data"] = {"text/plain": text[:max(keep, 0)] + note}
-    out["metadata"] = {}
-    return out
 
 
 @functools.cache
@@ -393,6 +339,7 @@ def sandboxed_execute_class():
             work = Path(tempfile.mkdtemp(prefix="ck-"))  # short: IPC paths have a length limit
             self._work, self._lim = work, limits
             self._kept_nb = 0
+            self._clears = 0
             self._kept_cell: dict[int, int] = {}
             self._cut_cells: set[int] = set()
             self._stopped_by: str | None = None
@@ -452,7 +399,10 @@ def sandboxed_execute_class():
                     self._stopped_by = PROCESSES
                     self._kill()
                     return
-                if _size(self._work) > self._lim.disk:
+                written = _size(self._work)
+                if self._proc is not None:
+                    written += _memory_disk(self._proc.pid, self._lim.disk)
+                if written > self._lim.disk:
                     self._stopped_by = DISK
                     self._kill()
                     return
@@ -470,15 +420,37 @@ def sandboxed_execute_class():
                 with contextlib.suppress(OSError):
                     process.kill()
 
+        def clear_output(self, outs, msg, cell_index):
+            self._clears = getattr(self, "_clears", 0) + 1
+            if self._clears > MAX_CLEARS:  # a flood: kept outputs stay, counted as cut
+                self._cut_cells.add(cell_index)
+                return None
+            return super().clear_output(outs, msg, cell_index)
+
+        def _update_display_id(self, display_id, msg):
+            content = msg.get("content") or {}
+            size = _text_size({"output_type": "display_data", "data": content.get("data"),
+                               "metadata": content.get("metadata")})
+            if size > self._lim.cell_output or self._kept_nb + size > self._lim.notebook_output:
+                self._cut_cells.update(self._display_id_map.get(display_id, {}).keys())
+                return None  # the displayed output keeps its earlier, smaller value
+            self._kept_nb += size
+            return super()._update_display_id(display_id, msg)
+
         def output(self, outs, msg, display_id, cell_index):
             out = super().output(outs, msg, display_id, cell_index)
             if out is None or out.get("output_type") == "error":
-                if out is not None:  # errors decide the score: always kept, but short
-                    tb = out.get("traceback") or []
-                    if sum(len(t) for t in tb) > self._lim.cell_output:
-                        out["traceback"] = [t[:2000] for t in tb[-5:]]
-                        self._cut_cells.add(cell_index)
+                # errors decide the score: always kept, but short
+                if out is not None and _text_size(out) > min(self._lim.cell_output, 20_000):
+                    out["ename"] = str(out.get("ename", ""))[:200]
+                    out["evalue"] = str(out.get("evalue", ""))[:2000] + f" {CUT_NOTE}]"
+                    out["traceback"] = [str(t)[:2000] for t in (out.get("traceback")
+                                                               or [])[-5:]]
+                    self._cut_cells.add(cell_index)
                 return out
+            if len(str(out.get("metadata") or {})) > 2_000:  # metadata is never needed
+                out["metadata"] = {}
+                self._cut_cells.add(cell_index)
             size = _text_size(out)
             used = self._kept_cell.get(cell_index, 0)
             room = min(self._lim.cell_output - used, self._lim.notebook_output - self._kept_nb)

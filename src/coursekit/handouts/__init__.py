@@ -20,7 +20,7 @@ support list, content notes, run sheets), :mod:`.slides` (decks and fitting slid
 :mod:`.export` (nbconvert), :mod:`.pdf` (Chromium), :mod:`.build` and :mod:`.protocol`.
 """
 
-from .build import BuildStep, build, build_steps, build_support
+from .build import BuildStep, build, build_steps, build_support, support_overflow
 from .build import _write as _write
 from .documents import (
     content_notes_notebook,
@@ -122,6 +122,7 @@ __all__ = [
     "split_slide",
     "support_markdown",
     "support_notebook",
+    "support_overflow",
     "sync_protocol",
     "templates_dir",
 ]

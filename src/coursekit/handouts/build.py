@@ -13,8 +13,14 @@ import nbformat
 from ..course import lessons
 from ..sessions import formats, sessions
 from .documents import content_notes_notebook, handout_notebook, runsheet_notebook, support_notebook
-from .export import _vendor_reveal, default_reveal_prefix, export_html, export_slides
-from .pdf import PdfPrinter
+from .export import (
+    _vendor_reveal,
+    check_reveal_prefix,
+    default_reveal_prefix,
+    export_html,
+    export_slides,
+)
+from .pdf import PdfPrinter, pdf_page_count
 from .sheets import JUPYTER_GUIDE, card_sets, card_sheet_name, card_sheet_notebook, jupyter_guide_notebook
 from .slides import slides_notebook
 
@@ -43,6 +49,9 @@ def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
     ``runsheets/<format>-session-N.{html,pdf}``; ``slides/<format>-session-N.slides.html``.
     """
     out_dir = Path(out_dir)
+    # the decks' reveal.js: refused now, before any step writes a file (no half-built folder)
+    prefix = reveal_prefix or default_reveal_prefix()
+    check_reveal_prefix(prefix)
     steps: list[BuildStep] = []
 
     def add(label: str, html_path: Path, make_nb: Callable[[], nbformat.NotebookNode],
@@ -67,7 +76,6 @@ def build_steps(out_dir: Path, *, printer: PdfPrinter | None = None,
         add(f"handout {info.id}", handouts / f"{info.id}-{info.slug}.html",
             lambda info=info: handout_notebook(info))
     slides_dir = out_dir / "slides"
-    prefix = reveal_prefix or default_reveal_prefix()
     for fmt in formats():
         for session in sessions(fmt.id):
             add(f"run sheet {session.name}", out_dir / "runsheets" / f"{session.name}.html",
@@ -107,3 +115,14 @@ def build_support(out_dir: Path, printer: PdfPrinter | None = None) -> list[Path
     if printer is None:
         return [path]
     return [path, printer.print(path, path.with_suffix(".pdf"))]
+
+
+def support_overflow(out_dir: Path) -> str | None:
+    """What to do when the printed support list (sold as one page) runs over one page."""
+    pdf = Path(out_dir) / "handouts" / "support.pdf"
+    pages = pdf_page_count(pdf) if pdf.is_file() else 1
+    if pages <= 1:
+        return None
+    return (f"{pdf} runs to {pages} pages, but the support list is handed out as one page: "
+            "shorten or merge entries in assets/support.yml (a name, a number, when it is "
+            "open), then run `make sync`")

@@ -59,15 +59,16 @@ def handout_notebook(info: LessonInfo) -> nbformat.NotebookNode:
 
 def support_notebook() -> nbformat.NotebookNode:
     """The printable support list: one page a facilitator hands out or pins up, built from
-    ``assets/support.yml`` (``make sync`` rebuilds it after the list is edited)."""
+    ``assets/support.yml`` (``make sync`` rebuilds it after the list is edited). Title and
+    list keep together and are set compactly, so a list lengthened with local services
+    stays on one page, or at worst never leaves the title alone on a page of its own."""
     course = course_info()
     return _notebook(
         "Support", [_md(f"# Support · {course.get('title', '')}\n\n"
                         "Keep this page. You can contact any of these services at any time, "
-                        "during the course or after it; you do not need to explain why."),
-                    _md(support_markdown(region_note=True), tags=(KEEP_TOGETHER,))],
-        footer=f"{course.get('title', '')} · support list")
-
+                        "during the course or after it; you do not need to explain why.\n\n"
+                        + support_markdown(region_note=True), tags=(KEEP_TOGETHER,))],
+        footer=f"{course.get('title', '')} · support list", page_class="coursekit-one-page")
 
 
 def content_notes_notebook() -> nbformat.NotebookNode:

@@ -73,8 +73,9 @@ def default_reveal_prefix() -> str:
     return str(local)
 
 
-def _vendor_reveal(prefix: str, slides_dir: Path) -> str:
-    """A local reveal.js folder is copied next to the decks and used by relative path."""
+def check_reveal_prefix(prefix: str) -> Path:
+    """The local reveal.js folder ``prefix`` names; else the one sentence that fits (a web
+    address, no folder, no ``dist/reveal.js``). Checked before a build writes anything."""
     source = Path(prefix).expanduser()
     if re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//", prefix.strip()):
         raise HandoutBuildError(
@@ -87,6 +88,12 @@ def _vendor_reveal(prefix: str, slides_dir: Path) -> str:
     if not (source / "dist" / "reveal.js").exists():
         raise HandoutBuildError(f"{source} holds no dist/reveal.js; point the reveal prefix at "
                                 "an unpacked reveal.js package (e.g. node_modules/reveal.js)")
+    return source
+
+
+def _vendor_reveal(prefix: str, slides_dir: Path) -> str:
+    """A local reveal.js folder is copied next to the decks and used by relative path."""
+    source = check_reveal_prefix(prefix)
     target = slides_dir / "reveal.js"
     if source.resolve() != target.resolve():
         shutil.rmtree(target, ignore_errors=True)

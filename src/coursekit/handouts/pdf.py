@@ -37,6 +37,13 @@ def find_chromium() -> str | None:
     return None
 
 
+def pdf_page_count(pdf: Path) -> int:
+    """How many pages a PDF Chromium printed has (its page objects; no PDF library needed)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", Path(pdf).read_bytes()))
+
+
 def print_pdf(html: Path, pdf: Path, *, chromium: str | None = None, timeout: float = 120) -> Path:
     """Print a local HTML file to PDF with headless Chromium (never downloads a browser)."""
     with PdfPrinter(chromium) as printer:

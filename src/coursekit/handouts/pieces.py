@@ -129,10 +129,13 @@ def _md(source: str, *, tags: tuple[str, ...] = (), **slideshow) -> nbformat.Not
     return cell
 
 
-def _notebook(title: str, cells: list, footer: str = "") -> nbformat.NotebookNode:
+def _notebook(title: str, cells: list, footer: str = "", page_class: str = ""
+              ) -> nbformat.NotebookNode:
+    """A printable document; ``page_class`` is added to its ``<body>`` (handout.css styles
+    ``coursekit-one-page``: a page sold as one page, set compactly)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["title"] = title
-    nb.metadata["coursekit"] = {"footer": footer}
+    nb.metadata["coursekit"] = {"footer": footer, "page_class": page_class}
     nb.cells = [c for c in cells if c.source]
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"

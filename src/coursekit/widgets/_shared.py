@@ -7,10 +7,19 @@ the kit's controls never touch either after they are built, so they share one fr
 kernel (and made again if one was closed). A shared layout refuses changes: a widget
 that shows and hides itself (``layout.display``) must keep a layout of its own, and
 gets one from :func:`own_layout`.
+
+A page reload (or a second browser) opens a new widget manager on the running kernel;
+it first fetches every model the kernel holds, and until it has them, a new widget
+that names one of those older models fails with "widget model not found" (and
+JupyterLab's message queue stalls behind it, so the kernel looks busy for a minute).
+So every shared model belongs to one front end: when a new one connects (it opens the
+``jupyter.widget.control`` comm), the caches here are emptied (:func:`new_front_end`)
+and the next widget gets fresh shared models that travel with it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any, TypeVar
 
@@ -19,6 +28,9 @@ import ipywidgets as W
 _LOCK = threading.Lock()
 _LAYOUTS: dict[tuple, SharedLayout] = {}
 _STYLES: dict[type, W.Widget] = {}
+_RESETS: list = []
+_FRONT_ENDS = {"count": 0, "hooked": False}
+CONTROL_TARGET = "jupyter.widget.control"
 
 T = TypeVar("T", bound=W.DOMWidget)
 
@@ -36,6 +48,55 @@ class SharedLayout(W.Layout):
         super().__setattr__(name, value)
 
 
+def on_new_front_end(fn) -> None:
+    """Call ``fn()`` whenever a new front end connects (kit modules empty their caches)."""
+    if fn not in _RESETS:
+        _RESETS.append(fn)
+    _hook_control_comm()
+
+
+def front_ends() -> int:
+    """How many widget managers (pages) have connected to this kernel so far."""
+    return _FRONT_ENDS["count"]
+
+
+def new_front_end() -> None:
+    """Forget every shared model: widgets made from now on bring their own fresh ones."""
+    _FRONT_ENDS["count"] += 1
+    with _LOCK:
+        _LAYOUTS.clear()
+        _STYLES.clear()
+    for fn in list(_RESETS):
+        with contextlib.suppress(Exception):  # one cache that cannot reset never stops the page
+            fn()
+
+
+def _hook_control_comm() -> None:
+    """Wrap ipywidgets' handler of the control comm (opened by each new widget manager)."""
+    if _FRONT_ENDS["hooked"]:
+        return
+    try:
+        from ipywidgets import comm as widget_comm
+
+        manager = widget_comm.get_comm_manager()
+    except Exception:  # no kernel (tests, scripts): nothing connects
+        manager = None
+    if manager is None or not hasattr(manager, "register_target"):
+        return
+    original = manager.targets.get(CONTROL_TARGET, W.Widget.handle_control_comm_opened)
+    if getattr(original, "coursekit_hook", False):
+        _FRONT_ENDS["hooked"] = True
+        return
+
+    def opened(comm, msg):
+        new_front_end()
+        return original(comm, msg)
+
+    opened.coursekit_hook = True  # type: ignore[attr-defined]
+    manager.register_target(CONTROL_TARGET, opened)
+    _FRONT_ENDS["hooked"] = True
+
+
 def _usable(model: W.Widget | None) -> bool:
     return model is not None and getattr(model, "comm", None) is not None
 
@@ -43,6 +104,7 @@ def _usable(model: W.Widget | None) -> bool:
 def shared_layout(**attrs: str) -> SharedLayout:
     """The kernel's one frozen ``Layout`` with ``attrs`` (e.g. ``width="auto"``)."""
     key = tuple(sorted(attrs.items()))
+    _hook_control_comm()
     with _LOCK:
         layout = _LAYOUTS.get(key)
         if not _usable(layout):

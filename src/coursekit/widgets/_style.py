@@ -17,7 +17,7 @@ from pathlib import Path
 import ipywidgets as W
 
 from .. import config
-from ._shared import lean
+from ._shared import lean, on_new_front_end
 
 ROOT_CLASS = "coursekit"
 STYLE_CLASS = "coursekit-style"
@@ -51,9 +51,16 @@ def stylesheet_css() -> str:
     return _CSS
 
 
-def style_widget() -> W.HTML:
-    """The one hidden HTML model holding the stylesheet, created on first use per kernel."""
+def _forget() -> None:
     global _STYLE
+    with _LOCK:
+        _STYLE = None
+
+
+def style_widget() -> W.HTML:
+    """The one hidden HTML model holding the stylesheet, made on first use per front end."""
+    global _STYLE
+    on_new_front_end(_forget)
     with _LOCK:
         if _STYLE is None or getattr(_STYLE, "comm", None) is None:
             css = stylesheet_css()
@@ -63,10 +70,15 @@ def style_widget() -> W.HTML:
 
 
 def with_style(children: tuple | list) -> tuple:
-    """``children`` with the shared stylesheet model first (added once, never twice)."""
+    """``children`` with the shared stylesheet model first and the page script (see
+    :mod:`coursekit.widgets._page`) second, each added once, never twice."""
+    from ._page import page_widget
+
     style = style_widget()
-    rest = tuple(c for c in children if c is not style)
-    return (style, *rest)
+    page = page_widget()
+    shared = (style,) if page is None else (style, page)
+    rest = tuple(c for c in children if c not in shared)
+    return (*shared, *rest)
 
 
 def css_classes(css: str | None = None) -> set[str]:

@@ -1,8 +1,10 @@
-"""The learner's controls over their journal: export it, or erase it after a confirmation."""
+"""The learner's controls over their journal: download a copy, or erase it after a confirmation."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import weakref
 from pathlib import Path
 
 import ipywidgets as W
@@ -11,10 +13,13 @@ from ..browserstore import in_browser
 from ..course import lessons
 from ..journal import Journal
 from ..privacy import journal_sentence
-from ._base import ChoiceDropdown, KitWidget, buttons, esc
+from ._base import ChoiceDropdown, KitWidget, PrivateHTML, _kernel_loop, buttons, esc
 from ._shared import button, html, lean, own_layout
 
 FORMATS = {"md": ("Markdown", ".md"), "html": ("HTML", ".html")}
+#: How often (seconds) the download links look for a change to the journal file, made in
+#: this kernel or another (a second lesson open at the same time).
+WATCH_SECONDS = 2.0
 
 
 def write_private(path: Path, text: str) -> Path:
@@ -35,8 +40,11 @@ def export_journal(journal: Journal, fmt: str, path: Path | None = None) -> Path
 
 
 class JournalControls(KitWidget):
-    """Export buttons, and erase (everything or one lesson) behind a confirmation step.
+    """Download links (one click saves a copy) and erase behind a confirmation step.
 
+    Each download is a real link, styled as a button, that holds the journal's current
+    export: it is written again whenever the journal file changes (checked every
+    :data:`WATCH_SECONDS` in a kernel), so one click always saves what is there now.
     Actions: :meth:`export`, :meth:`request_erase`, :meth:`confirm_erase`,
     :meth:`cancel_erase`.
     """
@@ -48,14 +56,13 @@ class JournalControls(KitWidget):
         # The wording comes from coursekit.privacy, which knows the setting.
         where = esc(journal_sentence("browser") if in_browser()
                     else journal_sentence(path=self.journal.path))
-        self.intro = html(f"<p><strong>Your journal.</strong> {where} Export a copy or erase "
-                          "them whenever you like.</p>")
-        self.md_button = button("Export as Markdown", icon="download",
-                                tooltip="Write a Markdown copy of your journal")
-        self.html_button = button("Export as HTML", icon="download",
-                                  tooltip="Write a web page copy of your journal")
-        self.md_button.on_click(lambda _b: self.export("md"))
-        self.html_button.on_click(lambda _b: self.export("html"))
+        self.intro = html(f"<p><strong>Your journal.</strong> {where} Download a copy or "
+                          "erase them whenever you like. A download goes to your browser's "
+                          "downloads folder and is not stored anywhere else.</p>")
+        #: One download link per format (Markdown, HTML), each styled as a button.
+        self.links: dict[str, W.HTML] = {
+            fmt: lean(PrivateHTML, value="", layout=own_layout(display="none"))
+            for fmt in FORMATS}
         try:
             options = [(f"lesson {i.id} · {i.title}", i.id) for i in lessons()]
         except Exception:
@@ -69,10 +76,86 @@ class JournalControls(KitWidget):
         self._confirm_box: W.VBox | None = None  # the confirmation step, built when asked
         self.pending_erase: tuple[str | None] | None = None
         self.last_export: str | None = None
-        self._download: W.HTML | None = None
+        self.names: dict[str, str] = {}
+        self._signature: tuple | None = None
         self._erase_row = buttons(self.scope, self.erase_button)
-        self.children = [self.intro, self._row(self.md_button, self.html_button),
+        self.children = [self.intro, self._row(*self.links.values()),
                          self._erase_row, self.status]
+        self.refresh_downloads()
+        self._watch()
+
+    # -- downloads ----------------------------------------------------------------------
+    def _file_signature(self) -> tuple:
+        """What changes when anyone commits to the journal (the file and its WAL)."""
+        out = []
+        for suffix in ("", "-wal"):
+            try:
+                st = os.stat(f"{self.journal.path}{suffix}")
+            except OSError:
+                out.append(None)
+            else:
+                out.append((st.st_mtime_ns, st.st_size))
+        return tuple(out)
+
+    def refresh_downloads(self) -> bool:
+        """Write both download links again from the journal as it is now."""
+        from ..exports import download_html
+
+        signature = self._file_signature()
+        made = {}
+        for fmt, (label, _suffix) in FORMATS.items():
+            ok, got = self.attempt(lambda f=fmt, lab=label: download_html(
+                self.journal, f, label=f"Download as {lab}"), failed="no download yet")
+            if not ok:
+                for link in self.links.values():
+                    link.layout.display = "none"
+                self._signature = None  # try again at the next look
+                return False
+            made[fmt] = got
+        for fmt, (name, link_html) in made.items():
+            self.names[fmt] = name
+            self.links[fmt].value = link_html
+            self.links[fmt].layout.display = ""
+        self._signature = signature
+        return True
+
+    def _watch(self) -> None:
+        """In a kernel: look for journal changes every few seconds while this is shown."""
+        loop = _kernel_loop()
+        if loop is None:
+            return
+        ref = weakref.ref(self)
+
+        def look() -> None:
+            widget = ref()
+            if widget is None or getattr(widget, "comm", None) is None:
+                return  # closed or gone: stop looking
+            with contextlib.suppress(Exception):  # a look never raises into the kernel
+                if widget._file_signature() != widget._signature:
+                    widget.refresh_downloads()
+            loop.call_later(WATCH_SECONDS, look)
+
+        loop.call_later(WATCH_SECONDS, look)
+
+    def export(self, fmt: str = "md") -> str | None:
+        """What a click on a download link saves: brings the link up to date, returns the
+        file name (None when the journal cannot be read; the status says why).
+
+        Nothing is written on the server: the copy goes where the learner's browser
+        saves downloads, which they can see and control.
+        """
+        if fmt not in FORMATS:
+            raise ValueError(f"export format {fmt!r} is not one of {sorted(FORMATS)}")
+        if not self.refresh_downloads():
+            return None
+        self.last_export = self.names[fmt]
+        return self.last_export
+
+    @property
+    def download(self) -> W.HTML:
+        """The download link of the latest :meth:`export` (Markdown before any)."""
+        fmt = "html" if self.last_export and self.last_export.endswith(".html") else "md"
+        return self.links[fmt]
 
     @property
     def confirm_box(self) -> W.VBox:
@@ -107,36 +190,6 @@ class JournalControls(KitWidget):
         self.confirm_box  # noqa: B018
         return self._cancel_button
 
-    def export(self, fmt: str = "md") -> str | None:
-        """Offer a download of the journal (the browser saves it); returns the file name.
-
-        Nothing is written on the server: the copy goes where the learner's browser
-        saves downloads, which they can see and control.
-        """
-        from ..exports import download_html
-
-        ok, made = self.attempt(lambda: download_html(self.journal, fmt), failed="export failed")
-        if not ok:
-            return None
-        name, link = made
-        self.download.value = link
-        self.download.layout.display = ""
-        self.last_export = name
-        self.set_status(f"Your {FORMATS[fmt][0]} copy is ready: choose “Save {name}” to "
-                        "download it. Your browser puts it in your downloads folder; "
-                        "it is not stored anywhere else.")
-        return name
-
-    @property
-    def download(self) -> W.HTML:
-        """The download link of the latest export (built when first asked for)."""
-        if self._download is None:
-            from ._base import PrivateHTML
-
-            self._download = lean(PrivateHTML, value="", layout=own_layout(display="none"))
-            self._insert_after(self.status, self._download)
-        return self._download
-
     def request_erase(self, lesson: str | None = None) -> None:
         """First step: ask for confirmation."""
         what = "everything in your journal" if lesson is None else f"lesson {lesson}"
@@ -163,9 +216,15 @@ class JournalControls(KitWidget):
             self.pending_erase = None
             self.confirm_box.layout.display = "none"  # built: request_erase came first
             what = "your journal" if lesson is None else f"lesson {lesson}"
-            if self._download is not None:
-                self._download.value = ""
-                self._download.layout.display = "none"
+            if lesson is None:
+                # Nothing is left to download; the journal file is not opened again (in
+                # the browser edition that would put a new file in the site's storage).
+                for link in self.links.values():
+                    link.value = ""
+                    link.layout.display = "none"
+                self._signature = self._file_signature()
+            else:
+                self.refresh_downloads()  # the links now hold what is left
             copies = ""
             if lesson is None:
                 from ..exports import erase_exports
@@ -175,4 +234,5 @@ class JournalControls(KitWidget):
         return n if ok else None
 
     def retry(self) -> None:
-        self.set_status("")
+        if self.refresh_downloads():
+            self.set_status("")

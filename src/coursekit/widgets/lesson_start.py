@@ -8,17 +8,24 @@ Back, say) shows no reflection until the learner chooses "Show the lesson again"
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime, timedelta, timezone
+
 import ipywidgets as W
 
 from ..course import LessonInfo, course_info, support_resources
+from ..errors import JournalError
 from ..journal import Journal
 from ._base import KitWidget, clock, esc, live
 from ._choice import scale_options
-from ._shared import button, html, lean, own_layout
+from ._shared import button, html, lean, on_new_front_end, own_layout
 
 FEELING_LOW = "very unsettled"
 FEELING_HIGH = "calm and steady"
 DISTRESS_AT_OR_BELOW = 2
+#: A check-in this recent is shown again when the lesson is opened anew (a reload, which
+#: in the browser edition is a new kernel); an older one belongs to another sitting.
+CHECKIN_SHOWN_FOR = timedelta(hours=3)
 
 GROUNDING = (
     "<p><strong>A short grounding exercise (about two minutes).</strong> "
@@ -41,22 +48,33 @@ HIDDEN_CLASS = "coursekit-hidden"
 #: kernel (the hidden signal button), then empty the document with ``document.open()``,
 #: which also drops every listener JupyterLab set on the window, so its "Leave site?
 #: Changes you made may not be saved" question cannot hold the learner up, and replace
-#: this page in the tab's history with the neutral one.
+#: this page in the tab's history with the neutral one. JupyterLab adds a history entry
+#: for each tab or folder it shows; the button first goes back to the page's first entry
+#: (the same document, so nothing reloads) and replaces that one.
 _EXIT_JS = ("var u=this.getAttribute('data-href');"
             "document.documentElement.style.visibility='hidden';document.title='';"
             "try{var b=this.closest('.coursekit');var s=b&&b.querySelector("
             "'.coursekit-quick-exit-signal');if(s){s.click();}}catch(e){}"
             "document.open();document.write('<!doctype html><title>New tab</title>');"
-            "document.close();window.location.replace(u);")
+            "document.close();"
+            # Back to this page's first history entry (same document: no reload), then
+            # replace it: no Back path leads to the lesson (as abuse services' exits do).
+            "var d=0,go=function(){if(d){return;}d=1;window.location.replace(u);};"
+            "try{var n=window.navigation,e=n.entries(),i=n.currentEntry.index,j=i;"
+            "while(j>0&&e[j-1].sameDocument){j--;}"
+            "if(j<i){n.traverseTo(e[j].key).finished.then(go,go);setTimeout(go,600);}"
+            "else{go();}}catch(x){go();}")
 
 QUICK_EXIT_LIMITS = (
     "<p><strong>About Quick exit.</strong> It hides this lesson at once and puts a neutral "
-    "page in its place (with the keyboard: Tab to it, then Enter). When you come back, your "
-    "reflections stay hidden until you choose <em>Show the lesson again</em>. It cannot "
-    "remove every trace: the browser's history still lists this course, the Back button "
-    "can bring JupyterLab back, and the lesson stays open on this computer until you close "
-    "it. A private (incognito) window, clearing your history, and the privacy advice in "
-    "lesson 00 help with that.</p>")
+    "page in its place (with the keyboard: Tab to it, then Enter), and the Back button "
+    "does not lead back to the lesson. When you come back, your reflections stay hidden "
+    "until you choose <em>Show the lesson again</em>.</p>"
+    "<p><strong>What it cannot hide.</strong> The browser's own history still lists this "
+    "course (with its lesson titles), and Forward, or the history list, can open it again; "
+    "other tabs or windows showing the course stay open; the course stays on this computer "
+    "and in its journal. A private (incognito) window, clearing your history, and the "
+    "privacy advice in lesson 00 help with that.</p>")
 
 
 def quick_exit_url() -> str:
@@ -186,10 +204,16 @@ class SafetyControls(KitWidget):
 _EXIT: tuple[W.HTML, W.Button] | None = None
 
 
+def _forget_exit() -> None:
+    global _EXIT
+    _EXIT = None
+
+
 def exit_widgets() -> tuple[W.HTML, W.Button]:
     """The Quick exit button and its hidden partner: one pair of models per kernel, shown
     in every safety bar (a widget model may have many views), so each bar costs less."""
     global _EXIT
+    on_new_front_end(_forget_exit)
     if _EXIT is None or any(getattr(w, "comm", None) is None for w in _EXIT):
         control = html(quick_exit_html(), classes=("coursekit-quick-exit-box",))
         signal = button("Quick exit", tooltip="Quick exit",
@@ -250,7 +274,11 @@ class LessonStart(SafetyControls):
         self.heading = html(
             f"<p><strong>Before you begin lesson {esc(info.id)}.</strong> This lesson takes "
             f"about {info.minutes} minutes. Every reflection is optional, and you can pause "
-            "at any time.</p>")
+            "at any time.</p>"
+            '<nav aria-label="Skip links" class="coursekit-skips"><a href="#" '
+            'class="coursekit-skip" data-to="task">Skip to the first task</a> '
+            '<a href="#" class="coursekit-skip" data-to="reflection">Skip to the first '
+            "reflection</a></nav>")
         self.feeling = lean(
             W.RadioButtons, options=scale_options(FEELING_LOW, FEELING_HIGH), value=None,
             description="How are you feeling right now?", orientation="horizontal",
@@ -258,6 +286,7 @@ class LessonStart(SafetyControls):
         # Built when first needed: the reply to the check-in, the pause panel and its
         # Close button (Pause and Quick exit themselves are always there).
         self._offer: W.HTML | None = None
+        self._show_recent_check_in()
         self.feeling.observe(self._on_feeling, names="value")
         self.children = [self.heading, self.feeling, self._safety_row(), self.status]
         self._pending: int | None = None
@@ -271,6 +300,16 @@ class LessonStart(SafetyControls):
             self._offer = html("")
             self._insert_after(self.feeling, self._offer)
         return self._offer
+
+    def _show_recent_check_in(self) -> None:
+        """Show this sitting's check-in again (not saved again, no reply offered)."""
+        with contextlib.suppress(JournalError):
+            rec = self.journal.latest_record("checkin", self.info.id)
+            if rec is None or datetime.now(timezone.utc) - rec.saved_at > CHECKIN_SHOWN_FOR:
+                return
+            if rec.data.get("value") in range(1, 6):
+                self.feeling.value = rec.data["value"]
+                self.set_status(f"check-in saved at {clock(rec.saved_at)} (private)")
 
     def check_in(self, value: int) -> None:
         """The learner answers the check-in (1 = very unsettled .. 5 = calm and steady)."""

@@ -28,7 +28,7 @@ class RatingScale(RecordWidget):
         self.size = int(opts.get("scale", 5))
         self.scale = lean(W.RadioButtons, options=scale_options(self.low, self.high, self.size),
                           value=None, description="Your rating", orientation="horizontal",
-                          layout={"width": "auto"}, classes=("coursekit-scale",))
+                          layout={"width": "auto"}, classes=("coursekit-scale", "coursekit-asks"))
         self.clear_button = button("Clear my rating", icon="times", tooltip="Remove the rating")
         self.clear_button.on_click(lambda _b: self.clear())
         self.scale.observe(self.changed, names="value")

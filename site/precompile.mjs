@@ -1,0 +1,58 @@
+// Add compiled bytecode to pure-Python wheels, made by the site's own Pyodide (the very
+// Python the learner's browser runs), so the kernel does not compile every module of
+// IPython, the widgets and the kit at each start.
+//
+//   node site/precompile.mjs <folder of pyodide.mjs> <folder of wheels>
+//
+// Each module gains __pycache__/<name>.<cache tag>.pyc beside its source, as an
+// unchecked-hash pyc (PEP 552): valid whatever the file times after unpacking. Wheels
+// that already hold .pyc files are left alone, and so are modules a kernel does not import
+// at start: test suites, and Pygments' hundreds of lexers but Python's (they load one by
+// one when asked for; the site stays within its size budget). Prints
+// "<cache tag> <wheel>:<count> ...".
+import { pathToFileURL } from "node:url";
+
+const [runtime, wheels] = process.argv.slice(2);
+const { loadPyodide } = await import(pathToFileURL(`${runtime}/pyodide.mjs`).href);
+const py = await loadPyodide({ indexURL: `${runtime}/`, stdout: () => {}, stderr: () => {} });
+py.FS.mkdirTree("/wheels");
+py.FS.mount(py.FS.filesystems.NODEFS, { root: wheels }, "/wheels");
+console.log(py.runPython(`
+import io, os, sys, warnings, zipfile
+from importlib._bootstrap_external import _code_to_hash_pyc
+from importlib.util import source_hash
+
+LEXERS_AT_START = {"__init__.py", "_mapping.py", "python.py"}
+warnings.simplefilter("ignore")  # a package's own odd escapes are not ours to report
+done = [sys.implementation.cache_tag]
+for name in sorted(os.listdir("/wheels")):
+    if not name.endswith(".whl"):
+        continue
+    path = f"/wheels/{name}"
+    with zipfile.ZipFile(path) as wheel:
+        items = [(info, wheel.read(info.filename)) for info in wheel.infolist()]
+    if any(info.filename.endswith(".pyc") for info, _ in items):
+        continue
+    out, count = io.BytesIO(), 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for info, data in items:
+            wheel.writestr(info, data)
+            if not info.filename.endswith(".py") or ".dist-info/" in info.filename:
+                continue
+            if "/tests/" in info.filename or (info.filename.startswith("pygments/lexers/")
+                    and info.filename.rsplit("/", 1)[1] not in LEXERS_AT_START):
+                continue
+            try:
+                code = compile(data, info.filename, "exec", dont_inherit=True)
+            except SyntaxError:
+                continue
+            head, base = os.path.split(info.filename)
+            pyc = _code_to_hash_pyc(code, source_hash(data), checked=False)
+            wheel.writestr(f"{head}/__pycache__/{base[:-3]}.{sys.implementation.cache_tag}.pyc",
+                           bytes(pyc))
+            count += 1
+    with open(path, "wb") as f:
+        f.write(out.getvalue())
+    done.append(f"{name}:{count}")
+" ".join(done)
+`));

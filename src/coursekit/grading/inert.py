@@ -1,0 +1,100 @@
+"""Make learner work inert wherever a marker looks at it.
+
+A written answer is markdown the learner typed, and an answer cell's outputs are whatever
+the learner's code displayed: both reach the marker's browser in the Formgrader, the
+feedback pages and the hand-back pages. Rendered as they are, ``<img src=x onerror=...>``
+or a ``<script>`` output runs with the marker's rights on the Jupyter server.
+
+:class:`MakeInert` (an nbconvert preprocessor, run in the kit's autograde pipeline, in
+``nbgrader generate_feedback`` and in the Formgrader's own page renderer) makes them text:
+
+* a learner's markdown (written answers, and any text cell the check does not lock) keeps
+  its markdown but no HTML: ``<`` is escaped, character references other than ``&amp;``
+  and ``&lt;`` are spelled out, and ``javascript:``/``vbscript:`` links are broken;
+  markdown the check locks (questions, instructions) is cleaned by ``nh3``;
+* outputs keep plain text, images and tables: HTML is cleaned by ``nh3`` (no script,
+  event handler, iframe, form, style or ``javascript:`` URL), and script, SVG (which can
+  hold script) and unknown HTML-like kinds are dropped; output metadata is dropped;
+* widget state in the notebook's metadata (which the page would run) is dropped.
+
+Every step is idempotent, so running it again (feedback of an autograded notebook) changes
+nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+__all__ = ["MakeInert", "inert_html", "inert_markdown", "inert_output"]
+
+_ENTITY = re.compile(r"&(?!amp;|lt;)(?=#?\w+;?)")
+_SCHEME = re.compile(r"(?i)\b(java|vb)(\s*)(script)(\s*):")
+#: Output kinds kept as they are (text, images, data): never run by a page.
+_SAFE_KINDS = ("text/plain", "image/png", "image/jpeg", "image/gif", "text/latex",
+               "application/json", "application/vnd.jupyter.widget-view+json")
+_DROPPED_NOTE = "[an output that could run script was removed by the grader]"
+
+
+def inert_markdown(text: str) -> str:
+    """Markdown with no HTML in it: tags and character references show as typed."""
+    text = text.replace("<", "&lt;")
+    text = _ENTITY.sub("&amp;", text)
+    return _SCHEME.sub(r"\1\2\3-blocked\4:", text)
+
+
+def inert_html(html: str) -> str:
+    """HTML with nothing that runs: no script, event handler, iframe, form or js URL."""
+    import nh3
+
+    return nh3.clean(html, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer")
+
+
+def inert_output(out: dict) -> dict:
+    """One output cell made inert (in place; returned for convenience)."""
+    kind = out.get("output_type")
+    if kind not in ("display_data", "execute_result"):
+        return out  # streams and errors are plain text, escaped by every renderer
+    data = out.get("data") or {}
+    kept = {}
+    for mime, value in data.items():
+        if mime in _SAFE_KINDS:
+            kept[mime] = value
+        elif mime == "text/html":
+            kept[mime] = inert_html(value if isinstance(value, str) else "".join(value))
+        elif mime == "text/markdown":
+            kept[mime] = inert_markdown(value if isinstance(value, str) else "".join(value))
+    if not kept:
+        kept["text/plain"] = _DROPPED_NOTE
+    out["data"] = kept
+    out["metadata"] = {}
+    return out
+
+
+class MakeInert(Preprocessor):
+    """Make a submission's written answers and outputs text that nothing can run."""
+
+    enabled = Bool(True, help="Run this step (nbgrader registers its steps without "
+                              "enabling nbconvert's own kind).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop("widgets", None)
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        nbg = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type in ("markdown", "raw"):
+            source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+            if cell.cell_type == "markdown" and nbg.get("locked") and not nbg.get("solution"):
+                # the check's own text (or a cell claiming to be): cleaned, kept as HTML
+                if "<" in source:
+                    source = inert_html(source)
+                cell.source = _SCHEME.sub(r"\1\2\3-blocked\4:", source)
+            else:  # a raw HTML cell is pasted into the page as it is: escaped too
+                cell.source = inert_markdown(source)
+        elif cell.cell_type == "code":
+            cell.outputs = [inert_output(out) for out in cell.get("outputs", [])]
+        return cell, resources

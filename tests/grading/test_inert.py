@@ -1,0 +1,85 @@
+"""Learner work made inert (coursekit.grading.inert) and the Formgrader's policy (csp)."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from coursekit.grading.csp import policy, trusted_scripts
+from coursekit.grading.inert import MakeInert, inert_html, inert_markdown, inert_output
+
+ATTACKS = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "<iframe src=https://example.org></iframe>",
+    "<form action=https://example.org><input name=a></form>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<svg onload=alert(1)></svg>",
+    '<div style="background:url(javascript:alert(1))" onclick="alert(1)">x</div>',
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_html_outputs_keep_nothing_that_runs(attack):
+    clean = inert_html(attack).lower()
+    for live in ("<script", "onerror", "onload", "onclick", "<iframe", "<form", "<input",
+                 "javascript:", "<svg", "style="):
+        assert live not in clean, (attack, clean)
+
+
+@pytest.mark.parametrize("attack", [*ATTACKS, "&#60;img src=x onerror=alert(1)&#62;",
+                                              "[x](javascript:alert(1))",
+                                              "[x](&#106;avascript:alert(1))"])
+def test_written_answers_keep_markdown_but_no_html(attack):
+    text = inert_markdown(f"**Bold** claim. {attack}")
+    assert text.startswith("**Bold** claim. ") and "<" not in text
+    assert "javascript:" not in text.lower() and "&#" not in text.replace("&amp;#", "")
+    assert inert_markdown(text) == text  # idempotent: feedback of an autograded notebook
+
+
+def test_outputs_that_run_are_dropped_and_plain_ones_kept():
+    out = inert_output({"output_type": "display_data", "metadata": {"isolated": True},
+                        "data": {"application/javascript": "alert(1)",
+                                 "image/svg+xml": "<svg onload=alert(1)/>",
+                                 "text/html": "<b>kept</b><script>alert(1)</script>",
+                                 "text/plain": "kept"}})
+    assert out["data"] == {"text/html": "<b>kept</b>", "text/plain": "kept"}
+    assert out["metadata"] == {}
+    only = inert_output({"output_type": "display_data", "metadata": {},
+                         "data": {"application/javascript": "alert(1)"}})
+    assert list(only["data"]) == ["text/plain"] and "removed" in only["data"]["text/plain"]
+    stream = {"output_type": "stream", "name": "stdout", "text": "<b>as text</b>"}
+    assert inert_output(dict(stream)) == stream
+
+
+def test_make_inert_escapes_answers_cleans_locked_cells_and_drops_widget_state():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"x": 1}}
+    locked = nbformat.v4.new_markdown_cell("Press <kbd>Ctrl</kbd> <img src=x onerror=alert(1)>")
+    locked.metadata["nbgrader"] = {"locked": True, "solution": False}
+    answer = nbformat.v4.new_markdown_cell("<img src=x onerror=alert(1)> my words")
+    answer.metadata["nbgrader"] = {"solution": True, "grade": True}
+    raw = nbformat.v4.new_raw_cell("<script>alert(1)</script>")
+    nb.cells = [locked, answer, raw]
+    MakeInert()(nb, {})  # as a pipeline calls it
+    assert "widgets" not in nb.metadata
+    assert "<kbd>Ctrl</kbd>" in nb.cells[0].source and "onerror" not in nb.cells[0].source
+    assert nb.cells[1].source == "&lt;img src=x onerror=alert(1)> my words"
+    assert "<" not in nb.cells[2].source
+
+
+PAGE = ("<html><head><script src='/static/a.js'></script><script>var id = 1;</script>"
+        "<script type='text/x-mathjax-config'>x</script></head><body>"
+        '<div class="container" id="notebook-container"><script>evil()</script>'
+        '<div class="help">fake</div></div><div class="help">?</div>'
+        "<script>nbgrader()</script></body></html>")
+
+
+def test_the_policy_trusts_only_the_template_scripts_of_a_submission_page():
+    assert trusted_scripts(PAGE, submission=True) == ["var id = 1;", "nbgrader()"]
+    assert "evil()" in trusted_scripts(PAGE, submission=False)
+    csp = policy(PAGE, submission=True)
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert "object-src 'none'" in csp and "frame-src 'none'" in csp
+    # a page that is not the expected shape trusts no inline script at all
+    assert trusted_scripts("<script>x()</script>", submission=True) == []
