@@ -143,23 +143,30 @@ def load_lesson_file(path: Path) -> LessonInfo:
     )
 
 
-@lru_cache(maxsize=8)
-def _load_all(folder: Path, stamp: tuple) -> tuple[LessonInfo, ...]:
-    return tuple(load_lesson_file(p) for p in sorted(folder.glob("[0-9][0-9].yml")))
+def _stamp(path: Path) -> tuple:
+    """What changes when a file is edited or replaced (a cache key)."""
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@lru_cache(maxsize=64)
+def _load_one(path: Path, stamp: tuple) -> LessonInfo:
+    return load_lesson_file(path)
 
 
 def lessons(folder: Path | None = None) -> tuple[LessonInfo, ...]:
-    """Every lesson in course order (cached until a file changes)."""
+    """Every lesson in course order (each file read again only when it changes)."""
     folder = folder or config.assets_dir() / "lessons"
-    files = sorted(folder.glob("[0-9][0-9].yml"))
-    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in files)
-    return _load_all(folder, stamp)
+    return tuple(_load_one(p, _stamp(p)) for p in sorted(folder.glob("[0-9][0-9].yml")))
 
 
 def lesson(lesson_id: str, folder: Path | None = None) -> LessonInfo:
-    for info in lessons(folder):
-        if info.id == lesson_id:
-            return info
+    """One lesson's metadata; reads only that lesson's file (a lesson's first cell needs
+    no other)."""
+    folder = folder or config.assets_dir() / "lessons"
+    path = folder / f"{lesson_id}.yml"
+    if _LESSON_ID.match(str(lesson_id)) and path.is_file():
+        return _load_one(path, _stamp(path))
     known = ", ".join(x.id for x in lessons(folder)) or "none"
     raise ContentError(f"there is no lesson {lesson_id!r}; the course has lessons {known}")
 

@@ -56,7 +56,9 @@ class _Course:
     questions: dict[str, tuple[int, Any]]  # question key -> (position, Question)
 
 
-def _course() -> _Course:
+def _course(*, questions: bool = True) -> _Course:
+    """The course's words for the export; the question banks only when ``questions``
+    (a journal with no self-check result needs none of them)."""
     course = _Course({}, [], {}, {})
     with contextlib.suppress(Exception):  # the export works without the course data
         from .course import lessons
@@ -67,6 +69,8 @@ def _course() -> _Course:
             for i, p in enumerate(info.prompts):
                 course.prompts[p.id] = (i, p)
     with contextlib.suppress(Exception):
+        if not questions:
+            return course
         from .questionbank import load_banks
 
         for bank in load_banks():
@@ -153,15 +157,16 @@ def entry_item(e: Entry, course: _Course | None = None) -> tuple[int, int, Item]
 
 def items(journal: Journal) -> list[tuple[str, str, list[Item]]]:
     """``(lesson id, lesson title, items in lesson order)`` for every lesson with answers."""
-    course = _course()
-    found: dict[str, list[tuple[int, int, int, Item]]] = {}
-    for n, e in enumerate(journal.latest_entries()):
-        place, pos, item = entry_item(e, course)
-        found.setdefault(e.lesson, []).append((place, pos, n, item))
+    entries = journal.latest_entries()
     latest: dict[tuple[str, str], Record] = {}
     for r in journal.records():
         if r.kind not in UNEXPORTED:
             latest[(r.kind, r.key)] = r
+    course = _course(questions=any(kind == "selfcheck" for kind, _key in latest))
+    found: dict[str, list[tuple[int, int, int, Item]]] = {}
+    for n, e in enumerate(entries):
+        place, pos, item = entry_item(e, course)
+        found.setdefault(e.lesson, []).append((place, pos, n, item))
     for r in sorted(latest.values(), key=lambda r: r.id):
         place, pos, item = record_item(r, course)
         found.setdefault(r.lesson, []).append((place, pos, r.id, item))

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -128,15 +129,29 @@ def claim_from(raw: Any, where: str) -> Claim:
                  None if speaks is None else tuple(str(s) for s in speaks), raw.get("study"))
 
 
-def _readings() -> list[dict]:
-    path = config.assets_dir() / "readings.yml"
+def _readings(path: Path | None = None) -> list[dict]:
+    path = path or config.assets_dir() / "readings.yml"
     return (yamlio.load_file(path) or {}).get("readings") or []
 
 
 def speakers() -> dict[str, str]:
-    """Every speaker id with its short name, in course order (``course`` last)."""
+    """Every speaker id with its short name, in course order (``course`` last).
+
+    Read once per version of ``readings.yml`` (every rendered claim asks for it: a
+    lesson's self-check and journal export render hundreds)."""
+    path = config.assets_dir() / "readings.yml"
+    try:
+        st = path.stat()
+        stamp: tuple | None = (st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError:
+        stamp = None  # load_file below names the problem
+    return dict(_speakers(str(path), stamp))
+
+
+@lru_cache(maxsize=8)
+def _speakers(path: str, stamp: tuple | None) -> tuple[tuple[str, str], ...]:
     found: dict[str, str] = {}
-    for reading in _readings():
+    for reading in _readings(Path(path)):
         rid = str(reading["id"])
         if reading.get("parts"):
             for part in reading["parts"]:
@@ -145,7 +160,7 @@ def speakers() -> dict[str, str]:
         else:
             found[rid] = str(reading.get("short") or f"reading {rid}")
     found[COURSE] = "the course"
-    return found
+    return tuple(found.items())
 
 
 def _join(names: list[str]) -> str:

@@ -523,8 +523,14 @@ def bank_files(directory: Path | None = None) -> list[Path]:
 
 
 @lru_cache(maxsize=32)
-def _cached(path: str, mtime: float) -> QuestionBank:
+def _cached(path: str, stamp: tuple) -> QuestionBank:
     return load_file(path)
+
+
+def _stamp(path: Path) -> tuple:
+    """What changes when a bank file is edited or replaced (a cache key)."""
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def load_bank(lesson_id: str, directory: Path | None = None) -> QuestionBank:
@@ -535,9 +541,10 @@ def load_bank(lesson_id: str, directory: Path | None = None) -> QuestionBank:
     path = directory / f"{lesson_id}.yml"
     if not path.exists():
         return QuestionBank(lesson_id, (), path)
-    return _cached(str(path), path.stat().st_mtime)
+    return _cached(str(path), _stamp(path))
 
 
 def load_banks(directory: Path | None = None) -> list[QuestionBank]:
-    """Every lesson's bank, validated, in lesson order."""
-    return [load_file(p) for p in bank_files(directory)]
+    """Every lesson's bank, validated, in lesson order (each file read again only when
+    it changes; a bank is frozen, so callers share it)."""
+    return [_cached(str(p), _stamp(p)) for p in bank_files(directory)]

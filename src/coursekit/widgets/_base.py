@@ -344,13 +344,32 @@ def buttons(*items: W.Widget) -> W.HBox:
     return row
 
 
-class KitWidget(Styled, W.VBox):
+class _OpensWhenBuilt(type(W.VBox)):
+    """A kit widget's model goes to the front end when its constructor has finished,
+    children and all, instead of empty at once and then again in an update message
+    (one message fewer per widget, on every lesson start)."""
+
+    def __call__(cls, *args: Any, **kwargs: Any):
+        widget = super().__call__(*args, **kwargs)
+        widget._built = True
+        widget.open()
+        return widget
+
+
+class KitWidget(Styled, W.VBox, metaclass=_OpensWhenBuilt):
     """Base of every kit widget: neutral repr, registered in :func:`live`, a status line.
 
     The parts that are hidden until something goes wrong (the journal's notice and
     the Retry button) are built only when first needed, so a lesson's widgets cost
-    few models; reading :attr:`notice` or :attr:`retry_button` builds them.
+    few models; reading :attr:`notice` or :attr:`retry_button` builds them. The
+    widget's own model is opened once it is fully built (see :class:`_OpensWhenBuilt`).
     """
+
+    _built = False
+
+    def open(self) -> None:
+        if self._built:
+            super().open()
 
     def __init__(self, *, journal: Journal | None = None, **kwargs: Any):
         kwargs.setdefault("layout", shared_layout(margin="0.5em 0 1em 0"))

@@ -59,10 +59,18 @@ class JournalControls(KitWidget):
         self.intro = html(f"<p><strong>Your journal.</strong> {where} Download a copy or "
                           "erase them whenever you like. A download goes to your browser's "
                           "downloads folder and is not stored anywhere else.</p>")
+        # The links are built with their first export in them (not filled in afterwards),
+        # so a lesson sends no update messages for them as it starts.
+        signature = self._file_signature()
+        made = self._render_downloads(quietly=True)
         #: One download link per format (Markdown, HTML), each styled as a button.
         self.links: dict[str, W.HTML] = {
-            fmt: lean(PrivateHTML, value="", layout=own_layout(display="none"))
+            fmt: lean(PrivateHTML, value=made[fmt][1] if made else "",
+                      layout=own_layout(display="" if made else "none"))
             for fmt in FORMATS}
+        #: The file name each link saves as.
+        self.names: dict[str, str] = {fmt: name for fmt, (name, _h) in (made or {}).items()}
+        self._signature: tuple | None = signature if made else None
         try:
             options = [(f"lesson {i.id} · {i.title}", i.id) for i in lessons()]
         except Exception:
@@ -76,12 +84,11 @@ class JournalControls(KitWidget):
         self._confirm_box: W.VBox | None = None  # the confirmation step, built when asked
         self.pending_erase: tuple[str | None] | None = None
         self.last_export: str | None = None
-        self.names: dict[str, str] = {}
-        self._signature: tuple | None = None
         self._erase_row = buttons(self.scope, self.erase_button)
         self.children = [self.intro, self._row(*self.links.values()),
                          self._erase_row, self.status]
-        self.refresh_downloads()
+        if made is None:
+            self.refresh_downloads()  # again, now that the status line and Retry can show why
         self._watch()
 
     # -- downloads ----------------------------------------------------------------------
@@ -97,21 +104,38 @@ class JournalControls(KitWidget):
                 out.append((st.st_mtime_ns, st.st_size))
         return tuple(out)
 
-    def refresh_downloads(self) -> bool:
-        """Write both download links again from the journal as it is now."""
+    def _render_downloads(self, *, quietly: bool = False) -> dict[str, tuple[str, str]] | None:
+        """``{format: (file name, link HTML)}`` from the journal as it is now; None when
+        the journal cannot be exported (the reason goes to the status line, unless
+        ``quietly``)."""
         from ..exports import download_html
 
-        signature = self._file_signature()
         made = {}
         for fmt, (label, _suffix) in FORMATS.items():
-            ok, got = self.attempt(lambda f=fmt, lab=label: download_html(
-                self.journal, f, label=f"Download as {lab}"), failed="no download yet")
+            def render(f: str = fmt, lab: str = label) -> tuple[str, str]:
+                return download_html(self.journal, f, label=f"Download as {lab}")
+
+            if quietly:
+                try:
+                    made[fmt] = render()
+                except Exception:
+                    return None
+                continue
+            ok, got = self.attempt(render, failed="no download yet")
             if not ok:
-                for link in self.links.values():
-                    link.layout.display = "none"
-                self._signature = None  # try again at the next look
-                return False
+                return None
             made[fmt] = got
+        return made
+
+    def refresh_downloads(self) -> bool:
+        """Write both download links again from the journal as it is now."""
+        signature = self._file_signature()
+        made = self._render_downloads(quietly=True)
+        if made is None:
+            for link in self.links.values():
+                link.layout.display = "none"
+            self._signature = None  # try again at the next look
+            return False
         for fmt, (name, link_html) in made.items():
             self.names[fmt] = name
             self.links[fmt].value = link_html
