@@ -125,7 +125,8 @@ def save_like_jupyterlab(nb, root: Path, name: str, *, with_widget_state: bool) 
     cm = FileContentsManager(root_dir=str(root), config=Config())
     # What the server does when it loads the extension `coursekit setup` enables.
     serverext._load_jupyter_server_extension(
-        SimpleNamespace(contents_manager=cm, log=logging.getLogger("test")))
+        SimpleNamespace(contents_manager=cm, log=logging.getLogger("test"),
+                        web_app=SimpleNamespace(transforms=[])))
     content = json.loads(nbformat.writes(nb))
     if not with_widget_state:  # JupyterLab with saveState false sends no widget state
         content["metadata"].pop("widgets", None)
