@@ -16,7 +16,11 @@ cold. Prints each figure with its goal, warm as a share of cold, where the time 
 to kernel ready, then to the first widget), and the ratio of each browser-edition time to
 the server edition's. The machine's load average is printed too: on shared cores the
 absolute times move with it, the ratios measured in one run much less.
-Usage: ``python benchmarks/bench_site.py [--site build/site] [--lesson 00] [--rounds 2]``.
+With ``--steps`` the browser edition runs from a copy of the site whose kernel worker logs
+when each step of its start ends (Pyodide's boot with the lock's packages, the package
+manager, the kernel's imports), and the median of each step is printed.
+Usage: ``python benchmarks/bench_site.py [--site build/site] [--lesson 00] [--rounds 2]
+[--steps]``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -71,22 +76,58 @@ def site_size(site: Path) -> tuple[float, float]:
 
 
 KERNEL_READY: list[float] = []
+STEP_TIMES: list[dict[str, float]] = []
+#: The kernel worker's start (jupyterlite-pyodide-kernel 0.8.x, minified): each step is
+#: followed by a console line "coursekit-step <name> <epoch ms>" in the copy --steps makes.
+STEPS = ("initRuntime", "initFilesystem", "initPackageManager", "initKernel", "initGlobals")
+STEP_NAMES = {"start": "the worker starts the kernel",
+              "initRuntime": "Pyodide boot + lock packages", "initFilesystem": "file system",
+              "initPackageManager": "micropip/piplite", "initKernel": "kernel imports",
+              "initGlobals": "kernel objects"}
+
+
+def with_step_log(site: Path, into: Path) -> Path:
+    """A copy of ``site`` whose kernel worker logs the end of each step of its start."""
+    shutil.copytree(site, into)
+    chain = ",".join(f"await this.{step}(e)" for step in STEPS)
+    workers = list((into / "extensions").rglob("comlink.worker.*.js"))
+    for worker in workers:
+        text = worker.read_text(encoding="utf-8")
+        if chain not in text:
+            raise SystemExit(f"--steps: {worker.name} does not start its kernel as expected "
+                             "(another jupyterlite-pyodide-kernel version?); run without it")
+        stamp = "console.log('coursekit-step {} '+(performance.timeOrigin+performance.now()))"
+        logged = ",".join([stamp.format("start"),
+                           *(f"await this.{step}(e),{stamp.format(step)}" for step in STEPS)])
+        worker.write_text(text.replace(chain, logged), encoding="utf-8")
+    if not workers:
+        raise SystemExit("--steps: the site has no kernel worker to time")
+    return into
 
 
 def first_widget(page, server, lesson: str, timeout: float = 240) -> float:
     """Seconds from page open to the lesson's first widget rendered (the time to the
     kernel being ready is appended to KERNEL_READY)."""
     t0 = time.perf_counter()
+    wall0 = time.time() * 1000
+    marks: dict[str, float] = {}
+
+    def on_console(msg) -> None:
+        parts = msg.text.split()
+        if len(parts) == 3 and parts[0] == "coursekit-step":
+            marks[parts[1]] = (float(parts[2]) - wall0) / 1000
+
+    page.on("console", on_console)
     NotebookPage(page, server, lesson).open(timeout=timeout)
+    STEP_TIMES.append(marks)
     KERNEL_READY.append(time.perf_counter() - t0)
     page.evaluate(RUN_FIRST_CODE_CELL)
     page.wait_for_function(FIRST_WIDGET, timeout=timeout * 1000, polling=100)
     return time.perf_counter() - t0
 
 
-def browser_edition(pw, server: SiteServer, lesson: str, rounds: int) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {"cold": [], "warm": [], "cold kernel": [],
-                                   "warm kernel": []}
+def browser_edition(pw, server: SiteServer, lesson: str, rounds: int) -> dict[str, list]:
+    out: dict[str, list] = {"cold": [], "warm": [], "cold kernel": [], "warm kernel": []}
     requests = RequestLog()
     for _ in range(rounds):
         with tempfile.TemporaryDirectory(prefix="bench-site-profile-") as profile:
@@ -98,6 +139,7 @@ def browser_edition(pw, server: SiteServer, lesson: str, rounds: int) -> dict[st
                 try:
                     out[phase].append(first_widget(context.new_page(), server, lesson))
                     out[f"{phase} kernel"].append(KERNEL_READY[-1])
+                    out.setdefault(f"{phase} steps", []).append(STEP_TIMES[-1])
                 finally:
                     context.close()
     if requests.outside:
@@ -131,6 +173,8 @@ def main() -> None:
                         help="a built site (default: build one into build/site)")
     parser.add_argument("--lesson", default="00")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--steps", action="store_true",
+                        help="time each step of the kernel's start (from a patched copy)")
     args = parser.parse_args()
     site = args.site
     if site is None:
@@ -147,7 +191,10 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw, SiteServer(site) as server:
+    scratch = tempfile.TemporaryDirectory(prefix="bench-site-steps-")
+    if args.steps:
+        site = with_step_log(site, Path(scratch.name) / "site")
+    with scratch, sync_playwright() as pw, SiteServer(site) as server:
         site_times = browser_edition(pw, server, lesson, args.rounds)
         lab_times = server_edition(pw, lesson, args.rounds)
     lab = statistics.median(lab_times)
@@ -166,6 +213,18 @@ def main() -> None:
         k = statistics.median(site_times[f"{phase} kernel"])
         t = statistics.median(site_times[phase])
         print(f"  {phase}: page open to kernel ready {k:.1f} s, then first widget {t - k:.1f} s")
+    if args.steps:
+        for phase in ("cold", "warm"):
+            print(f"  {phase}, the kernel's start (median end of each step after page open):")
+            last = None
+            for step in ("start", *STEPS):
+                ends = [m[step] for m in site_times[f"{phase} steps"] if step in m]
+                if not ends:
+                    continue
+                end = statistics.median(ends)
+                took = "" if last is None else f" (+{end - last:.1f} s)"
+                print(f"    {STEP_NAMES[step]:30s} {end:5.1f} s{took}")
+                last = end
     print(f"  load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

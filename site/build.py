@@ -52,7 +52,12 @@ PYODIDE_INTEGRITY = ("sha512-BKDTJyIqFxC4BExLqeRS3f5xvXZIjOt8C3zGLN/Cc7tFxSwvKVh
 #: builds a pure-Python wheel of the same version.
 PYYAML_VERSION = "6.0.3"
 #: Packages loaded while the kernel starts, so the first lesson cell finds them ready.
-PREFETCH = ("coursekit", "ipywidgets", "pyyaml", "platformdirs")
+#: micropip, piplite and jedi too: the kernel installs whatever of them is not named here
+#: one after another through micropip/piplite (a resolve each) before it says it is ready.
+PREFETCH = ("coursekit", "ipywidgets", "pyyaml", "platformdirs", "micropip", "piplite", "jedi")
+#: The kernel's own empty stand-in for widgetsnbextension (the classic Notebook's 2.2 MB of
+#: JavaScript, which a Pyodide kernel never uses); ipywidgets 8 requires it.
+WIDGETSNBEXTENSION_STUB = "widgetsnbextension-4.0.999-py3-none-any.whl"
 #: Hosts the finished site must never name as a place to load code from.
 CDN_MARKERS = ("cdn.jsdelivr.net", "unpkg.com", "files.pythonhosted.org", "pypi.org/simple")
 #: Every tool's output goes here; printed when a step fails, or as it comes with V=1.
@@ -199,6 +204,14 @@ def build_wheels(wheels: Path) -> list[Path]:
     if not found:
         fail(f"PyYAML {PYYAML_VERSION} did not build as a pure-Python wheel in {yaml_cache}")
     shutil.copy2(found[0], wheels)
+    # Named first, the stub wins over the 3.6.999 one beside it (which ipywidgets 8 refuses,
+    # so the solve would otherwise fetch the real 4.0.x from PyPI).
+    stub = (Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyterlite"
+            / "pyodide-kernel-extension" / "static" / "pypi" / WIDGETSNBEXTENSION_STUB)
+    if not stub.is_file():
+        fail(f"{stub} is missing: the kernel's package (jupyterlite-pyodide-kernel) changed; "
+             "update WIDGETSNBEXTENSION_STUB in site/build.py")
+    shutil.copy2(stub, wheels)
     return sorted(wheels.glob("*.whl"))
 
 

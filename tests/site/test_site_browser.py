@@ -249,6 +249,36 @@ def test_built_site_is_offline_and_keeps_widget_state_out(site):
         assert (site / "files" / name).read_bytes() == (ROOT / "lessons" / name).read_bytes()
 
 
+# What jupyterlite-pyodide-kernel 0.8.6 installs while the kernel starts, one package after
+# another through micropip and piplite, unless Pyodide's loadPyodide already loaded it.
+KERNEL_START_PACKAGES = {"micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi",
+                         "ipython"}
+
+
+def test_kernel_start_loads_every_package_with_pyodide_and_no_unused_files(site):
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    preloaded = set(kernel["loadPyodideOptions"]["packages"])
+    missing = KERNEL_START_PACKAGES - preloaded
+    assert not missing, f"the kernel would resolve these one by one at each start: {missing}"
+    assert {"coursekit", "ipywidgets"} <= preloaded
+    assert kernel["disablePyPIFallback"] is True, "piplite must never fall back to PyPI"
+    folder = site / "static" / "pyodide-lock"
+    lock = json.loads((folder / "pyodide-lock.json").read_text())["packages"]
+    assert preloaded <= set(lock), f"not in the lock: {preloaded - set(lock)}"
+    # The classic Notebook's JavaScript is replaced by the kernel's empty stand-in.
+    stub = lock["widgetsnbextension"]
+    assert stub["version"].endswith(".999"), stub["file_name"]
+    with zipfile.ZipFile(folder / lock["jedi"]["file_name"]) as wheel:
+        names = wheel.namelist()
+    stdlib = [n for n in names if n.startswith("jedi/third_party/typeshed/stdlib/")]
+    unused = [n for n in names if n.startswith(("jedi/third_party/typeshed/third_party/3/",
+                                                "jedi/third_party/django-stubs/"))]
+    assert len(stdlib) > 100 and unused == [], (len(stdlib), unused[:3])
+    # jedi lists typeshed/third_party itself: the folder must still exist
+    assert any(n.startswith("jedi/third_party/typeshed/third_party/") for n in names)
+
+
 def check_lesson(nb: NotebookPage, name: str) -> None:
     """Every widget rendered, no error, the belief plot draws, the self-check's note."""
     run_lesson(nb)
