@@ -62,3 +62,74 @@ def test_every_checklist_is_a_group_named_by_its_question(page, lab):
         assert group.count() == 1, f"no group named {question!r}"
         boxes = group.get_by_role("checkbox")
         assert boxes.count() == widget.locator("input[type=checkbox]").count() >= 2
+
+
+NOTEBOOK = """() => { const n = window.jupyterapp.shell.currentWidget.content;
+    return {cells: n.widgets.length, types: n.widgets.map(c => c.model.type).join(','),
+            counts: n.widgets.map(c => c.model.type === 'code' ? c.model.executionCount : 0)
+                     .join(','),
+            editing: n.widgets.filter(c => c.model.type === 'markdown' && !c.rendered).length,
+            dirty: window.jupyterapp.shell.currentWidget.context.model.dirty}; }"""
+
+
+def test_letters_and_shortcuts_typed_in_lesson_05_never_reach_jupyterlab(page, lab):
+    """``d d`` (delete cell), ``m`` (markdown), ``z`` (undo), ``a``/``b`` (insert cell),
+    Shift+Enter (run) typed in a sort select, a checklist and a reflection box change
+    nothing in the notebook; Escape in a reflection box keeps the learner's text."""
+    opened(page, lab)
+    before = page.evaluate(NOTEBOOK)
+    targets = [".coursekit-sorter select", ".coursekit-checklist input[type=checkbox]",
+               ".coursekit-reflection textarea:visible", ".coursekit-rating input[type=radio]"]
+    for selector in targets:
+        control = page.locator(selector).first
+        control.scroll_into_view_if_needed()
+        control.focus()
+        for key in ("d", "d", "m", "z", "a", "b", "y", "Shift+Enter", "Shift+M", "x", "c",
+                    "v"):
+            page.keyboard.press(key)
+        page.wait_for_timeout(300)
+        after = page.evaluate(NOTEBOOK)
+        assert {k: after[k] for k in ("cells", "types", "counts", "editing")} == {
+            k: before[k] for k in ("cells", "types", "counts", "editing")}, selector
+        assert page.evaluate("() => !!document.activeElement.closest('.coursekit')"), selector
+    box = page.locator(".coursekit-reflection textarea:visible").first
+    box.focus()
+    box.press("End")
+    page.keyboard.type(" my own words")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    assert " my own words" in box.input_value()
+    where = page.evaluate("() => document.activeElement.tagName")
+    assert where == "TEXTAREA", f"Escape took focus from the box to {where}"
+    # Shift+Tab leaves the box backwards, to a control of the kit, not the page body.
+    page.keyboard.press("Shift+Tab")
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => document.activeElement !== document.body")
+
+
+def test_saved_then_reloaded_then_one_widget_cell_run(page, lab):
+    """Autosave keeps the widget outputs; after a reload on the same kernel, nothing shows
+    an error box, and running one widget cell alone (not Run All) gives a working widget
+    with the page script's names."""
+    nb = opened(page, lab)
+    kernel = nb.kernel_id()
+    nb.save()
+    nb.console.clear()
+    nb.reload()
+    assert nb.kernel_id() == kernel
+    page.wait_for_timeout(2000)
+    status = nb.widget_status()
+    assert status["errors"] == [], status
+    assert not page.locator("text=Click to show javascript error").count()
+    index = nb.cell_index("plan.support")
+    page.evaluate("""async (i) => { const app = window.jupyterapp;
+        const n = app.shell.currentWidget.content; n.activeCellIndex = i;
+        await app.commands.execute('notebook:run-cell'); }""", index)
+    nb.wait_idle()
+    page.wait_for_function("""(i) => { const c = document.querySelector(
+        `[data-ck-cell="${i}"] .coursekit-checklist [role=group]`); return !!c; }""",
+                           arg=index, timeout=20_000)
+    status = nb.widget_status()
+    assert status["errors"] == [], status
+    assert not page.locator("text=Click to show javascript error").count()
+    assert [m for m in nb.console if "model not found" in m] == []
