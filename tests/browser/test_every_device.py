@@ -133,3 +133,24 @@ def test_saved_then_reloaded_then_one_widget_cell_run(page, lab):
     assert status["errors"] == [], status
     assert not page.locator("text=Click to show javascript error").count()
     assert [m for m in nb.console if "model not found" in m] == []
+
+
+def test_two_tabs_of_one_lesson_on_one_kernel(page, lab):
+    """A learner opens the lesson in a second browser tab (same kernel) and runs it there:
+    both tabs keep working widgets and neither shows an error box."""
+    first = opened(page, lab)
+    kernel = first.kernel_id()
+    second = NotebookPage(page.context.new_page(), lab, LESSON).open()
+    assert second.kernel_id() == kernel
+    second.run_all()
+    status = second.wait_widgets_rendered()
+    assert status["errors"] == [] and status["rendered"] == status["expected"], status
+    second.page.wait_for_function("() => window.__coursekitPage === true", timeout=20_000)
+    first.run_all()
+    status = first.wait_widgets_rendered()
+    assert status["errors"] == [] and status["rendered"] == status["expected"], status
+    for nb in (first, second):
+        assert not nb.page.locator("text=Click to show javascript error").count()
+        assert [m for m in nb.console if "model not found" in m] == []
+        assert nb.page.get_by_role("radiogroup", name="How are you feeling right now?").count() == 1
+    second.page.close()
