@@ -154,3 +154,42 @@ def test_two_tabs_of_one_lesson_on_one_kernel(page, lab):
         assert [m for m in nb.console if "model not found" in m] == []
         assert nb.page.get_by_role("radiogroup", name="How are you feeling right now?").count() == 1
     second.page.close()
+
+
+def test_journal_erase_and_reflection_buttons_keep_focus(page, lab):
+    """Erase… (Enter) then No, keep it (Space); Skip this reflection (Space), Show
+    earlier versions (Enter): focus stays on or next to the control, never on the body."""
+    opened(page, lab)
+
+    def active() -> dict:
+        return page.evaluate("""() => { const a = document.activeElement;
+            return {tag: a.tagName, text: (a.textContent || '').trim(),
+                    kit: !!a.closest('.coursekit')}; }""")
+
+    def settle(check) -> dict:
+        for _ in range(40):
+            page.wait_for_timeout(100)
+            where = active()
+            if check(where):
+                return where
+        return active()
+
+    erase = page.locator(".coursekit button", has_text="Erase…").first
+    erase.scroll_into_view_if_needed()
+    erase.focus()
+    page.keyboard.press("Enter")
+    where = settle(lambda w: "keep it" in w["text"] or "Yes, erase" in w["text"])
+    assert where["kit"] and where["tag"] in ("BUTTON", "SELECT"), where
+    keep = page.locator(".coursekit button", has_text="No, keep it").first
+    keep.focus()
+    page.keyboard.press("Space")
+    where = settle(lambda w: w["text"] == "Erase…")
+    assert where["kit"] and where["tag"] != "BODY", where
+    for label, key in (("Show earlier versions", "Enter"), ("Skip this reflection", "Space")):
+        control = page.locator(".coursekit-reflection button:visible", has_text=label).first
+        control.scroll_into_view_if_needed()
+        control.focus()
+        page.keyboard.press(key)
+        page.wait_for_timeout(1500)
+        where = active()
+        assert where["kit"] and where["tag"] != "BODY", (label, where)
