@@ -6,6 +6,7 @@ shortcuts (``d d`` deleting a cell, ``m``, Shift+Enter)."""
 from __future__ import annotations
 
 import pytest
+from browser.test_accessibility import AXE
 from browser.test_every_device import NOTEBOOK
 from browser.test_reflow import OVERFLOW
 from test_site_browser import close_lesson, open_lesson, profile, requests, run_lesson, server, site  # noqa: F401  (module fixtures reused)
@@ -24,6 +25,19 @@ def test_lesson_05_zoomed_named_and_keyboard_safe(profile, server):  # noqa: F81
             '.coursekit-prompt p:last-of-type, .coursekit-question').textContent.trim()""")
         group = page.get_by_role("group", name=question, exact=True)
         assert group.count() == 1 and group.get_by_role("checkbox").count() >= 2, question
+        # -- axe-core, any impact: nothing inside a kit widget -----------------------------
+        page.set_viewport_size({"width": 1366, "height": 9000})  # the whole lesson laid out
+        page.wait_for_timeout(500)
+        page.add_script_tag(path=str(AXE))
+        inside = page.evaluate("""async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values:
+                ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+            return r.violations.flatMap(v => v.nodes.filter(n => {
+                try { const el = document.querySelector(n.target[0]);
+                      return el && el.closest('.coursekit'); } catch (e) { return false; }
+              }).map(n => `${v.id}: ${n.html.slice(0, 120)}`)); }""")
+        assert inside == [], inside
+        page.set_viewport_size({"width": 1366, "height": 1000})
         # -- letters typed in kit widgets change nothing in the notebook ----------------
         before = page.evaluate(NOTEBOOK)
         for selector in (".coursekit-sorter select", ".coursekit-checklist input",
