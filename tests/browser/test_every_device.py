@@ -193,3 +193,26 @@ def test_journal_erase_and_reflection_buttons_keep_focus(page, lab):
         page.wait_for_timeout(1500)
         where = active()
         assert where["kit"] and where["tag"] != "BODY", (label, where)
+
+
+@pytest.mark.parametrize("lesson", ["lessons/03-change-is-possible.ipynb", LESSON],
+                         ids=["03", "05"])
+def test_first_reflection_within_ten_tabs_in_lessons_03_and_05(page, lab, lesson):
+    from .keyboard import Keys
+    from .test_keyboard import to_top
+
+    nb = NotebookPage(page, lab, lesson).open()
+    nb.run_all()
+    status = nb.wait_widgets_rendered()
+    assert status["errors"] == [] and status["rendered"] == status["expected"], status
+    page.wait_for_function("() => window.__coursekitPage === true", timeout=20_000)
+    keys = Keys(page)
+    to_top(nb)
+    keys.tab_until(lambda w: w["text"] == "Skip to the first reflection", limit=10)
+    where = keys.press("Enter", settle=400)
+    print(f"{lesson}: {keys.tabs} Tab presses to the first reflection, focus {where}")
+    assert where["kind"] == "coursekit-reflection" and where["inKit"], where
+    assert where["tag"] in ("TEXTAREA", "SELECT", "INPUT"), where
+    # Shift+Tab back out of it reaches the lesson's controls, never the page body.
+    where = keys.press("Shift+Tab")
+    assert where["tag"] != "BODY", where
