@@ -216,3 +216,21 @@ def test_first_reflection_within_ten_tabs_in_lessons_03_and_05(page, lab, lesson
     # Shift+Tab back out of it reaches the lesson's controls, never the page body.
     where = keys.press("Shift+Tab")
     assert where["tag"] != "BODY", where
+
+
+def test_reload_mid_typing_keeps_the_reflection(page, lab):
+    """The learner types in a reflection box and reloads at once (no pause, no Tab): after
+    Run All on the same kernel the words are back in the box."""
+    nb = opened(page, lab)
+    box = page.locator(".coursekit-reflection textarea:visible").first
+    box.scroll_into_view_if_needed()
+    box.focus()
+    words = "words typed just before a reload"
+    page.keyboard.type(words, delay=5)
+    nb.reload()
+    nb.run_all()
+    status = nb.wait_widgets_rendered()
+    assert status["errors"] == [] and status["rendered"] == status["expected"], status
+    page.wait_for_function("(w) => Array.from(document.querySelectorAll("
+                           "'.coursekit-reflection textarea')).some(t => t.value.includes(w))",
+                           arg=words, timeout=15_000)
