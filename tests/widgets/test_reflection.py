@@ -233,3 +233,14 @@ def test_the_probe_ignores_other_values(monkeypatch):
     monkeypatch.setitem(_base._FRONT_END, "seen", False)
     _base._on_probe({"new": "0px"})
     assert not _base.front_end_seen()
+
+
+def test_a_new_box_for_the_same_prompt_shows_words_still_waiting_to_save(journal, text_prompt):
+    """A reload then Run All makes a new box while the old page's box (alive in the same
+    kernel) still waits for its autosave: the new box shows the learner's last words."""
+    old = Reflection(text_prompt, journal=journal, delay=60)
+    old.type("words typed just before a reload")
+    assert journal.latest(text_prompt.id) is None  # still waiting for the pause
+    new = Reflection(text_prompt, journal=journal, delay=60)
+    assert new.box.value == "words typed just before a reload"
+    assert journal.latest(text_prompt.id).text == "words typed just before a reload"

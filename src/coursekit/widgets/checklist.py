@@ -32,6 +32,7 @@ class Checklist(RecordWidget):
         for box in self.boxes:
             box.observe(self.changed, names="value")
         group = W.VBox(self.boxes, layout=shared_layout())
+        group.add_class("coursekit-checks")  # the page script names it by the question
         self.children = [self.question, group, self.status]
         self.restore()
 

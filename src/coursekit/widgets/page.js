@@ -76,6 +76,15 @@ function fixRadios(group) {
   }
 }
 
+function fixChecks(root) {
+  // A checklist's boxes are one group named by its question (as a radio group is).
+  root.querySelectorAll(".coursekit-checks").forEach((group) => {
+    group.setAttribute("role", "group");
+    const q = questionOf(group);
+    if (q) group.setAttribute("aria-labelledby", idOf(q));
+  });
+}
+
 function fixTexts(root) {
   root.querySelectorAll(".coursekit-reflection textarea, .coursekit-answer textarea").forEach((box) => {
     const q = questionOf(box);
@@ -199,6 +208,7 @@ function fixRoot(root) {
   }
   root.querySelectorAll(".widget-radio").forEach(fixRadios);
   fixTexts(root);
+  fixChecks(root);
   fixPause(root);
   fixSkip(root);
 }
@@ -218,10 +228,18 @@ function singleHistoryEntry() {
   history.pushState = (state, title, url) => replace(state, title, url);
 }
 
+const NARROW = 700;
+let wasNarrow = false;
+
 function roomForTheLesson() {
   // On a narrow screen (320 CSS px, 400 % zoom) JupyterLab's file browser would cover
-  // the lesson: close the side panels once, when the lesson's widgets first appear.
-  if (window.innerWidth >= 700) return;
+  // the lesson: close the side panels when the lesson's widgets first appear, and again
+  // each time the window becomes narrow (a learner zooming in on an open lesson); never
+  // while it stays narrow, so a learner who opens the file browser again keeps it.
+  const narrow = window.innerWidth < NARROW;
+  const closing = narrow && !wasNarrow;
+  wasNarrow = narrow;
+  if (!closing) return;
   const app = window.jupyterapp || window.jupyterlab;
   if (app && app.shell && app.shell.collapseLeft) {
     app.shell.collapseLeft();
@@ -241,6 +259,7 @@ function install() {
   window[FLAG] = true;
   singleHistoryEntry();
   roomForTheLesson();
+  window.addEventListener("resize", roomForTheLesson);
   let queued = false;
   const observer = new MutationObserver(() => {
     if (queued) return;

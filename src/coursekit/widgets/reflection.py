@@ -6,7 +6,7 @@ import ipywidgets as W
 
 from ..course import Prompt
 from ..journal import Journal
-from ._base import Debouncer, KitWidget, PrivateHTML, PrivateTextarea, clock, esc
+from ._base import Debouncer, KitWidget, PrivateHTML, PrivateTextarea, clock, esc, live
 from ._choice import question_html
 from ._shared import button, lean, own_layout
 
@@ -53,7 +53,17 @@ class Reflection(KitWidget):
         self.box.observe(self._on_edit, names="value")
         row = self._row(self.skip_button, self.history_button)
         self.children = [self.question, self.box, self.status, row]
+        self._flush_earlier_boxes()
         self.restore()
+
+    def _flush_earlier_boxes(self) -> None:
+        """Save now what an earlier box for the same prompt (a page since reloaded, its
+        widget still alive in this kernel) has waiting for its autosave, so this box
+        restores the learner's last words rather than what was saved before them."""
+        for other in live():
+            if (other is not self and isinstance(other, Reflection)
+                    and other.prompt.id == self.prompt.id):
+                other.flush()
 
     @property
     def unskip_button(self) -> W.Button:
