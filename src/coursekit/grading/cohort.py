@@ -173,8 +173,11 @@ def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None
     from nbgrader.nbgraderformat import common
     from nbgrader.preprocessors import Execute
 
+    from .warmgradebook import warm
+
     if not isinstance(common.jsonschema, _CachedSchemas):
         common.jsonschema = _CachedSchemas(common.jsonschema)
+    warm()  # one engine per gradebook for the worker's life, not nine per submission
     os.chdir(course)
     cfg = _load_config(Path(course))
     logging.getLogger("traitlets").setLevel(logging.ERROR)
