@@ -200,8 +200,9 @@ def main() -> int:
         print(f"cohort, as data:          {t_data:.2f} s wall, {c_data:.2f} s CPU")
         print(f"speed-up (serial/data):   {t_serial / t_data:.1f}x wall  (goal >= 20x on 2 "
               "cores)")
-        print(f"CPU ratio (serial/data):  {c_serial / c_data:.1f}x  (CPU seconds: what the "
-              "wall ratio would be on an idle machine with one core per worker)")
+        print(f"CPU ratio (serial/data):  {c_serial / c_data:.1f}x  (CPU seconds of every "
+              "process, less sensitive to the load; serial nbgrader also waits on its kernels, "
+              "which costs wall time but no CPU)")
         print(f"scores identical:         {'yes' if same else 'NO'} ({len(a)} vs {len(b)} "
               f"learners); flagged: {flagged}")
 
