@@ -218,7 +218,8 @@ def main() -> int:
         same_code = c == d and len(c) == args.submissions
         print("-- a check with a code question, graded in the sandbox")
         print(f"serial nbgrader:          {t_code_serial:.1f} s wall, {c_code_serial:.1f} s CPU")
-        print(f"sandboxed cohort:         {t_box:.1f} s wall, {c_box:.1f} s CPU")
+        print(f"sandboxed cohort:         {t_box:.1f} s wall, {c_box:.1f} s CPU (without "
+              "kernels killed with their sandbox, whose CPU no process collects)")
         print(f"speed-up (serial/cohort): {t_code_serial / t_box:.2f}x  (goal >= 1.8x on "
               "2 cores)")
         print(f"scores identical:         {'yes' if same_code else 'NO'} ({len(c)} vs "
