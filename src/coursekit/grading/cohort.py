@@ -492,7 +492,8 @@ def render_table(outcomes: list[Outcome], title: str = "Autograding",
     from rich.table import Table
 
     table = Table(title=title)
-    columns = [("learner", {}), ("status", {}), ("score", {"justify": "right"}),
+    # A status is read as one phrase ("grading stopped"); the details column folds instead.
+    columns = [("learner", {}), ("status", {"no_wrap": True}), ("score", {"justify": "right"}),
                ("seconds", {"justify": "right"}), ("details", {"overflow": "fold"})]
     if written is not None:
         columns.insert(3, ("written to mark", {"justify": "right"}))
