@@ -23,8 +23,8 @@ nothing more.
 
 from __future__ import annotations
 
-from html import unescape
 import re
+from html import unescape
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
