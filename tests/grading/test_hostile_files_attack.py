@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.grading.cohort import GRADED, INVALID, autograde_cohort
+from coursekit.grading.cohort import GRADED, INVALID, UNEXPECTED_CODE, autograde_cohort
 from coursekit.questionbank import load_bank
 
 from .factories import ASSIGNMENT, make_course, nbgrader, right_answers, submission
@@ -38,10 +38,14 @@ def batch(tmp_path_factory):
     nb = json.loads(cell.read_text(encoding="utf-8"))
     nb["cells"][0]["metadata"]["x"] = "DEEP"
     cell.write_text(json.dumps(nb).replace('"DEEP"', _nested(600)), encoding="utf-8")
+    first = bank.choice_questions[0]
+    for depth in (1200, 3000):  # past ast.dump's recursion; past ast.parse's
+        extra = "\nx = " + "+".join(["1"] * depth)
+        submission(course, f"deep-{depth}", {**right, first.id: right[first.id] + extra})
     submission(course, "empty", {}, raw="")
     submission(course, "not-json", {}, raw="answer_1 = 'b'\n")
     outcomes = autograde_cohort(course, ASSIGNMENT, workers=2)
-    return {"points": sum(q.points for q in bank.choice_questions),
+    return {"course": course, "first": first, "points": sum(q.points for q in bank.choice_questions),
             **{o.student: o for o in outcomes}}
 
 
@@ -56,3 +60,17 @@ def test_the_sentence_says_what_the_file_is(batch):
     for name in ("bomb-array", "bomb-metadata", "bomb-cell-metadata"):
         assert "nested" in batch[name].detail, (name, batch[name].detail)
     assert "empty" in batch["empty"].detail and "JSON" in batch["not-json"].detail
+
+
+def test_code_nested_past_the_parser_is_code_in_the_answer_cell(batch):
+    for depth in (1200, 3000):
+        o = batch[f"deep-{depth}"]
+        assert o.status == UNEXPECTED_CODE, o
+        assert o.score == batch["points"] - batch["first"].points, o
+
+
+def test_the_class_summary_reads_past_a_notebook_it_cannot_parse(batch):
+    from coursekit.grading.summary import class_summary
+
+    summary = class_summary(batch["course"], ASSIGNMENT)
+    assert summary.submissions >= 3
