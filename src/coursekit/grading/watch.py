@@ -36,10 +36,24 @@ def _size(path: Path) -> int:
     return total
 
 
+def _own_memory(pid: int, page: int) -> int:
+    """A process's share of memory (PSS: pages shared with a forked parent count once
+    between them), or its resident size where the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * page
+
+
 def _resident(pid: int) -> int:
-    """Resident bytes of every process under ``pid`` together: the per-process address
-    limit alone lets an answer fork up to the process limit, each child as large as that
-    limit, and fill the host's memory."""
+    """Memory of every process under ``pid`` together (see :func:`_own_memory`): the
+    per-process address limit alone lets an answer fork up to the process limit, each
+    child as large as that limit, and fill the host's memory."""
     page = os.sysconf("SC_PAGE_SIZE")
     total, stack, seen = 0, list(_children(pid)), set()
     while stack:
@@ -48,8 +62,7 @@ def _resident(pid: int) -> int:
             continue
         seen.add(current)
         try:
-            with open(f"/proc/{current}/statm") as f:
-                total += int(f.read().split()[1]) * page
+            total += _own_memory(current, page)
             tids = os.listdir(f"/proc/{current}/task")
         except (OSError, ValueError, IndexError):
             continue
