@@ -405,7 +405,11 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
     batch_end = time.monotonic() + 60 + per * math.ceil(len(students) / workers) * 1.5
     slots = [_Slot(ctx, str(course), sandboxed, limits, as_data) for _ in range(workers)]
     for s in students:  # while the workers start up
-        inspect_submission(course, assignment, s, outcomes[s])
+        try:
+            inspect_submission(course, assignment, s, outcomes[s])
+        except Exception as exc:  # a file built to break the inspection costs only its learner
+            outcomes[s].flag(INVALID, f"the grader could not read it ({type(exc).__name__}); "
+                                      "ask the learner to submit it again from JupyterLab")
 
     def done(slot: _Slot, status: str | None = None, detail: str = "",
              result: dict | None = None) -> None:

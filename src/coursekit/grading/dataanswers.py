@@ -218,8 +218,11 @@ def read_answer(source: str, variable: str, generated: list[str]) -> tuple[bool,
         if pair is not None and pair[0] == variable and not found:
             value, found = pair[1], True
             continue
-        dumped = ast.dump(stmt)
-        if dumped in left:  # a generated line, each at most once and in order
+        try:
+            dumped = ast.dump(stmt)
+        except RecursionError:  # nested past what ast can walk: never a generated line
+            dumped = None
+        if dumped is not None and dumped in left:  # a generated line, each at most once and in order
             left = left[left.index(dumped) + 1:]
             continue
         line = getattr(stmt, "lineno", 0)

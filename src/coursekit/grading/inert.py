@@ -24,25 +24,45 @@ nothing more.
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-__all__ = ["MakeInert", "inert_html", "inert_markdown", "inert_output"]
+__all__ = ["MakeInert", "inert_html", "inert_markdown", "inert_output", "no_links"]
 
 _ENTITY = re.compile(r"&(?!amp;|lt;)(?=#?\w+;?)")
 _SCHEME = re.compile(r"(?i)\b(java|vb)(\s*)(script)(\s*):")
+#: An opening bracket markdown may read as a link, image or reference (not yet escaped).
+_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
+#: A script or data URL as the markdown renderer sees it, once it has undone backslash
+#: escapes and character references (``javascript\:``, ``&#x6A;avascript:``).
+_HIDDEN_SCHEME = re.compile(r"(?i)(java|vb)\s*script\s*:|[(<:]\s*data\s*:")
 #: Output kinds kept as they are (text, images, data): never run by a page.
 _SAFE_KINDS = ("text/plain", "image/png", "image/jpeg", "image/gif", "text/latex",
                "application/json", "application/vnd.jupyter.widget-view+json")
 _DROPPED_NOTE = "[an output that could run script was removed by the grader]"
 
 
+def no_links(text: str) -> str:
+    """Markdown whose ``[`` never opens a link, image or reference: the renderer undoes
+    backslash escapes and character references inside a link's URL (so ``javascript\\:``
+    and ``&#x6A;avascript:`` become live), and an image is fetched from wherever it points
+    (tracking the marker). The URL shows as typed instead."""
+    return _BRACKET.sub(r"\1\\[", text)
+
+
+def _hides_scheme(text: str) -> bool:
+    decoded = unescape(unescape(text)).replace("\\", "")
+    return bool(_HIDDEN_SCHEME.search(decoded))
+
+
 def inert_markdown(text: str) -> str:
-    """Markdown with no HTML in it: tags and character references show as typed."""
+    """Markdown with no HTML and no links in it: tags, character references and link
+    syntax show as typed."""
     text = text.replace("<", "&lt;")
     text = _ENTITY.sub("&amp;", text)
-    return _SCHEME.sub(r"\1\2\3-blocked\4:", text)
+    return no_links(_SCHEME.sub(r"\1\2\3-blocked\4:", text))
 
 
 def inert_html(html: str) -> str:
@@ -93,6 +113,8 @@ class MakeInert(Preprocessor):
                 if "<" in source:
                     source = inert_html(source)
                 cell.source = _SCHEME.sub(r"\1\2\3-blocked\4:", source)
+                if _hides_scheme(cell.source):  # the check's own text never does
+                    cell.source = no_links(cell.source)
             else:  # a raw HTML cell is pasted into the page as it is: escaped too
                 cell.source = inert_markdown(source)
         elif cell.cell_type == "code":

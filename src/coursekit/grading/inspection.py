@@ -64,6 +64,11 @@ def _source(cell) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
+_TOO_NESTED = ("{name} holds JSON nested deeper than any notebook (more levels than the "
+               "grader reads); it was not graded: ask the learner to submit the notebook "
+               "again from JupyterLab")
+
+
 def _read_json(path: Path, outcome: Outcome) -> dict | None:
     """The submitted notebook as JSON, or ``None`` after flagging why it is not one."""
     import json
@@ -85,6 +90,9 @@ def _read_json(path: Path, outcome: Outcome) -> dict | None:
     except json.JSONDecodeError as exc:
         outcome.flag(INVALID, f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg}); "
                               "it may be cut short or edited in a text editor")
+        return None
+    except RecursionError:
+        outcome.flag(INVALID, _TOO_NESTED.format(name=path.name))
         return None
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")),
                                                     list):
@@ -115,6 +123,9 @@ def _read_json(path: Path, outcome: Outcome) -> dict | None:
     except nbformat.ValidationError as exc:
         outcome.flag(INVALID, f"{path.name} is not a valid notebook: "
                               f"{str(exc.message)[:160]}")
+        return None
+    except RecursionError:
+        outcome.flag(INVALID, _TOO_NESTED.format(name=path.name))
         return None
     return data
 

@@ -43,7 +43,17 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ..errors import GradingError
-from .watch import _KERNEL_CAPS, CUT_NOTE, MAX_CLEARS, _cut, _memory_disk, _size, _tasks, _text_size
+from .watch import (
+    _KERNEL_CAPS,
+    CUT_NOTE,
+    MAX_CLEARS,
+    _cut,
+    _memory_disk,
+    _resident,
+    _size,
+    _tasks,
+    _text_size,
+)
 
 __all__ = [
     "Limits",
@@ -399,6 +409,10 @@ def sandboxed_execute_class():
                     self._stopped_by = PROCESSES
                     self._kill()
                     return
+                if self._proc is not None and _resident(self._proc.pid) > self._lim.memory:
+                    self._stopped_by = MEMORY  # all its processes together, not each one
+                    self._kill()
+                    return
                 written = _size(self._work)
                 if self._proc is not None:
                     written += _memory_disk(self._proc.pid, self._lim.disk)
@@ -471,6 +485,9 @@ def sandboxed_execute_class():
                                           "processes and threads"))
             elif self._stopped_by == DISK:
                 EVENTS.append((DISK, f"its files grew past {self._lim.disk // 1024 ** 2} MB"))
+            elif self._stopped_by == MEMORY:
+                EVENTS.append((MEMORY, "its processes together held more than "
+                                       f"{self._lim.memory // 1024 ** 2} MB"))
             elif self._stopped_by == TIMED_OUT:
                 EVENTS.append((TIMED_OUT, f"it ran past {self._lim.seconds:g} s"))
             cut = set(self._cut_cells)

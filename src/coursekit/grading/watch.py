@@ -11,7 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["CUT_NOTE", "MAX_CLEARS"]
+__all__ = ["CUT_NOTE", "INODE_BYTES", "MAX_CLEARS"]
+
+
+#: What one file, folder or link costs at least: an empty file holds no block but takes an
+#: inode, and millions of them exhaust the host's disk (or the memory under a tmpfs).
+INODE_BYTES = 4096
 
 
 def _size(path: Path) -> int:
@@ -21,12 +26,52 @@ def _size(path: Path) -> int:
         try:
             with os.scandir(stack.pop()) as entries:
                 for entry in entries:
+                    total += INODE_BYTES
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(Path(entry.path))
                     elif entry.is_file(follow_symlinks=False):
                         total += entry.stat(follow_symlinks=False).st_blocks * 512
         except OSError:
             continue
+    return total
+
+
+def _own_memory(pid: int, page: int) -> int:
+    """A process's share of memory (PSS: pages shared with a forked parent count once
+    between them), or its resident size where the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * page
+
+
+def _resident(pid: int) -> int:
+    """Memory of every process under ``pid`` together (see :func:`_own_memory`): the
+    per-process address limit alone lets an answer fork up to the process limit, each
+    child as large as that limit, and fill the host's memory."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total, stack, seen = 0, list(_children(pid)), set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            total += _own_memory(current, page)
+            tids = os.listdir(f"/proc/{current}/task")
+        except (OSError, ValueError, IndexError):
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{current}/task/{tid}/children") as f:
+                    stack.extend(int(k) for k in f.read().split())
+            except (OSError, ValueError):
+                continue
     return total
 
 
@@ -53,6 +98,7 @@ def _memory_disk(pid: int, size: int) -> int:
             if abs(st.f_blocks * st.f_frsize - size) > 64 * 1024:
                 continue
             total += (st.f_blocks - st.f_bfree) * st.f_frsize
+            total += max(0, st.f_files - st.f_ffree - 1) * INODE_BYTES  # the root's own: free
     return total
 
 
