@@ -457,3 +457,13 @@ def is_blank(path: Path, min_stddev: float = 8.0) -> bool:
     with Image.open(path) as image:
         stat = ImageStat.Stat(image.convert("L"))
     return stat.stddev[0] < min_stddev
+
+
+def open_and_run(page, lab, lesson: str) -> NotebookPage:
+    """Open ``lesson``, Run All, and wait until every widget and the page script are there."""
+    nb = NotebookPage(page, lab, lesson).open()
+    nb.run_all()
+    status = nb.wait_widgets_rendered()
+    assert status["errors"] == [] and status["rendered"] == status["expected"], status
+    page.wait_for_function("() => window.__coursekitPage === true", timeout=20_000)
+    return nb

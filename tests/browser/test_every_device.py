@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from .labdriver import LabServer, NotebookPage
+from .labdriver import LabServer, NotebookPage, open_and_run
 from .test_reflow import OVERFLOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -22,12 +22,7 @@ LESSON = "lessons/05-synthesis.ipynb"
 
 
 def opened(page, lab) -> NotebookPage:
-    nb = NotebookPage(page, lab, LESSON).open()
-    nb.run_all()
-    status = nb.wait_widgets_rendered()
-    assert status["errors"] == [] and status["rendered"] == status["expected"], status
-    page.wait_for_function("() => window.__coursekitPage === true", timeout=20_000)
-    return nb
+    return open_and_run(page, lab, LESSON)
 
 
 def test_zooming_in_after_the_lesson_opened_makes_room_for_it(page, lab):

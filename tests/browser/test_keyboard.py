@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from .keyboard import Keys, focused, in_kind
-from .labdriver import NotebookPage
+from .labdriver import NotebookPage, open_and_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,12 +22,7 @@ TAB_GOAL = 10
 
 
 def open_lesson(page, lab) -> NotebookPage:
-    nb = NotebookPage(page, lab, LESSON).open()
-    nb.run_all()
-    status = nb.wait_widgets_rendered()
-    assert status["errors"] == [] and status["rendered"] == status["expected"], status
-    page.wait_for_function("() => window.__coursekitPage === true", timeout=20_000)
-    return nb
+    return open_and_run(page, lab, LESSON)
 
 
 def to_top(nb: NotebookPage) -> None:
