@@ -20,7 +20,8 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-CORE = {"ipywidgets", "platformdirs", "pyyaml"}
+# anywidget carries the page script every lesson loads (keyboard, names, focus; both editions)
+CORE = {"anywidget", "ipywidgets", "platformdirs", "pyyaml"}
 SERVER_ONLY = {"jupyterlab", "nbgrader", "nbconvert", "nbclient", "nbformat", "matplotlib",
                "jinja2", "click", "rich"}
 
