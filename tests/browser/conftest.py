@@ -53,13 +53,14 @@ def lab(tmp_path_factory) -> LabServer:
 
 @pytest.fixture
 def page(browser, lab):
-    """A fresh browser context and page; the lab's kernels are shut down afterwards."""
+    """A fresh browser context and page; afterwards the lab is reset (kernels shut down,
+    journal emptied, lessons as shipped), so no test depends on what an earlier one did."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()
-    lab.shutdown_kernels()
+    lab.reset()
 
 
 @pytest.fixture(scope="session")

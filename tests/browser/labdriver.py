@@ -239,6 +239,20 @@ class LabServer:
             with contextlib.suppress(urllib.error.HTTPError):
                 self.api("DELETE", f"/api/kernels/{kernel['id']}", timeout=30)
 
+    def reset(self) -> None:
+        """Shut the kernels down, empty the journal and put the lessons back as shipped.
+
+        Each test then meets the course as a new learner does: a reflection an earlier test
+        skipped is not hidden, and a notebook an earlier test saved with outputs is clean.
+        """
+        self.shutdown_kernels()
+        if self.data_dir.exists():
+            shutil.rmtree(self.data_dir)
+        self.data_dir.mkdir(parents=True)
+        ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+        shutil.rmtree(self.kit / "lessons", ignore_errors=True)
+        shutil.copytree(ROOT / "lessons", self.kit / "lessons", ignore=ignore)
+
 
 # -- the page -------------------------------------------------------------------------
 
