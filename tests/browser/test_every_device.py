@@ -230,22 +230,32 @@ def test_first_reflection_within_ten_tabs_in_lessons_03_and_05(page, lab, lesson
     assert where["tag"] != "BODY", where
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "passes alone and after the focus tests; fails after the shortcut and saved-reload tests "
-    "on the same server (the restored words do not show within 15 s): not yet explained"))
-def test_reload_mid_typing_keeps_the_reflection(page, lab):
-    """The learner types in a reflection box and reloads at once (no pause, no Tab): after
-    Run All on the same kernel the words are back in the box."""
+@pytest.mark.parametrize("pause_ms", [
+    pytest.param(0, marks=pytest.mark.xfail(strict=False, reason=(
+        "explained: keys typed in the same instant as the reload can be lost in the "
+        "browser. ipywidgets sends one update at a time and holds later keystrokes in "
+        "the page until the kernel answers; the reload drops what it holds (measured: "
+        "'...before a rel' kept, 4 letters lost, in 1 of 2 runs). No human reloads in 0 ms"))),
+    250,   # a fast human: the last key, then a hand to Ctrl+R
+])
+def test_reload_mid_typing_keeps_the_reflection(page, lab, pause_ms):
+    """The learner types in a reflection box and reloads (no Tab, no wait for the autosave):
+    after Run All on the same kernel the words are back in the box."""
     nb = opened(page, lab)
     box = page.locator(".coursekit-reflection textarea:visible").first
     box.scroll_into_view_if_needed()
     box.focus()
     words = "words typed just before a reload"
     page.keyboard.type(words, delay=5)
+    page.wait_for_timeout(pause_ms)
     nb.reload()
     nb.run_all()
     status = nb.wait_widgets_rendered()
     assert status["errors"] == [] and status["rendered"] == status["expected"], status
-    page.wait_for_function("(w) => Array.from(document.querySelectorAll("
-                           "'.coursekit-reflection textarea')).some(t => t.value.includes(w))",
-                           arg=words, timeout=15_000)
+    values = ("() => Array.from(document.querySelectorAll('.coursekit-reflection textarea'))"
+              ".map(t => t.value).filter(v => v)")
+    try:
+        page.wait_for_function(f"(w) => ({values})().some(v => v.includes(w))",
+                               arg=words, timeout=15_000)
+    except Exception as exc:
+        raise AssertionError(f"the boxes hold {page.evaluate(values)!r}") from exc
