@@ -401,7 +401,8 @@ def lint(paths: list[Path] | None = None) -> list[Problem]:
 
     problems += [Problem(config.assets_dir(), f"who says so: {message}")
                  for message in provenance_problems()]
-    from .questionbank import fairness_problems, questions_dir
+    from .fairness import fairness_problems
+    from .questionbank import questions_dir
 
     try:
         problems += [Problem(questions_dir(), f"question bank: {message}")
