@@ -158,3 +158,62 @@ def test_an_evidence_table_row_labelled_research_must_name_its_study(kit, row, f
     assert bool(found) == fails, found
     if fails:
         assert "labelled research but names no study" in found[0]
+
+
+# -- a statement counting more readings than say it ---------------------------------------
+
+def test_all_five_said_by_three_fails_even_inside_a_three_reading_lesson(kit):
+    # lesson 03 presents three parts, so its scope is covered; the sentence still claims five
+    edit(kit / "assets" / "lessons" / "03.yml", "comparisons:\n",
+         "comparisons:\n  - text: All five articles put the partner's safety first.\n"
+         "    said_by: [001-part3, 001-part4, 001-part5]\n    label: opinion\n")
+    found = provenance.problems()
+    assert len(found) == 1, found
+    assert "03.yml: comparison 1" in found[0] and "'All five' speaks for 5 readings" in found[0]
+    assert "said_by names 3 (Ni, the column and Raypole)" in found[0]
+
+
+def test_all_three_said_by_two_fails_even_with_a_narrowed_scope(kit):
+    edit(kit / "assets" / "questions" / "02.yml",
+         "    said_by: [001-part1]\n    label: metaphor",
+         "    said_by: [001-part1, 001-part2]\n    speaks_for: [001-part1, 001-part2]\n"
+         "    label: metaphor")
+    edit(kit / "assets" / "questions" / "02.yml", "never a whole self, there is nothing",
+         "never a whole self (all three agree), there is nothing")
+    found = provenance.problems()
+    assert len(found) == 1 and "explanation: 'all three' speaks for 3 readings" in found[0], found
+    assert "said_by names 2 (Part 1 and Saeed)" in found[0]
+
+
+def test_both_said_by_one_reading_fails_and_both_said_by_two_passes(kit):
+    edit(kit / "assets" / "lessons" / "03.yml", "comparisons:\n",
+         "comparisons:\n  - text: Both articles say a therapist's help is needed.\n"
+         "    said_by: [001-part3]\n    speaks_for: [001-part3]\n    label: opinion\n")
+    found = provenance.problems()
+    assert len(found) == 1 and "'Both articles' speaks for 2 readings" in found[0], found
+    edit(kit / "assets" / "lessons" / "03.yml", "    said_by: [001-part3]\n    speaks_for",
+         "    said_by: [001-part3, 001-part5]\n    speaks_for")
+    assert provenance.problems() == []
+
+
+def test_a_hand_typed_sentence_naming_two_readings_cannot_say_all_five(kit):
+    path = next((kit / "lessons").glob("03-*.ipynb"))
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = {"cell_type": "markdown", "metadata": {},
+            "source": "Saeed and Raypole: all five articles agree that safety comes first."}
+    nb["cells"].insert(3, cell)
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    found = provenance.problems()
+    assert len(found) == 1 and "cell 4 says 'all five'" in found[0], found
+    cell["source"] = "Saeed and Raypole both say that safety comes first."
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert provenance.problems() == []
+
+
+def test_a_session_script_naming_two_readings_cannot_say_all_three(kit):
+    edit(kit / "facilitator" / "sessions" / "03.yml",
+         "        Do not argue their decision. Say that",
+         "        Do not argue their decision. Reflect that, as Ni and Raypole say, all\n"
+         "        three articles put safety first. Say that")
+    found = provenance.problems()
+    assert len(found) == 1 and "sessions/03.yml" in found[0] and "'all three'" in found[0], found
