@@ -49,6 +49,8 @@ class LessonInfo:
     source: Path | None = None
     #: Statements of agreement and comparison, rendered with who says them (provenance)
     comparisons: tuple[str, ...] = ()
+    #: The evidence tables, each row with who says it (coursekit.evidencetable)
+    evidence: tuple = ()
 
     @property
     def notebook_name(self) -> str:
@@ -98,6 +100,12 @@ def _claims(data: dict, key: str, where: str, *, required: bool = True) -> tuple
                  for i, item in enumerate(items, 1))
 
 
+def _evidence_tables(data: dict, where: str) -> tuple:
+    from .evidencetable import load_tables
+
+    return load_tables(data, where)
+
+
 def load_lesson_file(path: Path) -> LessonInfo:
     where = str(path)
     data = yamlio.load_file(path)
@@ -140,6 +148,7 @@ def load_lesson_file(path: Path) -> LessonInfo:
         beliefs=_strings(data, "beliefs", where, required=False),
         source=path,
         comparisons=_claims(data, "comparisons", where, required=False),
+        evidence=_evidence_tables(data, where),
     )
 
 

@@ -1,7 +1,8 @@
 """Who says so: every claim about the readings names the readings (and parts) that make it.
 
-A key point, a comparison (``comparisons:`` in ``assets/lessons/NN.yml``) or a question
-explanation that reports what the readings say carries ``said_by:``, a list of speakers:
+A key point, a comparison (``comparisons:`` in ``assets/lessons/NN.yml``), an
+evidence-table row (``evidence:``) or a question explanation that reports what the
+readings say carries ``said_by:``, a list of speakers:
 
 * ``"000"``, ``"002"``: a whole reading; ``"001-part1"`` ... ``"001-part5"``: one part of a
   collection (the ids and short names come from ``assets/readings.yml``, ``short:``);
@@ -26,7 +27,10 @@ speakers ("Saeed and Raypole: ..."), so a learner always sees who says what.
   under ``cites:``): the scale's own rule, research is a named study you can look up;
 * a speaker that is not a reading, a part or ``course``;
 * a lesson guide (a notebook cell typed by hand) that states an agreement of all the
-  readings: such statements belong in ``comparisons:``, where their speakers are checked.
+  readings: such statements belong in ``comparisons:``, where their speakers are checked;
+* an evidence table typed by hand into a lesson guide: its rows belong in ``evidence:``
+  (:mod:`coursekit.evidencetable`), where each row's speakers and label are checked like
+  a key point's.
 
 Imports nothing from Jupyter or pydantic (the browser edition renders key points too).
 """
@@ -301,6 +305,11 @@ def claim_problems(claim: Claim, where: str, scope: tuple[str, ...],
 def _lesson_claims(data: dict) -> list[tuple[str, Any]]:
     items = [(f"key point {i}", raw) for i, raw in enumerate(data.get("key_points") or [], 1)]
     items += [(f"comparison {i}", raw) for i, raw in enumerate(data.get("comparisons") or [], 1)]
+    for t, table in enumerate(data.get("evidence") or [], 1):  # each row: claim and support
+        for r, row in enumerate((table or {}).get("rows") or [], 1):
+            if isinstance(row, dict):
+                row = {**row, "text": f"{row.get('claim', '')}. {row.get('support', '')}"}
+            items.append((f"evidence table {t}, row {r}", row))
     return items
 
 
@@ -364,6 +373,11 @@ def guide_problems() -> list[str]:
                                  "labelled research but names no study of the references; name "
                                  "it (assets/references.yml, kind: research) or label the row "
                                  "by what the text gives (an unnamed study is opinion)")
+            if _KIND_HEADER.search(text):
+                found.append(f"{path.name}: cell {i + 1} holds an evidence table typed by hand; "
+                             "move its rows to evidence: in the lesson's YAML, each with said_by: "
+                             "and label: (coursekit.evidencetable), and put the generated "
+                             "evidence-table cell in its place (`coursekit lessons sync` fills it)")
             for claim in _unnamed_agreements(text):
                 found.append(f"{path.name}: cell {i + 1} says {claim!r} in hand-typed text; "
                              "name the readings that hold it (\"Saeed and Raypole...\"), or "
@@ -388,6 +402,10 @@ def guide_problems() -> list[str]:
             found.append(f"assets/glossary.yml: {entry.get('slug')!r} says {claim!r}; name the "
                          "readings that hold it (\"Saeed and Raypole...\")")
     return found
+
+
+#: The header row of an evidence table (its last column the kind of support).
+_KIND_HEADER = re.compile(r"^\|.*\|\s*Kind\s*\|\s*$", re.M)
 
 
 def _reading_names() -> dict[str, re.Pattern]:
