@@ -16,6 +16,7 @@ from typing import Any
 
 from . import config, validation, yamlio
 from .errors import ContentError
+from .evidencetable import EvidenceTable, load_tables
 
 PROMPT_KINDS = ("text", "rating", "checklist", "sort")
 _LESSON_ID = re.compile(r"^\d\d$")
@@ -50,7 +51,7 @@ class LessonInfo:
     #: Statements of agreement and comparison, rendered with who says them (provenance)
     comparisons: tuple[str, ...] = ()
     #: The evidence tables, each row with who says it (coursekit.evidencetable)
-    evidence: tuple = ()
+    evidence: tuple[EvidenceTable, ...] = ()
 
     @property
     def notebook_name(self) -> str:
@@ -100,12 +101,6 @@ def _claims(data: dict, key: str, where: str, *, required: bool = True) -> tuple
                  for i, item in enumerate(items, 1))
 
 
-def _evidence_tables(data: dict, where: str) -> tuple:
-    from .evidencetable import load_tables
-
-    return load_tables(data, where)
-
-
 def load_lesson_file(path: Path) -> LessonInfo:
     where = str(path)
     data = yamlio.load_file(path)
@@ -148,7 +143,7 @@ def load_lesson_file(path: Path) -> LessonInfo:
         beliefs=_strings(data, "beliefs", where, required=False),
         source=path,
         comparisons=_claims(data, "comparisons", where, required=False),
-        evidence=_evidence_tables(data, where),
+        evidence=load_tables(data, where),
     )
 
 

@@ -48,12 +48,6 @@ class EvidenceRow:
     def kind_text(self) -> str:
         return self.kind or f"**{self.label}**"
 
-    def as_claim(self):
-        """The row as a provenance claim (its claim and support, with its speakers)."""
-        from .provenance import Claim
-
-        return Claim(f"{self.claim}. {self.support}", self.said_by, self.label, None, self.study)
-
 
 @dataclass(frozen=True)
 class EvidenceTable:
