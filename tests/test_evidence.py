@@ -41,6 +41,13 @@ def body_markdown(path):
             and not (c.metadata.get("coursekit") or {}).get("generated")]
 
 
+def evidence_tables(path):
+    """The lesson's rendered evidence tables (generated from evidence: in its YAML)."""
+    nb = nbformat.read(path, as_version=4)
+    return [c.source for c in nb.cells
+            if (c.metadata.get("coursekit") or {}).get("generated") == "evidence-table"]
+
+
 def lesson_paths():
     return sorted(config.lessons_dir().glob("[0-9][0-9]-*.ipynb"))
 
@@ -86,7 +93,7 @@ def test_unknown_label_is_refused_with_the_defined_ones_named(tmp_path):
 def test_every_kind_column_in_every_lesson_uses_the_scale():
     checked = {}
     for path in lesson_paths():
-        for text in body_markdown(path):
+        for text in body_markdown(path) + evidence_tables(path):
             for header, cell in kind_cells(text):
                 labels = BOLD.findall(cell)
                 assert cell.startswith("**") and labels, (

@@ -63,6 +63,9 @@ c.Exchange.path_includes_course = True
 # Collect only what each learner's own account handed in, never an entry in another
 # learner's name or with a time in the future (coursekit.grading.inbound).
 c.ExchangeFactory.collect = "coursekit.grading.inbound.CheckedCollect"
+# Release with an inbound folder learners can drop work into, but never list nor clear
+# out (mode 3733: nbgrader's 2733 plus the sticky bit; coursekit.grading.release).
+c.ExchangeFactory.release_assignment = "coursekit.grading.release.InboundRelease"
 
 # A learner's journal export never travels with a submission or a collection, whatever
 # folder it was left in (nbgrader's defaults first, then the kit's export names).

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import config, validation, yamlio
 from .errors import ContentError
+from .evidencetable import EvidenceTable, load_tables
 
 PROMPT_KINDS = ("text", "rating", "checklist", "sort")
 _LESSON_ID = re.compile(r"^\d\d$")
@@ -49,6 +50,8 @@ class LessonInfo:
     source: Path | None = None
     #: Statements of agreement and comparison, rendered with who says them (provenance)
     comparisons: tuple[str, ...] = ()
+    #: The evidence tables, each row with who says it (coursekit.evidencetable)
+    evidence: tuple[EvidenceTable, ...] = ()
 
     @property
     def notebook_name(self) -> str:
@@ -140,6 +143,7 @@ def load_lesson_file(path: Path) -> LessonInfo:
         beliefs=_strings(data, "beliefs", where, required=False),
         source=path,
         comparisons=_claims(data, "comparisons", where, required=False),
+        evidence=load_tables(data, where),
     )
 
 

@@ -50,7 +50,7 @@ READING_GUIDE_SECTIONS = (
 HEAD = ("header", "setup")
 FOOT = ("key-points", "support", "next")
 #: Shared cells a lesson may place anywhere in its body (regenerated where they stand).
-INLINE = ("course-map", "evidence-scale", "comparisons", "journal-settings")
+INLINE = ("course-map", "evidence-scale", "comparisons", "journal-settings", "evidence-table")
 #: The safety bar (Pause and Quick exit): sync puts one before every section heading
 #: (``## ...``) of a lesson's body, so both are in reach from every section.
 SECTION = "pause"
@@ -98,6 +98,9 @@ def generated_cells(info: LessonInfo) -> dict[str, nbformat.NotebookNode]:
     from .privacy import settings_table
 
     context["journal_settings"] = settings_table()  # the one source of privacy wording
+    from .evidencetable import render_tables
+
+    context["evidence_tables"] = render_tables(info.evidence)
     cells = {}
     names = list(HEAD + FOOT) + list(INLINE) + [SECTION]
     for name in names:
@@ -401,7 +404,8 @@ def lint(paths: list[Path] | None = None) -> list[Problem]:
 
     problems += [Problem(config.assets_dir(), f"who says so: {message}")
                  for message in provenance_problems()]
-    from .questionbank import fairness_problems, questions_dir
+    from .fairness import fairness_problems
+    from .questionbank import questions_dir
 
     try:
         problems += [Problem(questions_dir(), f"question bank: {message}")

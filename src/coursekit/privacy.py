@@ -248,6 +248,50 @@ def journal_sentence(where: str | None = None, path: str | os.PathLike | None = 
             f"Who else could open it here: {who}. {NEVER_COLLECTED}")
 
 
+#: What hides the course after a Quick exit, per setting (Pause shows it). A private
+#: (incognito) window helps where the journal is not in the browser; in the browser edition
+#: closing one erases the journal, so there the advice is the opposite.
+HIDING: dict[str, str] = {
+    "own-computer": (
+        "Your journal stays in your account on this computer, not in the browser. Next time, "
+        "opening the course in a private (incognito) window keeps its pages out of the "
+        "browser's history once that window is closed, and your journal is kept. Deleting "
+        "the course's pages from the history helps too."),
+    "shared-computer": (
+        "Your journal stays in the account you are using on this computer, not in the "
+        "browser: anyone else who uses that account could open it. Next time, opening the "
+        "course in a private (incognito) window keeps its pages out of the browser's history "
+        "once that window is closed, and your journal is kept; log out of the account when "
+        "you leave."),
+    "jupyterhub": (
+        "Your journal stays on the course server, in your space there, not in the browser. "
+        "Next time, logging in through a private (incognito) window keeps the course's pages "
+        "and your login out of this browser once that window is closed, and your journal is "
+        "kept; log out of the course server when you leave a shared computer."),
+    "browser": (
+        "Your journal is kept in this browser's own storage. Do not use a private (incognito) "
+        "or guest window for this edition: closing it erases everything kept in it, your "
+        "journal included. To hide the course, delete this site's pages from the browser's "
+        "history and choose history only: clearing this site's cookies and site data erases "
+        "your journal too (save a copy first with Download as Markdown if you want to keep "
+        "it)."),
+}
+
+#: Where the setting cannot be told (a mistyped COURSEKIT_SETTING): true in every setting.
+HIDING_ANY = ("Before you use a private (incognito) window or clear this site's data, check "
+              "where your journal is kept (lesson 00): in the browser edition, closing a "
+              "private window or clearing the site's data erases it.")
+
+
+def hiding_advice(where: str | None = None) -> str:
+    """What hides the course after a Quick exit, true for the setting (now: :func:`setting`)."""
+    try:
+        where = where or setting()
+    except ConfigError:
+        return HIDING_ANY
+    return HIDING.get(where, HIDING_ANY)
+
+
 def settings_table() -> str:
     """Lesson 00's table of every setting (a Markdown table)."""
     rows = ["| Where you run the course | Where the journal is kept | Who else could read it |",

@@ -1,7 +1,8 @@
 """Who says so: every claim about the readings names the readings (and parts) that make it.
 
-A key point, a comparison (``comparisons:`` in ``assets/lessons/NN.yml``) or a question
-explanation that reports what the readings say carries ``said_by:``, a list of speakers:
+A key point, a comparison (``comparisons:`` in ``assets/lessons/NN.yml``), an
+evidence-table row (``evidence:``) or a question explanation that reports what the
+readings say carries ``said_by:``, a list of speakers:
 
 * ``"000"``, ``"002"``: a whole reading; ``"001-part1"`` ... ``"001-part5"``: one part of a
   collection (the ids and short names come from ``assets/readings.yml``, ``short:``);
@@ -18,12 +19,18 @@ speakers ("Saeed and Raypole: ..."), so a learner always sees who says what.
   them", ...) whose ``said_by`` does not cover every reading it speaks for (``speaks_for:``,
   by default every reading the lesson presents, or every reading of the course for a lesson
   without one): the false consensus the course must never state;
+* a statement whose own words count more readings than its ``said_by`` names ("all five
+  agree" said by two, "both" said by one: :func:`claimed_count`), whatever its scope; in
+  text without said_by, a sentence naming fewer readings than it counts;
 * a ``research`` label without ``study:`` naming a research entry in the references, or
   given to a reading that names no study (a reading's reference lists the studies it names
   under ``cites:``): the scale's own rule, research is a named study you can look up;
 * a speaker that is not a reading, a part or ``course``;
 * a lesson guide (a notebook cell typed by hand) that states an agreement of all the
-  readings: such statements belong in ``comparisons:``, where their speakers are checked.
+  readings: such statements belong in ``comparisons:``, where their speakers are checked;
+* an evidence table typed by hand into a lesson guide: its rows belong in ``evidence:``
+  (:mod:`coursekit.evidencetable`), where each row's speakers and label are checked like
+  a key point's.
 
 Imports nothing from Jupyter or pydantic (the browser edition renders key points too).
 """
@@ -39,8 +46,8 @@ from typing import Any
 from . import config, yamlio
 from .errors import ContentError
 
-__all__ = ["AGREEMENT", "COURSE", "Claim", "agreement_table", "claim_from", "problems", "render",
-           "speakers"]
+__all__ = ["AGREEMENT", "COURSE", "Claim", "agreement_table", "claim_from", "claimed_count",
+           "problems", "render", "speakers"]
 
 COURSE = "course"
 
@@ -99,6 +106,26 @@ GUIDE_AGREEMENT = re.compile(
     r"speak with one voice|without exception|"
     rf"across (?:all |the |these |those )?(?:five |three |two |six )?{_GROUP}\b|"
     r"across (?:all |the |these )?(?:five|three|two|six)\b)", re.I)
+
+
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_COUNTED = re.compile(r"\b(?:all|each of the|each of these|every one of the|all of the|"
+                      r"none of the|the|these|those)\s+(two|three|four|five|six|seven)\b", re.I)
+
+
+def claimed_count(sentence: str) -> int | None:
+    """How many readings a statement of agreement claims to speak for, by its own words:
+    "all five agree" 5, "the three articles" 3, "both"/"neither" 2 (None: it gives no count).
+    Its speakers must number at least that many, whatever else the sentence names."""
+    agreement = AGREEMENT.search(sentence) or GUIDE_AGREEMENT.search(sentence)
+    if not agreement:
+        return None
+    counted = _COUNTED.search(sentence)
+    if counted:
+        return _COUNTS[counted.group(1).lower()]
+    if re.search(r"\b(?:both|neither)\b", agreement.group(0), re.I):
+        return 2
+    return None
 
 
 @dataclass(frozen=True)
@@ -246,6 +273,16 @@ def claim_problems(claim: Claim, where: str, scope: tuple[str, ...],
                 f"{_join([known.get(s, s) for s in speaks_for])}, but said_by does not name "
                 f"{_join([known.get(s, s) for s in missing])}; name only the readings that say it "
                 "(\"Saeed and Raypole say...\") or add each one that does to said_by")
+    count = claimed_count(claim.text)
+    readings = [s for s in dict.fromkeys(claim.said_by) if s != COURSE]
+    if count is not None and len(readings) < count and not any(
+            "states an agreement of" in f for f in found):  # one sentence for one mistake
+        said = _join([known.get(s, s) for s in readings]) or "none of the readings"
+        found.append(
+            f"{where}: {(_COUNTED.search(claim.text) or AGREEMENT.search(claim.text)).group(0)!r}"
+            f" speaks for {count} readings, but said_by names {len(readings)} ({said}); say "
+            "only what those readings say (\"Saeed and Raypole say...\"), or name every reading "
+            "that says it")
     if claim.label == "research":
         study = refs.get(claim.study or "")
         if not study or study.get("kind") != "research":
@@ -268,6 +305,11 @@ def claim_problems(claim: Claim, where: str, scope: tuple[str, ...],
 def _lesson_claims(data: dict) -> list[tuple[str, Any]]:
     items = [(f"key point {i}", raw) for i, raw in enumerate(data.get("key_points") or [], 1)]
     items += [(f"comparison {i}", raw) for i, raw in enumerate(data.get("comparisons") or [], 1)]
+    for t, table in enumerate(data.get("evidence") or [], 1):  # each row: claim and support
+        for r, row in enumerate((table or {}).get("rows") or [], 1):
+            if isinstance(row, dict):
+                row = {**row, "text": f"{row.get('claim', '')}. {row.get('support', '')}"}
+            items.append((f"evidence table {t}, row {r}", row))
     return items
 
 
@@ -331,6 +373,11 @@ def guide_problems() -> list[str]:
                                  "labelled research but names no study of the references; name "
                                  "it (assets/references.yml, kind: research) or label the row "
                                  "by what the text gives (an unnamed study is opinion)")
+            if _KIND_HEADER.search(text):
+                found.append(f"{path.name}: cell {i + 1} holds an evidence table typed by hand; "
+                             "move its rows to evidence: in the lesson's YAML, each with said_by: "
+                             "and label: (coursekit.evidencetable), and put the generated "
+                             "evidence-table cell in its place (`coursekit lessons sync` fills it)")
             for claim in _unnamed_agreements(text):
                 found.append(f"{path.name}: cell {i + 1} says {claim!r} in hand-typed text; "
                              "name the readings that hold it (\"Saeed and Raypole...\"), or "
@@ -357,6 +404,10 @@ def guide_problems() -> list[str]:
     return found
 
 
+#: The header row of an evidence table (its last column the kind of support).
+_KIND_HEADER = re.compile(r"^\|.*\|\s*Kind\s*\|\s*$", re.M)
+
+
 def _reading_names() -> dict[str, re.Pattern]:
     """Each reading's names in prose: its short name and its author's surname ("Saeed")."""
     names: dict[str, list[str]] = {}
@@ -381,8 +432,13 @@ def _unnamed_agreements(text: str) -> list[str]:
     flat = " ".join(text.split())
     for sentence in re.split(r"(?<=[.!?])\s+|\s+-\s+", flat):
         m = GUIDE_AGREEMENT.search(sentence)
-        if m and sum(1 for p in names.values() if p.search(sentence)) < 2:
-            found.append(m.group(0))
+        if not m:
+            continue
+        named = sum(1 for p in names.values() if p.search(sentence))
+        count = claimed_count(sentence) or 2
+        if named < count:
+            counted = _COUNTED.search(sentence)
+            found.append(counted.group(0) if counted and named >= 2 else m.group(0))
     return found
 
 

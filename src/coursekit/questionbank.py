@@ -40,8 +40,8 @@ __all__ = [
     "QuestionBank",
     "balance_keys",
     "bank_files",
-    "fairness_problems",
     "labelled",
+    "letter_limit",
     "load_bank",
     "load_banks",
     "load_file",
@@ -107,7 +107,11 @@ class Question:
         feedback). Letters are given by this order (:meth:`letter`), never by the bank's ids."""
         by_id = {o.id: o for o in self.options}
         seed = f"{self.key}:options" + (f":{self.shuffle}" if self.shuffle else "")
-        return tuple(by_id[i] for i in stable_shuffle([o.id for o in self.options], seed))
+        ids = [o.id for o in self.options]
+        # Two options: the seed alone decides. Always swapping them (as stable_shuffle does
+        # when a shuffle leaves the order as given) would put the key wherever the bank's
+        # order dictates, so neither the seed nor `shuffle:` could move it.
+        return tuple(by_id[i] for i in stable_shuffle(ids, seed, may_keep=len(ids) == 2))
 
     def letter(self, option_id: str) -> str:
         """The letter a learner sees next to one option (its position in the shown order)."""
@@ -184,80 +188,16 @@ class QuestionBank:
 
 # -- helpers shared by the widget and the generator ---------------------------------------
 
-def stable_shuffle(items: list[str], seed: str) -> tuple[str, ...]:
+def stable_shuffle(items: list[str], seed: str, *, may_keep: bool = False) -> tuple[str, ...]:
     """Shuffle ``items`` the same way every time for the same ``seed`` (never left as given
-    when it has two or more distinct items, so a shown order never gives the answer away)."""
+    when it has two or more distinct items, so a shown order never gives the answer away;
+    ``may_keep``: the seed's order is kept even when it is the given one)."""
     rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
     shuffled = list(items)
     rng.shuffle(shuffled)
-    if len(set(items)) > 1 and shuffled == list(items):
+    if not may_keep and len(set(items)) > 1 and shuffled == list(items):
         shuffled = shuffled[1:] + shuffled[:1]
     return tuple(shuffled)
-
-
-#: The largest share of single-choice questions whose key may sit at one shown position, or
-#: be the longest option (checked across the whole bank by :func:`fairness_problems`).
-MAX_SHARE = 0.40
-
-
-def fairness_problems(banks: list[QuestionBank] | None = None,
-                      max_share: float = MAX_SHARE) -> list[str]:
-    """What makes the single-choice questions guessable, across every bank, each problem
-    naming the questions to fix (empty: fair).
-
-    Two checks: no shown letter holds the key in more than ``max_share`` of the
-    single-choice questions, and the key is the longest option (by characters; a tie
-    does not count) in no more than ``max_share`` of them.
-    """
-    from collections import Counter
-
-    banks = load_banks() if banks is None else banks
-    singles = [q for bank in banks for q in bank if q.type == "single"]
-    if not singles:
-        return []
-    limit = max_share * len(singles)
-    problems = []
-    at: dict[str, list[Question]] = {}
-    for q in singles:
-        at.setdefault(q.expected(), []).append(q)
-    for letter, qs in sorted(at.items()):
-        if len(qs) > limit:
-            names = ", ".join(q.key for q in qs)
-            problems.append(
-                f"the key is shown as option {letter!r} in {len(qs)} of {len(singles)} "
-                f"single-choice questions ({len(qs) / len(singles):.0%}, more than "
-                f"{max_share:.0%}), so guessing {letter!r} pays: {names}. Give one of them "
-                "another fixed order with a `shuffle: N` field (any whole number; the "
-                "shown order is a shuffle seeded by the question id and N)")
-    for bank in banks:  # within one check: answering one letter everywhere must not pay
-        own = [q for q in bank if q.type == "single"]
-        if len(own) < 2:
-            continue
-        mine: dict[str, list[Question]] = {}
-        for q in own:
-            mine.setdefault(q.expected(), []).append(q)
-        for letter, qs in sorted(mine.items()):
-            if len(qs) > len(own) / 2:
-                problems.append(
-                    f"check {bank.lesson}-check: the key is option {letter!r} in {len(qs)} of "
-                    f"its {len(own)} single-choice questions, so answering {letter!r} "
-                    f"everywhere pays: {', '.join(q.key for q in qs)}. Remove their "
-                    "`shuffle:` fields (the kit then spreads the keys) or give one another "
-                    "`shuffle: N`")
-    longest = []
-    for q in singles:
-        sizes = Counter(len(o.text) for o in q.options)
-        top = max(q.options, key=lambda o: len(o.text))
-        if top.correct and sizes[len(top.text)] == 1:
-            longest.append(q)
-    if len(longest) > limit:
-        names = ", ".join(q.key for q in longest)
-        problems.append(
-            f"the key is the longest option in {len(longest)} of {len(singles)} single-choice "
-            f"questions ({len(longest) / len(singles):.0%}, more than {max_share:.0%}), so "
-            f"picking the longest pays: {names}. Shorten the key or lengthen a wrong option "
-            f"in at least {len(longest) - int(limit)} of them")
-    return problems
 
 
 def labelled(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
@@ -466,33 +406,52 @@ def parse(data: Any, path: Path | str, *, expect_lesson: str | None = None) -> Q
     return QuestionBank(lesson, balance_keys(questions, fixed), Path(path) if path else None)
 
 
+def letter_limit(singles: list[Question] | tuple[Question, ...]) -> int:
+    """The most single-choice keys one letter may hold in one check: half of them.
+
+    What it guarantees, honestly: with ``n`` single-choice questions, no letter is the key
+    of more than ``n // 2`` of them, so answering one letter everywhere earns at most half
+    their points. The one case no order can meet is an odd number of questions that all
+    have two options (only "a" and "b" exist, so one of them holds one more key): then the
+    limit is half rounded up, ``(n + 1) // 2``, and answering one letter everywhere earns
+    at most one question more than half. (True/false answers cannot be shuffled at all:
+    their balance is the bank's own, see :mod:`coursekit.fairness`.)
+    """
+    n = len(singles)
+    if n % 2 and all(len(q.options) == 2 for q in singles):
+        return (n + 1) // 2
+    return n // 2
+
+
 def balance_keys(questions: list[Question], fixed: set[str] | frozenset[str] = frozenset()
                  ) -> tuple[Question, ...]:
     """The questions with their single-choice keys spread over the letters, so that no
-    letter is the key of more than half of one check's single-choice questions.
+    letter is the key of more than :func:`letter_limit` of one check's single-choice
+    questions (half of them).
 
-    Deterministic: in bank order, a question keeps its seeded order unless its key's letter
-    already holds its share; then the next ``shuffle`` number that moves the key to a letter
-    with room is used. Questions whose ``shuffle`` the bank sets (``fixed`` ids) keep it
-    (:func:`fairness_problems` names them if they lean).
+    Deterministic: questions whose ``shuffle`` the bank sets (``fixed`` ids) keep it
+    (:func:`coursekit.fairness.fairness_problems` names them if they lean). Then the
+    two-option questions, which can only sit at "a" or "b", then the others, each in bank
+    order: a question keeps its seeded order unless its key's letter already holds its
+    share; then the next ``shuffle`` number that moves the key to a letter with room is used.
     """
     from collections import Counter
     from dataclasses import replace
 
     singles = [q for q in questions if q.type == "single"]
-    room = max(1, len(singles) // 2)
+    room = max(1, letter_limit(singles))
     counts = Counter(q.expected() for q in singles if q.id in fixed)
-    out = []
-    for q in questions:
-        if q.type == "single" and q.id not in fixed:
-            for n in range(q.shuffle, q.shuffle + 64):
-                moved = replace(q, shuffle=n)
-                if counts[moved.expected()] < room:
-                    q = moved
-                    break
-            counts[q.expected()] += 1
-        out.append(q)
-    return tuple(out)
+    free = [q for q in singles if q.id not in fixed]
+    placed: dict[str, Question] = {}
+    for q in sorted(free, key=lambda q: len(q.options) != 2):  # stable: bank order kept
+        for n in range(q.shuffle, q.shuffle + 64):
+            moved = replace(q, shuffle=n)
+            if counts[moved.expected()] < room:
+                q = moved
+                break
+        counts[q.expected()] += 1
+        placed[q.id] = q
+    return tuple(placed.get(q.id, q) if q.type == "single" else q for q in questions)
 
 
 def load_file(path: Path | str) -> QuestionBank:

@@ -62,7 +62,7 @@ def graded(tmp_path_factory):
         add(f"partial-{n}", {**right, q.id: wrong_answer(q)})
     for n in range(4):
         add(f"blank-{n}", {})
-    wrong_types = {"what-it-is": "2", "reflections-optional": '"False"',
+    wrong_types = {"what-it-is": "2", "reflections-optional": '"True"',
                    "when-overwhelmed": '{"a": 1}', "lesson-parts": "[1, 2]",
                    "lesson-flow": "None"}
     add("types-0", {**right, **wrong_types}, score=sum(points.values()) - sum(

@@ -174,6 +174,8 @@ def test_five_learners_through_the_shared_exchange(machine):
     fenv = _env(base, None, prefix)
     _run(steps(("generate_assignment", A, "--force"), ("release_assignment", A)), cwd=course,
          env=fenv)
+    inbound = exchange / "coursekit" / "inbound"  # learners drop in; never list nor remove
+    assert stat.S_IMODE(inbound.stat().st_mode) == 0o3733
 
     expected = {}
     for n, user in enumerate(users):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as htmlmod
 import re
+import sys
 
 import nbformat
 import pytest
@@ -166,3 +167,67 @@ def test_course_yml_may_name_the_neutral_page_and_a_bad_one_is_refused(tmp_path,
     with pytest.raises(ContentError, match=r"course\.yml.*quick_exit_url.*https://"):
         course_info()
     assert ls.quick_exit_url() == ls.QUICK_EXIT_URL  # the exit itself still works
+
+
+# -- the advice after a Quick exit is true for the setting ----------------------------------
+
+_PRIVATE = re.compile(r"private \(incognito\)", re.I)
+
+
+def _pause_text(monkeypatch, journal, info, setting: str | None, platform: str = "linux") -> str:
+    for name in ("JUPYTERHUB_USER", "JUPYTERHUB_API_TOKEN", "COURSEKIT_SETTING"):
+        monkeypatch.delenv(name, raising=False)
+    if setting == "jupyterhub":
+        monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    elif setting:
+        monkeypatch.setenv("COURSEKIT_SETTING", setting)
+    monkeypatch.setattr(sys, "platform", platform)  # Pyodide's is "emscripten"
+    bar = SafetyBar(info, journal=journal)
+    bar.pause()
+    return " ".join(htmlmod.unescape(re.sub(r"<[^>]+>", " ", bar.panel.value)).split())
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("own-computer", ["in your account on this computer, not in the browser",
+                      "private (incognito) window keeps its pages out",
+                      "your journal is kept"]),
+    ("shared-computer", ["anyone else who uses that account", "log out of the account"]),
+    ("jupyterhub", ["on the course server", "logging in through a private (incognito) window",
+                    "log out of the course server"]),
+])
+def test_pause_suggests_a_private_window_only_where_the_journal_is_not_in_the_browser(
+        monkeypatch, journal, info, setting, says):
+    text = _pause_text(monkeypatch, journal, info, setting)
+    for words in says:
+        assert words in text, (setting, words, text)
+    assert "erases" not in text
+
+
+def test_pause_in_the_browser_edition_warns_that_a_private_window_erases_the_journal(
+        monkeypatch, journal, info):
+    text = _pause_text(monkeypatch, journal, info, None, platform="emscripten")
+    assert "Do not use a private (incognito) or guest window" in text
+    assert "closing it erases everything kept in it, your journal included" in text
+    assert "choose history only" in text and "Download as Markdown" in text
+    assert not re.search(r"private \(incognito\) window (?:keeps|helps)", text)
+    # the setting named outright gives the same words as Pyodide's own platform
+    assert text == _pause_text(monkeypatch, journal, info, "browser")
+
+
+def test_pause_with_a_mistyped_setting_still_opens_and_says_what_holds_everywhere(
+        monkeypatch, journal, info):
+    text = _pause_text(monkeypatch, journal, info, "laptop")
+    assert "5 things you can see" in text
+    assert "in the browser edition, closing a private window or clearing the site's data " \
+           "erases it" in text
+
+
+def test_only_the_browser_editions_advice_warns_off_a_private_window():
+    from coursekit import privacy
+
+    assert set(privacy.HIDING) == set(privacy.SETTINGS)
+    for where, advice in privacy.HIDING.items():
+        assert privacy.hiding_advice(where) == advice
+        suggests = bool(re.search(r"private \(incognito\) window (?:keeps|helps)", advice))
+        assert suggests == (where != "browser"), where
+    assert _PRIVATE.search(privacy.HIDING["browser"])  # named, as a warning

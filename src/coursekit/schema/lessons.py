@@ -122,6 +122,24 @@ class ClaimEntry(_Model):
     study: str | None = None
 
 
+class EvidenceRowEntry(_Model):
+    """One row of an evidence table: a claim, its support and kind, with who makes it."""
+    claim: Text
+    support: Text
+    said_by: list[str]
+    label: str
+    kind: str | None = None
+    study: str | None = None
+
+
+class EvidenceTableEntry(_Model):
+    """An evidence table (coursekit.evidencetable renders it; provenance checks each row)."""
+    rows: list[EvidenceRowEntry] = Field(min_length=1)
+    claim_column: str | None = None
+    support_column: str | None = None
+    who_column: str | None = None
+
+
 class LessonFile(_Model):
     id: LessonId
     slug: Slug
@@ -134,6 +152,7 @@ class LessonFile(_Model):
     objectives: Texts
     key_points: list[Text | ClaimEntry]
     comparisons: list[ClaimEntry] = []
+    evidence: list[EvidenceTableEntry] = []
     prompts: list[Prompt] = []
     beliefs: list[Text] = []
 

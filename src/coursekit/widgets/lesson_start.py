@@ -16,6 +16,7 @@ import ipywidgets as W
 from ..course import LessonInfo, course_info, support_resources
 from ..errors import JournalError
 from ..journal import Journal
+from ..privacy import hiding_advice
 from ._base import KitWidget, clock, esc, live
 from ._choice import scale_options
 from ._shared import button, html, lean, on_new_front_end, own_layout
@@ -65,16 +66,19 @@ _EXIT_JS = ("var u=this.getAttribute('data-href');"
             "if(j<i){n.traverseTo(e[j].key).finished.then(go,go);setTimeout(go,600);}"
             "else{go();}}catch(x){go();}")
 
-QUICK_EXIT_LIMITS = (
-    "<p><strong>About Quick exit.</strong> It hides this lesson at once and puts a neutral "
-    "page in its place (with the keyboard: Tab to it, then Enter), and the Back button "
-    "does not lead back to the lesson. When you come back, your reflections stay hidden "
-    "until you choose <em>Show the lesson again</em>.</p>"
-    "<p><strong>What it cannot hide.</strong> The browser's own history still lists this "
-    "course (with its lesson titles), and Forward, or the history list, can open it again; "
-    "other tabs or windows showing the course stay open; the course stays on this computer "
-    "and in its journal. A private (incognito) window, clearing your history, and the "
-    "privacy advice in lesson 00 help with that.</p>")
+def quick_exit_limits(where: str | None = None) -> str:
+    """What Quick exit does and cannot hide, with the advice true for the setting
+    (:func:`coursekit.privacy.hiding_advice`: a private window helps in JupyterLab and
+    erases the journal in the browser edition)."""
+    return (
+        "<p><strong>About Quick exit.</strong> It hides this lesson at once and puts a neutral "
+        "page in its place (with the keyboard: Tab to it, then Enter), and the Back button "
+        "does not lead back to the lesson. When you come back, your reflections stay hidden "
+        "until you choose <em>Show the lesson again</em>.</p>"
+        "<p><strong>What it cannot hide.</strong> The browser's own history still lists this "
+        "course (with its lesson titles), and Forward, or the history list, can open it again; "
+        "other tabs or windows showing the course stay open. "
+        f"{esc(hiding_advice(where))} Lesson 00 has more privacy advice.</p>")
 
 
 def quick_exit_url() -> str:
@@ -157,7 +161,7 @@ class SafetyControls(KitWidget):
     def pause(self) -> None:
         """Show the grounding exercise and the support list, right here."""
         self.panel.value = (f'<section aria-label="Pause">{GROUNDING}{support_html()}'
-                            f"{QUICK_EXIT_LIMITS}</section>")
+                            f"{quick_exit_limits()}</section>")
         self.panel.layout.display = ""
         self.close_button.layout.display = ""
 
