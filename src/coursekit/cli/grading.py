@@ -216,7 +216,7 @@ def collect(assignment: str, source: Path, course: Path | None, mapping: Path | 
         check_source(source)  # a damaged zip or a file that is no zip: said before any work
         report = do_collect(found, assignment, source, mapping=mapping, limits=limits)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     for line in report.lines():
         click.echo(line)
     if not report.collected:
@@ -236,7 +236,7 @@ def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
     try:
         result = hand_back(_checked(course, assignment), assignment, out)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     for line in result.lines():
         click.echo(line)
 
@@ -270,7 +270,7 @@ def export(assignment: str, course: Path | None, lms: str, downloaded: Path | No
         result = export_grades(course, assignment, lms, out, downloaded=downloaded,
                                column=column)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     for line in result.lines():
         click.echo(line)
 
@@ -292,7 +292,7 @@ def feedback_zip(assignment: str, course: Path | None, out: Path | None) -> None
         out = out or course / "hand-back" / f"{assignment}-moodle-feedback.zip"
         result = moodle_feedback_zip(course, assignment, out)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     for line in result.lines():
         click.echo(line)
 
@@ -355,9 +355,9 @@ def rubric(assignment: str, out: Path | None, course: Path | None) -> None:
     try:
         bank = load_bank(lesson)
     except QuestionBankError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     if not len(bank):
-        raise SystemExit(f"error: {assignment} has no questions; the assignments are "
+        raise SystemExit(f"Error: {assignment} has no questions; the assignments are "
                          "NN-check, e.g. 01-check")
     out = out or course / "rubrics" / f"{assignment}-rubric.html"
     click.echo(f"rubric sheet: {write_rubric_sheet(bank, assignment, out)}")
@@ -380,7 +380,7 @@ def exchange(root: Path, course_id: str, prefix: Path | None) -> None:
     try:
         written = configure(root, course_id=course_id, prefix=prefix)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     click.echo(f"exchange: {root.resolve()} (course id {course_id})")
     for path in written:
         click.echo(f"wrote {path}")
