@@ -33,8 +33,9 @@ def test_page_model_sends_what_anywidget_would():
     real.close()
 
 
-def test_a_lesson_cell_does_not_import_anywidget_or_psygnal(tmp_path):
-    """The first widget of a lesson is shown without importing anywidget (nor psygnal)."""
+def test_a_lesson_start_imports_neither_anywidget_psygnal_nor_yaml(tmp_path):
+    """The first widget of a lesson is built without importing anywidget (nor psygnal), and
+    its data comes from the data bundle, without PyYAML (see coursekit.databundle)."""
     code = ("import sys\n"
             "from coursekit.widgets import LessonStart\n"
             "from coursekit.course import lesson\n"
@@ -44,7 +45,7 @@ def test_a_lesson_cell_does_not_import_anywidget_or_psygnal(tmp_path):
             "print(sorted(m for m in ('anywidget', 'psygnal', 'yaml') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "COURSEKIT_DATA_DIR": str(tmp_path)})
-    assert "anywidget" not in out.stdout and "psygnal" not in out.stdout, out.stdout
+    assert out.stdout.strip() == "[]", out.stdout
 
 
 def test_without_anywidget_there_is_no_page_model(monkeypatch):
