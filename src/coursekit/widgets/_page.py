@@ -47,18 +47,30 @@ def anywidget_version() -> str | None:
     """The installed anywidget's front-end version range (as anywidget itself gives it,
     e.g. ``~0.11.*``), or None when anywidget is not installed. Reads the package's
     metadata; never imports it."""
-    if importlib.util.find_spec("anywidget") is None:
+    spec = importlib.util.find_spec("anywidget")
+    if spec is None:
         return None
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        found = version("anywidget")
-    except PackageNotFoundError:
+    found = _installed_version(spec)
+    if found is None:
         return None
     major, minor, rest = ([*found.split(".", 2), "0", "0"])[:3]
     if "a" in rest or "b" in rest:  # a pre-release is named exactly, as anywidget does
         return found
     return f"~{major}.{minor}.*"
+
+
+def _installed_version(spec) -> str | None:
+    """anywidget's version: from its ``anywidget-X.Y.Z.dist-info`` folder's name beside
+    the package (no metadata parsing), else from the package metadata."""
+    for folder in spec.submodule_search_locations or ():
+        for info in Path(folder).parent.glob("anywidget-*.dist-info"):
+            return info.name[len("anywidget-"):-len(".dist-info")]
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("anywidget")
+    except PackageNotFoundError:
+        return None
 
 
 class PageScript(W.DOMWidget):
