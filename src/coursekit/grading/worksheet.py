@@ -172,6 +172,8 @@ def who_is_it(ident: Identity, sheet: Worksheet | None, teams: bool
         return [Identity("Moodle", p.name or f"Participant {p.number}", p.number,
                          ident.source, late=ident.late, team=ident.name)
                 for p in sorted(members, key=lambda p: int(p.number))], ""
+    if sheet is None:  # an individual assignment, no worksheet: the folder's number
+        return [ident], ""  # (the export checks it against the worksheet's names)
     row = sheet.participants.get(ident.number)
     if row is None:
         return [], (f"participant {ident.number or '(no number)'} ({ident.name!r}) is not in "
