@@ -232,3 +232,41 @@ def test_the_feedback_zip_gives_each_member_their_own_folder(tmp_path):
     assert len(result.learners) == 4
     kept = read_identities(course)["kim-lee-17"]["assignments"][A]
     assert kept["team"] == "Team Red" and kept["checked"] is True
+
+
+@pytest.mark.slow
+def test_collect_a_team_zip_with_the_worksheet_end_to_end(tmp_path):
+    """The command, on a zip, through nbgrader's zip_collect: each member's submitted/ folder
+    holds the team's notebook, and the report says whose team it was."""
+    import os
+
+    from click.testing import CliRunner
+
+    from coursekit.cli import main
+
+    from .factories import ASSIGNMENT, make_course, nbgrader
+
+    os.environ.setdefault("COURSEKIT_ROOT", str(Path(__file__).resolve().parents[2]))
+    course = make_course(tmp_path)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    released = (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    blue = released.replace(b'"cells"', b'"metadata_team": "blue", "cells"', 1)
+    archive = tmp_path / "teams.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"Team Blue_17{F}/{ASSIGNMENT} final.ipynb", blue)
+        zf.writestr(f"Team Red_18{F}/{ASSIGNMENT}.ipynb", released)
+        zf.writestr(f"Team Green_19{F}/{ASSIGNMENT}.ipynb", released)  # not in the sheet
+    ws = _worksheet(tmp_path / "ws.csv")
+    run = CliRunner().invoke(main, ["grade", "collect", ASSIGNMENT, str(archive),
+                                    "--course", str(course), "--worksheet", str(ws)])
+    assert run.exit_code == 0, run.output
+    submitted = {p.parent.parent.name: p.read_bytes()
+                 for p in (course / "submitted").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")}
+    assert sorted(submitted) == ["ana-lima-4006", "eve-ng-4005", "kim-lee-17",
+                                 "linh-tran-4001"]
+    assert submitted["ana-lima-4006"] == submitted["eve-ng-4005"] == blue
+    assert submitted["kim-lee-17"] == released  # participant 17 has Team Red's, not Blue's
+    assert "collected 4 learner(s)" in run.output
+    assert "team: kim-lee-17: the notebook of the team 'Team Red'" in run.output
+    assert f"refused: Team Green_19{F}/{ASSIGNMENT}.ipynb: no participant" in run.output
+    assert read_identities(course)["eve-ng-4005"]["number"] == "4005"
