@@ -97,7 +97,7 @@ def test_without_a_worksheet_a_team_is_collected_as_a_team_and_exported_to_no_on
         tmp_path, monkeypatch):
     from coursekit.grading import export
 
-    chosen, report = _plan(_download(tmp_path / "dl", TEAMS), teams=True)
+    chosen, _ = _plan(_download(tmp_path / "dl", TEAMS), teams=True)
     assert sorted(chosen) == ["team-blue-group-17", "team-red-group-18"]
     assert {f.identity.lms for f in chosen.values()} == {"Moodle team"}
     course = tmp_path / "course"
@@ -172,10 +172,10 @@ def test_a_worksheet_in_another_language_and_separator(tmp_path):
     assert read_worksheet(path).teams  # "Gruppe" is Moodle's German name for the column
     sheet = read_worksheet(path, group_column="Gruppe")
     assert [p.number for p in sheet.members("Team Blau")] == ["17"]  # "_" -> " " as Moodle
-    with pytest.raises(GradingError, match="no column 'Groups'.*Gruppe"):
+    with pytest.raises(GradingError, match=r"no column 'Groups'.*Gruppe"):
         read_worksheet(path, group_column="Groups")
     (tmp_path / "empty.csv").write_text("Identifier,Full name\n", encoding="utf-8")
-    with pytest.raises(GradingError, match="lists no participant.*Download grading worksheet"):
+    with pytest.raises(GradingError, match=r"lists no participant.*Download grading worksheet"):
         read_worksheet(tmp_path / "empty.csv")
     with pytest.raises(GradingError, match="does not exist"):
         read_worksheet(tmp_path / "nowhere.csv")

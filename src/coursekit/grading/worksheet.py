@@ -82,6 +82,10 @@ def same_name(a: str, b: str) -> bool:
     return bool(letters(a)) and letters(a) == letters(b)
 
 
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
+
+
 def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
     """Read a grading worksheet downloaded from a Moodle assignment.
 
@@ -124,19 +128,14 @@ def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
         found = _PARTICIPANT_ID.search(row[ident])
         if not found:
             continue
-        cell = (lambda i: row[i].strip() if i is not None and i < len(row) else "")
-        sheet.participants[found.group(1)] = Participant(found.group(1), cell(name),
-                                                         cell(group))
+        sheet.participants[found.group(1)] = Participant(
+            found.group(1), _cell(row, name), _cell(row, group))
     if not sheet.participants:
         raise GradingError(
             f"worksheet {path} lists no participant (no 'Participant <id>' in its first "
             "column); download the grading worksheet of this assignment from Moodle (View "
             "all submissions › Grading action › Download grading worksheet)")
     return sheet
-
-
-def _folder(ident: Identity) -> str:
-    return ident.source.rstrip("/") or ident.name
 
 
 def who_is_it(ident: Identity, sheet: Worksheet | None, teams: bool
