@@ -270,3 +270,27 @@ def test_collect_a_team_zip_with_the_worksheet_end_to_end(tmp_path):
     assert "team: kim-lee-17: the notebook of the team 'Team Red'" in run.output
     assert f"refused: Team Green_19{F}/{ASSIGNMENT}.ipynb: no participant" in run.output
     assert read_identities(course)["eve-ng-4005"]["number"] == "4005"
+
+
+def test_a_team_worksheet_refuses_learners_collected_as_participants(tmp_path, monkeypatch):
+    from coursekit.grading import export
+
+    course = tmp_path / "course"
+    sheet = read_worksheet(_worksheet(tmp_path / "ws.csv"))
+    chosen, _ = _plan(_download(tmp_path / "dl", {f"Team Red_18{F}": f"{A}.ipynb"}),
+                      worksheet=sheet)
+    record_identities(course, A, {k: f.identity for k, f in chosen.items()}, checked=True)
+    # a team folder whose name matched participant 4005's by chance, read without teams
+    record_identities(course, A, {"eve-ng-4005": Identity("Moodle", "Eve Ng", "4005",
+                                                          f"Eve Ng_4005{F}/")})
+    monkeypatch.setattr(export, "marks", lambda course, assignment: {
+        "kim-lee-17": export.Marks(6.0, 9.0), "linh-tran-4001": export.Marks(6.0, 9.0),
+        "eve-ng-4005": export.Marks(2.0, 9.0)})
+    result = export.export_grades(course, A, "moodle", tmp_path / "m.csv",
+                                  downloaded=tmp_path / "ws.csv")
+    assert result.written == {"kim-lee-17": "6", "linh-tran-4001": "6"}  # the whole team
+    assert "Group column" in result.other_name["eve-ng-4005"]
+    with (tmp_path / "m.csv").open(encoding="utf-8", newline="") as f:
+        grades = {r["Identifier"]: r["Grade"] for r in csv.DictReader(f)}
+    assert grades == {"Participant 4005": "", "Participant 4006": "", "Participant 17": "6",
+                      "Participant 4001": "6", "Participant 4010": ""}

@@ -53,7 +53,7 @@ from pathlib import Path
 
 from ..errors import GradingError
 from .collect import csv_delimiter, read_identities
-from .worksheet import same_name
+from .worksheet import GROUP_COLUMNS, same_name
 
 __all__ = ["CANVAS_COLUMNS", "MOODLE_COLUMNS", "Export", "Marks", "export_grades",
            "marks", "moodle_feedback_zip", "moodle_folder"]
@@ -243,6 +243,7 @@ def _moodle(assignment, graded, people, by_number, downloaded, column, result):
             "column with --column (its columns: " + ", ".join(header) + ")")
     grade = header.index(name)
     full = header.index("Full name") if "Full name" in header else None
+    team_sheet = any(h.strip() in GROUP_COLUMNS for h in header)
     seen = set()
     for row in rows:
         if len(row) <= max(ident, grade):
@@ -250,6 +251,14 @@ def _moodle(assignment, graded, people, by_number, downloaded, column, result):
         found = _PARTICIPANT_ID.search(row[ident])
         number = found.group(1) if found else ""
         learner = by_number.get(number)
+        if learner and team_sheet and not people[learner].get("assignments", {}).get(
+                assignment, {}).get("team"):  # a team download read as participants'
+            seen.add(number)
+            result.other_name[learner] = (
+                f"this worksheet is a team assignment's (it has a Group column), but "
+                f"{learner} was collected from a folder read as participant {number}'s, "
+                "which in a team download is a group id: collect again with --worksheet")
+            continue
         if learner and full is not None and full < len(row) and row[full].strip():
             collected = people[learner].get("name", "")
             if collected and not collected.startswith("Participant") and not same_name(
