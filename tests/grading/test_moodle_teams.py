@@ -112,7 +112,18 @@ def test_without_a_worksheet_a_team_is_collected_as_a_team_and_exported_to_no_on
     assert [r["Identifier"] for r in rows] == ["Participant 4006"]  # never 17 or 18
     assert result.teams == ["team-blue-group-17", "team-red-group-18"]
     text = "\n".join(result.lines())
-    assert "--worksheet" in text and "ana-lima-4006" in text  # Ana: no worksheet checked her
+    assert "--worksheet" in text
+    assert "not checked against Moodle's grading worksheet (the participant id is read from " \
+        "the folder name alone): ana-lima-4006" in text
+
+
+def test_a_team_that_handed_in_no_notebook_is_named_as_a_group(tmp_path):
+    root = _download(tmp_path / "dl", {f"Team Red_18{F}": f"{A}.ipynb"})
+    report = CollectReport(A)
+    plan(root, A, None, report, teams=True,  # (the intake leaves such files out)
+         not_notebooks=[f"Team Blue_17{F}/answers.pdf"])
+    assert dict(report.refused)[f"Team Blue_17{F}/answers.pdf"].startswith(
+        "Team Blue (Moodle group 17) handed in no notebook")
 
 
 def test_a_default_group_folder_says_the_download_is_a_teams(tmp_path):
