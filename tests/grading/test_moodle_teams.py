@@ -305,3 +305,14 @@ def test_a_team_worksheet_refuses_learners_collected_as_participants(tmp_path, m
         grades = {r["Identifier"]: r["Grade"] for r in csv.DictReader(f)}
     assert grades == {"Participant 4005": "", "Participant 4006": "", "Participant 17": "6",
                       "Participant 4001": "6", "Participant 4010": ""}
+
+
+def test_a_blind_marking_team_worksheet_names_members_by_participant_id(tmp_path):
+    # blind marking: Moodle leaves the names out of the worksheet (no "Full name" column)
+    path = _worksheet(tmp_path / "ws.csv", header=[h for h in HEADER if h != "Full name"])
+    sheet = read_worksheet(path)
+    assert {p.name for p in sheet.participants.values()} == {""}
+    chosen, _ = _plan(_download(tmp_path / "dl", TEAMS), worksheet=sheet)
+    assert sorted(chosen) == ["participant-17", "participant-4001", "participant-4005",
+                              "participant-4006"]
+    assert chosen["participant-4006"].identity.number == "4006"

@@ -111,8 +111,10 @@ def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
     header = [h.strip() for h in rows[0]] if rows else []
     # Moodle's first column is the Identifier ("Participant 123", "Teilnehmer/in 123")
     ident = header.index("Identifier") if "Identifier" in header else 0
+    # "Full name" is second, unless Moodle hides names (blind marking: no such column);
+    # a worksheet in another language is read by position
     name = header.index("Full name") if "Full name" in header else (
-        ident + 1 if len(header) > ident + 1 else None)
+        ident + 1 if "Identifier" not in header and len(header) > ident + 1 else None)
     sheet = Worksheet(path)
     if group_column is not None:
         if group_column not in header:
@@ -168,7 +170,7 @@ def who_is_it(ident: Identity, sheet: Worksheet | None, teams: bool
             return [], (f"no participant of the worksheet {sheet.path.name} is in the group "
                         f"{ident.name!r} (its groups: {', '.join(groups) or 'none'}); download "
                         "the worksheet and the submissions of the same assignment again")
-        return [Identity("Moodle", p.name or f"Participant {p.number}", p.number,
+        return [Identity("Moodle", p.name or "Participant", p.number,  # blind marking
                          ident.source, late=ident.late, team=ident.name)
                 for p in sorted(members, key=lambda p: int(p.number))], ""
     if sheet is None:  # an individual assignment, no worksheet: the folder's number
