@@ -34,9 +34,10 @@ from .lms import Identity, slug
 __all__ = ["GROUP_COLUMNS", "Participant", "Worksheet", "csv_delimiter", "read_worksheet",
            "same_name", "who_is_it"]
 
-#: The worksheet's team column as Moodle's language packs name it (``submissionteam``).
-GROUP_COLUMNS = ("Group", "Groupe", "Gruppe", "Grupo", "Grup", "Groep", "Grupp", "Gruppo",
-                 "Taldea", "群組", "グループ", "Grupa", "Skupina")
+#: The worksheet's team column as Moodle's language packs name it (``submissionteam`` in
+#: en, fr, de, es and pt, ca, tr and id, nl, sv, eu, zh_tw); others: ``group_column``.
+GROUP_COLUMNS = ("Group", "Groupe", "Gruppe", "Grupo", "Grup", "Groep", "Grupp", "Taldea",
+                 "群組")
 _PARTICIPANT_ID = re.compile(r"(\d+)\s*$")
 
 
