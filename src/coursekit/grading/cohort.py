@@ -22,7 +22,7 @@ import contextlib
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import GradingError
@@ -107,6 +107,8 @@ def _reason(log: str) -> str:
 
 
 def _after(course: Path, assignment: str, outcome: Outcome, result: dict) -> Outcome:
+    if result.get("score"):
+        outcome.score, outcome.max_score = result["score"]
     for status, detail in result.get("events") or []:
         outcome.flag(status, detail)
     log = (result.get("log") or "") + (result.get("error") or "")
@@ -224,13 +226,79 @@ def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None
     _API = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
 
 
+class _Recorded(Outcome):
+    """An outcome that keeps every flag it is given, to be replayed in the cohort's process."""
+
+    def __init__(self, student: str):
+        super().__init__(student)
+        self.calls: list[tuple[str, str]] = []
+
+    def flag(self, status: str, detail: str = "") -> None:
+        self.calls.append((status, detail))
+        super().flag(status, detail)
+
+
+def _inspect(course: Path, assignment: str, student: str) -> list[tuple[str, str]]:
+    outcome = _Recorded(student)
+    try:
+        inspect_submission(course, assignment, student, outcome)
+    except Exception as exc:  # a file built to break the inspection costs only its learner
+        outcome.flag(INVALID, f"the grader could not read it ({type(exc).__name__}); "
+                              "ask the learner to submit it again from JupyterLab")
+    return outcome.calls
+
+
+def _autograde(assignment: str, student: str, force: bool) -> dict:
+    """nbgrader's ``NbGraderAPI.autograde``, in one gradebook transaction: its commits are
+    flushed into one transaction, committed once the learner's submission row exists and
+    once at the end, or rolled back (this learner's grades only) when grading fails."""
+    from nbgrader.converters import Autograde
+    from nbgrader.utils import capture_log, temp_attrs
+
+    from .warmgradebook import one_transaction
+
+    class _Autograde(Autograde):
+        def init_assignment(self, assignment_id: str, student_id: str) -> None:
+            super().init_assignment(assignment_id, student_id)
+            tx.checkpoint()  # the learner and submission rows: a short lock, then grading
+
+    coursedir = _API.coursedir
+    block = one_transaction(coursedir.db_url)
+    with block as tx, temp_attrs(coursedir, assignment_id=assignment, student_id=student):
+        app = _Autograde(coursedir=coursedir, parent=_API)
+        app.force, app.create_student = force, True
+        result = dict(capture_log(app))
+        if result.get("success"):
+            result["score"] = _score(coursedir.db_url, assignment, student)
+        else:
+            block.fail()
+    if not result.get("success"):  # what nbgrader kept (the submission, perhaps no grades)
+        result["score"] = _score(coursedir.db_url, assignment, student)
+    return result
+
+
+def _score(db_url: str, assignment: str, student: str) -> tuple[float, float] | None:
+    """``(score, max score)`` of the learner's submission in the gradebook, if it is there."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None
+        return sub.score, sub.max_score
+
+
 def _grade_one(assignment: str, student: str, force: bool, retries: int = 4) -> dict:
     start = time.perf_counter()
+    # inspected here, in the worker that has nbformat and nbgrader loaded already (the
+    # cohort's own process then never imports them)
+    inspected = _inspect(Path(_API.coursedir.root), assignment, student)
     result: dict = {}
     for attempt in range(retries):
         sandbox.EVENTS.clear()
         try:
-            result = dict(_API.autograde(assignment, student, force=force, create=True))
+            result = _autograde(assignment, student, force)
         except Exception as exc:  # never let one learner stop the cohort
             result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
         text = (result.get("log") or "") + (result.get("error") or "")
@@ -238,6 +306,7 @@ def _grade_one(assignment: str, student: str, force: bool, retries: int = 4) -> 
             break
         time.sleep(0.5 * (attempt + 1))
     result["events"] = list(dict.fromkeys(sandbox.EVENTS))
+    result["inspected"] = inspected
     result["seconds"] = time.perf_counter() - start
     return result
 
@@ -272,22 +341,6 @@ def grades_as_data(course: Path, assignment: str) -> bool:
 
 
 # -- the cohort --------------------------------------------------------------------------------
-
-def _scores(course: Path, assignment: str, outcomes: Iterable[Outcome]) -> None:
-    from nbgrader.api import Gradebook, MissingEntry
-
-    cfg = _load_config(course)
-    db_url = cfg.CourseDirectory.get("db_url") or f"sqlite:///{course / 'gradebook.db'}"
-    with Gradebook(db_url) as gb:
-        for o in outcomes:
-            if o.status in (STOPPED, NOT_REACHED):
-                continue
-            try:
-                sub = gb.find_submission(assignment, o.student)
-            except MissingEntry:
-                continue
-            o.score, o.max_score = sub.score, sub.max_score
-
 
 def _mp_context():
     """Workers forked from a server that has nbgrader imported already (POSIX), so each
@@ -404,18 +457,14 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
     per = limits.deadline()
     batch_end = time.monotonic() + 60 + per * math.ceil(len(students) / workers) * 1.5
     slots = [_Slot(ctx, str(course), sandboxed, limits, as_data) for _ in range(workers)]
-    for s in students:  # while the workers start up
-        try:
-            inspect_submission(course, assignment, s, outcomes[s])
-        except Exception as exc:  # a file built to break the inspection costs only its learner
-            outcomes[s].flag(INVALID, f"the grader could not read it ({type(exc).__name__}); "
-                                      "ask the learner to submit it again from JupyterLab")
 
     def done(slot: _Slot, status: str | None = None, detail: str = "",
              result: dict | None = None) -> None:
         o = outcomes[slot.student]
         o.seconds = time.monotonic() - slot.started
         if result is not None:
+            for status, detail in result.get("inspected") or []:
+                o.flag(status, detail)
             _after(course, assignment, o, result)
         else:
             o.flag(status, detail)
@@ -484,7 +533,6 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
             if slot.proc.is_alive():
                 slot.kill()
             slot.remove_files()
-    _scores(course, assignment, outcomes.values())
     return [outcomes[s] for s in students]
 
 
