@@ -220,7 +220,18 @@ def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None
              for step in steps]
     if executor not in steps:
         steps.insert(0, executor)
-    cfg.Autograde.autograde_preprocessors = steps
+    # nbgrader's two gradebook-heavy steps, their lookups read in one query each
+    from nbgrader.preprocessors import OverwriteCells, SaveAutoGrades
+
+    from .fewerqueries import OneQueryOverwriteCells, OneQuerySaveAutoGrades
+
+    swap = {OverwriteCells: OneQueryOverwriteCells, SaveAutoGrades: OneQuerySaveAutoGrades,
+            "nbgrader.preprocessors.OverwriteCells": OneQueryOverwriteCells,
+            "nbgrader.preprocessors.SaveAutoGrades": OneQuerySaveAutoGrades}
+    cfg.Autograde.autograde_preprocessors = [swap.get(step, step) for step in steps]
+    sanitize = list(cfg.Autograde.get("sanitize_preprocessors") or
+                    Autograde.class_traits()["sanitize_preprocessors"].default())
+    cfg.Autograde.sanitize_preprocessors = [swap.get(step, step) for step in sanitize]
     cfg.SandboxedExecute.limits = dict(limits or Limits().as_dict())
     cfg.SandboxedExecute.use_sandbox = sandboxed
     _API = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
@@ -317,6 +328,8 @@ def _worker_main(course: str, sandboxed: bool, limits: dict, conn, tmp: str | No
 
     Its temporary files (each sandbox's folder) go under ``tmp``, which the cohort removes
     even when it has to kill this process."""
+    from . import leanworker  # noqa: F401 (first, when this process was spawned)
+
     if tmp:
         import tempfile
 
@@ -349,9 +362,12 @@ def _mp_context():
 
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["nbgrader.apps", "nbgrader.coursedir",
-                                    "nbgrader.converters", "nbclient", "jupyter_client",
-                                    __name__])
+        ctx.set_forkserver_preload([
+            "coursekit.grading.leanworker", "nbgrader.apps", "nbgrader.coursedir",
+            "nbgrader.converters", "nbgrader.preprocessors", "sqlalchemy.dialects.sqlite",
+            "nbclient", "jupyter_client", "nh3", "coursekit.grading.inert",
+            "coursekit.grading.dataanswers", "coursekit.grading.warmgradebook",
+            "coursekit.grading.fewerqueries", __name__])
         return ctx
     return multiprocessing.get_context("spawn")
 
