@@ -69,6 +69,7 @@ class _Transaction:
         from sqlalchemy.orm import scoped_session, sessionmaker
 
         self.db_url, self.engine = db_url, engine
+        self.courses: set[str] = set()  # course rows checked in this transaction
         self.conn = engine.connect()
         self.trans = self.conn.begin()
         # nbgrader's own session settings; bound to one connection whose transaction nbgrader's
@@ -121,7 +122,9 @@ def _share_one_session() -> None:
             plain_init(self, db_url, course_id, authenticator)
             return
         self.engine, self.db = tx.engine, tx.db
-        self.check_course(course_id=course_id)  # as nbgrader does on every opening
+        if course_id not in tx.courses:  # as nbgrader does on opening; once is enough
+            self.check_course(course_id=course_id)
+            tx.courses.add(course_id)
         self.course_id, self.authenticator = course_id, authenticator
 
     def close(self):
