@@ -149,6 +149,19 @@ def test_feedback_holds_no_answer_key_hidden_test_or_grader_data(batch):
     del bank
 
 
+def test_remote_images_in_outputs_fetch_nothing_where_a_marker_looks(batch):
+    course = batch["course"]
+    assert batch["outcomes"]["h-remote-image"].score == batch["points"]
+    graded = course / "autograded" / "h-remote-image" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    page = course / "feedback" / "h-remote-image" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    html = [o["data"]["text/html"] for c in json.loads(graded.read_text())["cells"]
+            if c["cell_type"] == "code" for o in c["outputs"] if "text/html" in o.get("data", {})]
+    assert html and all("tracker.example" not in h for h in html)
+    assert any(f'src="{corpus.PIXEL}"' in h for h in html)  # an inline image stays
+    assert any('alt="chart"' in h for h in html)
+    assert "tracker.example" not in page.read_text(encoding="utf-8")
+
+
 def test_no_process_outlives_the_batch(batch):
     assert batch["left"] == []
     mine = psutil.Process().children(recursive=True)
