@@ -223,7 +223,11 @@ def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None
     # nbgrader's two gradebook-heavy steps, their lookups read in one query each
     from nbgrader.preprocessors import OverwriteCells, SaveAutoGrades
 
-    from .fewerqueries import OneQueryOverwriteCells, OneQuerySaveAutoGrades
+    from .fewerqueries import (
+        OneCopyNotebookExporter,
+        OneQueryOverwriteCells,
+        OneQuerySaveAutoGrades,
+    )
 
     swap = {OverwriteCells: OneQueryOverwriteCells, SaveAutoGrades: OneQuerySaveAutoGrades,
             "nbgrader.preprocessors.OverwriteCells": OneQueryOverwriteCells,
@@ -232,6 +236,10 @@ def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None
     sanitize = list(cfg.Autograde.get("sanitize_preprocessors") or
                     Autograde.class_traits()["sanitize_preprocessors"].default())
     cfg.Autograde.sanitize_preprocessors = [swap.get(step, step) for step in sanitize]
+    # the notebook copied once per pass, not twice; validated after the last step of each
+    # pass (nbconvert's documented setting), not after every step
+    cfg.Autograde.exporter_class = OneCopyNotebookExporter
+    cfg.NotebookExporter.optimistic_validation = True
     cfg.SandboxedExecute.limits = dict(limits or Limits().as_dict())
     cfg.SandboxedExecute.use_sandbox = sandboxed
     _API = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
