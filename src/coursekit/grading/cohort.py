@@ -3,15 +3,20 @@
 Each worker process loads nbgrader once and calls its Python API
 (:meth:`nbgrader.apps.NbGraderAPI.autograde`) for one learner at a time, so a
 cohort is graded by exactly the pipeline serial ``nbgrader autograde`` runs, and
-the scores are the same. The workers share one SQLite gradebook: their writes are
-short, SQLite serialises them, and a write that meets a lock is retried.
+the scores are the same. The workers share one SQLite gradebook: each submission is
+written in one transaction (committed once its row exists and once at the end, instead
+of nbgrader's commit per grade and comment; :mod:`coursekit.grading.warmgradebook`), the
+gradebook-heavy steps read their rows in one query each
+(:mod:`coursekit.grading.fewerqueries`), SQLite serialises the writes, and a write that
+meets a lock is retried. A submission whose grading fails loses only its own grades.
 
 Only nbgrader's ``Execute`` step changes. A check whose every code cell has the shape the
 kit generates (clicked answers) is graded as data, with no learner kernel at all
 (:mod:`coursekit.grading.dataanswers`); any other check runs each learner's kernel in a
 sandbox with limits (:mod:`coursekit.grading.sandbox`).
 
-Before grading, each submission is inspected (:mod:`coursekit.grading.inspection`). After
+Before grading, each submission is inspected (:mod:`coursekit.grading.inspection`), in the
+worker, so the cohort's own process never imports nbgrader or nbformat. After
 grading, the autograded notebook tells whether an answer ran out of time; the log tells
 whether the kernel died. A bad submission never stops the run.
 """
