@@ -87,6 +87,13 @@ def survivors() -> list[psutil.Process]:
 
 
 
+#: A remote image in a learner's output: it would tell its owner who opened the page, when.
+TRACKER = "https://tracker.example/pixel.png?marker=1"
+#: An inline image (a 1x1 PNG): it fetches nothing, so it stays.
+PIXEL = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nG"
+         "NgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==")
+
+
 def build(root: Path) -> dict:
     """Write the course and every submission under ``root``; return what the test needs:
     ``course``, ``expect`` (learner: status), ``data`` (the facilitator's data folder),
@@ -167,6 +174,10 @@ def build(root: Path) -> dict:
             "    clear_output()")
     hostile("h-many-files", DISK,
             "for n in range(8):\n    open(f'f{n}.bin', 'wb').write(b'0' * (12 * 1024 ** 2))")
+    # an output whose images load from the learner's server as the marker opens it
+    hostile("h-remote-image", GRADED,
+            "from IPython.display import HTML, display\n"
+            f"display(HTML('<img src=\"{TRACKER}\" alt=\"chart\"><img src=\"{PIXEL}\">'))")
     # reading the hidden tests as they run, to print them into a later answer's output
     spy = ("ip = get_ipython()\nseen = []\n"
            "ip.events.register('pre_run_cell', lambda info: seen.append(info.raw_cell))")

@@ -149,6 +149,29 @@ def test_feedback_holds_no_answer_key_hidden_test_or_grader_data(batch):
     del bank
 
 
+def test_remote_images_in_outputs_fetch_nothing_where_a_marker_looks(batch):
+    course = batch["course"]
+    assert batch["outcomes"]["h-remote-image"].score == batch["points"]
+    graded = course / "autograded" / "h-remote-image" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    page = course / "feedback" / "h-remote-image" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    html = ["".join(o["data"]["text/html"]) for c in json.loads(graded.read_text())["cells"]
+            if c["cell_type"] == "code" for o in c["outputs"] if "text/html" in o.get("data", {})]
+    assert html and all("tracker.example" not in h for h in html)
+    assert any(f'src="{corpus.PIXEL}"' in h for h in html)  # an inline image stays
+    assert any('alt="chart"' in h for h in html)
+    # the feedback page: the learner's code shows the address as text, but no element loads it
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Sources(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.extend(v or "" for k, v in attrs if k in ("src", "srcset", "href"))
+
+    Sources().feed(page.read_text(encoding="utf-8"))
+    assert found and not [v for v in found if "tracker.example" in v]
+
+
 def test_no_process_outlives_the_batch(batch):
     assert batch["left"] == []
     mine = psutil.Process().children(recursive=True)

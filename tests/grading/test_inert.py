@@ -8,6 +8,8 @@ import pytest
 from coursekit.grading.csp import policy, trusted_scripts
 from coursekit.grading.inert import MakeInert, inert_html, inert_markdown, inert_output
 
+from .corpus import PIXEL
+
 ATTACKS = [
     "<img src=x onerror=alert(1)>",
     "<script>alert(1)</script>",
@@ -50,6 +52,27 @@ def test_outputs_that_run_are_dropped_and_plain_ones_kept():
     assert list(only["data"]) == ["text/plain"] and "removed" in only["data"]["text/plain"]
     stream = {"output_type": "stream", "name": "stdout", "text": "<b>as text</b>"}
     assert inert_output(dict(stream)) == stream
+
+
+@pytest.mark.parametrize("src", ["http://tracker.example/p.png?marker=1",
+                                 "HTTPS://tracker.example/p.png", "//tracker.example/p.png",
+                                 "  https://tracker.example/p.png", "p.png",
+                                 "data:image/svg+xml,<svg onload=alert(1)>",
+                                 "data:text/html,<script>alert(1)</script>"])
+def test_output_images_fetch_nothing_from_another_host(src):
+    out = inert_output({"output_type": "display_data", "metadata": {}, "data": {
+        "text/html": f'<p>chart</p><img src="{src}" alt="chart"><img src="{PIXEL}" alt="dot">'}})
+    html = out["data"]["text/html"]
+    assert "tracker.example" not in html and "p.png" not in html and "svg" not in html
+    assert "script" not in html
+    assert '<img alt="chart">' in html  # the image's text stays for the marker
+    assert f'<img src="{PIXEL}" alt="dot">' in html  # an inline image stays
+    assert inert_output(out) == out  # idempotent
+
+
+def test_links_keep_their_address_but_never_a_data_url():
+    assert 'href="https://example.org"' in inert_html('<a href="https://example.org">x</a>')
+    assert "data:" not in inert_html('<a href="data:text/html,hi">x</a>')
 
 
 def test_make_inert_escapes_answers_cleans_locked_cells_and_drops_widget_state():

@@ -3,15 +3,20 @@
 Each worker process loads nbgrader once and calls its Python API
 (:meth:`nbgrader.apps.NbGraderAPI.autograde`) for one learner at a time, so a
 cohort is graded by exactly the pipeline serial ``nbgrader autograde`` runs, and
-the scores are the same. The workers share one SQLite gradebook: their writes are
-short, SQLite serialises them, and a write that meets a lock is retried.
+the scores are the same. The workers share one SQLite gradebook: each submission is
+written in one transaction (committed once its row exists and once at the end, instead
+of nbgrader's commit per grade and comment; :mod:`coursekit.grading.warmgradebook`), the
+gradebook-heavy steps read their rows in one query each
+(:mod:`coursekit.grading.fewerqueries`), SQLite serialises the writes, and a write that
+meets a lock is retried. A submission whose grading fails loses only its own grades.
 
 Only nbgrader's ``Execute`` step changes. A check whose every code cell has the shape the
 kit generates (clicked answers) is graded as data, with no learner kernel at all
 (:mod:`coursekit.grading.dataanswers`); any other check runs each learner's kernel in a
 sandbox with limits (:mod:`coursekit.grading.sandbox`).
 
-Before grading, each submission is inspected (:mod:`coursekit.grading.inspection`). After
+Before grading, each submission is inspected (:mod:`coursekit.grading.inspection`), in the
+worker, so the cohort's own process never imports nbgrader or nbformat. After
 grading, the autograded notebook tells whether an answer ran out of time; the log tells
 whether the kernel died. A bad submission never stops the run.
 """
@@ -22,7 +27,7 @@ import contextlib
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import GradingError
@@ -107,6 +112,8 @@ def _reason(log: str) -> str:
 
 
 def _after(course: Path, assignment: str, outcome: Outcome, result: dict) -> Outcome:
+    if result.get("score"):
+        outcome.score, outcome.max_score = result["score"]
     for status, detail in result.get("events") or []:
         outcome.flag(status, detail)
     log = (result.get("log") or "") + (result.get("error") or "")
@@ -218,19 +225,104 @@ def _init_worker(course: str, sandboxed: bool = True, limits: dict | None = None
              for step in steps]
     if executor not in steps:
         steps.insert(0, executor)
-    cfg.Autograde.autograde_preprocessors = steps
+    # nbgrader's two gradebook-heavy steps, their lookups read in one query each
+    from nbgrader.preprocessors import OverwriteCells, SaveAutoGrades
+
+    from .fewerqueries import (
+        OneCopyNotebookExporter,
+        OneQueryOverwriteCells,
+        OneQuerySaveAutoGrades,
+    )
+
+    swap = {OverwriteCells: OneQueryOverwriteCells, SaveAutoGrades: OneQuerySaveAutoGrades,
+            "nbgrader.preprocessors.OverwriteCells": OneQueryOverwriteCells,
+            "nbgrader.preprocessors.SaveAutoGrades": OneQuerySaveAutoGrades}
+    cfg.Autograde.autograde_preprocessors = [swap.get(step, step) for step in steps]
+    sanitize = list(cfg.Autograde.get("sanitize_preprocessors") or
+                    Autograde.class_traits()["sanitize_preprocessors"].default())
+    cfg.Autograde.sanitize_preprocessors = [swap.get(step, step) for step in sanitize]
+    # the notebook copied once per pass, not twice; validated after the last step of each
+    # pass (nbconvert's documented setting), not after every step
+    cfg.Autograde.exporter_class = OneCopyNotebookExporter
+    cfg.NotebookExporter.optimistic_validation = True
     cfg.SandboxedExecute.limits = dict(limits or Limits().as_dict())
     cfg.SandboxedExecute.use_sandbox = sandboxed
     _API = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
 
 
+class _Recorded(Outcome):
+    """An outcome that keeps every flag it is given, to be replayed in the cohort's process."""
+
+    def __init__(self, student: str):
+        super().__init__(student)
+        self.calls: list[tuple[str, str]] = []
+
+    def flag(self, status: str, detail: str = "") -> None:
+        self.calls.append((status, detail))
+        super().flag(status, detail)
+
+
+def _inspect(course: Path, assignment: str, student: str) -> list[tuple[str, str]]:
+    outcome = _Recorded(student)
+    try:
+        inspect_submission(course, assignment, student, outcome)
+    except Exception as exc:  # a file built to break the inspection costs only its learner
+        outcome.flag(INVALID, f"the grader could not read it ({type(exc).__name__}); "
+                              "ask the learner to submit it again from JupyterLab")
+    return outcome.calls
+
+
+def _autograde(assignment: str, student: str, force: bool) -> dict:
+    """nbgrader's ``NbGraderAPI.autograde``, in one gradebook transaction: its commits are
+    flushed into one transaction, committed once the learner's submission row exists and
+    once at the end, or rolled back (this learner's grades only) when grading fails."""
+    from nbgrader.converters import Autograde
+    from nbgrader.utils import capture_log, temp_attrs
+
+    from .warmgradebook import one_transaction
+
+    class _Autograde(Autograde):
+        def init_assignment(self, assignment_id: str, student_id: str) -> None:
+            super().init_assignment(assignment_id, student_id)
+            tx.checkpoint()  # the learner and submission rows: a short lock, then grading
+
+    coursedir = _API.coursedir
+    block = one_transaction(coursedir.db_url)
+    with block as tx, temp_attrs(coursedir, assignment_id=assignment, student_id=student):
+        app = _Autograde(coursedir=coursedir, parent=_API)
+        app.force, app.create_student = force, True
+        result = dict(capture_log(app))
+        if result.get("success"):
+            result["score"] = _score(coursedir.db_url, assignment, student)
+        else:
+            block.fail()
+    if not result.get("success"):  # what nbgrader kept (the submission, perhaps no grades)
+        result["score"] = _score(coursedir.db_url, assignment, student)
+    return result
+
+
+def _score(db_url: str, assignment: str, student: str) -> tuple[float, float] | None:
+    """``(score, max score)`` of the learner's submission in the gradebook, if it is there."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None
+        return sub.score, sub.max_score
+
+
 def _grade_one(assignment: str, student: str, force: bool, retries: int = 4) -> dict:
     start = time.perf_counter()
+    # inspected here, in the worker that has nbformat and nbgrader loaded already (the
+    # cohort's own process then never imports them)
+    inspected = _inspect(Path(_API.coursedir.root), assignment, student)
     result: dict = {}
     for attempt in range(retries):
         sandbox.EVENTS.clear()
         try:
-            result = dict(_API.autograde(assignment, student, force=force, create=True))
+            result = _autograde(assignment, student, force)
         except Exception as exc:  # never let one learner stop the cohort
             result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
         text = (result.get("log") or "") + (result.get("error") or "")
@@ -238,6 +330,7 @@ def _grade_one(assignment: str, student: str, force: bool, retries: int = 4) -> 
             break
         time.sleep(0.5 * (attempt + 1))
     result["events"] = list(dict.fromkeys(sandbox.EVENTS))
+    result["inspected"] = inspected
     result["seconds"] = time.perf_counter() - start
     return result
 
@@ -248,6 +341,8 @@ def _worker_main(course: str, sandboxed: bool, limits: dict, conn, tmp: str | No
 
     Its temporary files (each sandbox's folder) go under ``tmp``, which the cohort removes
     even when it has to kill this process."""
+    from . import leanworker  # noqa: F401 (first, when this process was spawned)
+
     if tmp:
         import tempfile
 
@@ -273,22 +368,6 @@ def grades_as_data(course: Path, assignment: str) -> bool:
 
 # -- the cohort --------------------------------------------------------------------------------
 
-def _scores(course: Path, assignment: str, outcomes: Iterable[Outcome]) -> None:
-    from nbgrader.api import Gradebook, MissingEntry
-
-    cfg = _load_config(course)
-    db_url = cfg.CourseDirectory.get("db_url") or f"sqlite:///{course / 'gradebook.db'}"
-    with Gradebook(db_url) as gb:
-        for o in outcomes:
-            if o.status in (STOPPED, NOT_REACHED):
-                continue
-            try:
-                sub = gb.find_submission(assignment, o.student)
-            except MissingEntry:
-                continue
-            o.score, o.max_score = sub.score, sub.max_score
-
-
 def _mp_context():
     """Workers forked from a server that has nbgrader imported already (POSIX), so each
     starts in milliseconds instead of importing nbgrader anew; spawned elsewhere."""
@@ -296,9 +375,12 @@ def _mp_context():
 
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["nbgrader.apps", "nbgrader.coursedir",
-                                    "nbgrader.converters", "nbclient", "jupyter_client",
-                                    __name__])
+        ctx.set_forkserver_preload([
+            "coursekit.grading.leanworker", "nbgrader.apps", "nbgrader.coursedir",
+            "nbgrader.converters", "nbgrader.preprocessors", "sqlalchemy.dialects.sqlite",
+            "nbclient", "jupyter_client", "nh3", "coursekit.grading.inert",
+            "coursekit.grading.dataanswers", "coursekit.grading.warmgradebook",
+            "coursekit.grading.fewerqueries", __name__])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -404,18 +486,14 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
     per = limits.deadline()
     batch_end = time.monotonic() + 60 + per * math.ceil(len(students) / workers) * 1.5
     slots = [_Slot(ctx, str(course), sandboxed, limits, as_data) for _ in range(workers)]
-    for s in students:  # while the workers start up
-        try:
-            inspect_submission(course, assignment, s, outcomes[s])
-        except Exception as exc:  # a file built to break the inspection costs only its learner
-            outcomes[s].flag(INVALID, f"the grader could not read it ({type(exc).__name__}); "
-                                      "ask the learner to submit it again from JupyterLab")
 
     def done(slot: _Slot, status: str | None = None, detail: str = "",
              result: dict | None = None) -> None:
         o = outcomes[slot.student]
         o.seconds = time.monotonic() - slot.started
         if result is not None:
+            for status, detail in result.get("inspected") or []:
+                o.flag(status, detail)
             _after(course, assignment, o, result)
         else:
             o.flag(status, detail)
@@ -484,7 +562,6 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
             if slot.proc.is_alive():
                 slot.kill()
             slot.remove_files()
-    _scores(course, assignment, outcomes.values())
     return [outcomes[s] for s in students]
 
 

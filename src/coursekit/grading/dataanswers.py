@@ -205,6 +205,19 @@ def assignment_key(course: Path, assignment: str) -> dict[str, AnswerKey] | None
     return keys or None
 
 
+def _key_of(path: Path) -> AnswerKey:
+    """The answer key of a source notebook, read once while the file is unchanged (a grading
+    worker grades many submissions against the same source)."""
+    stat = path.stat()
+    return _cached_key(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_key(path: str, mtime_ns: int, size: int) -> AnswerKey:
+    del mtime_ns, size  # part of the cache key only
+    return answer_key(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
 def read_answer(source: str, variable: str, generated: list[str]) -> tuple[bool, object]:
     """``(True, value)`` when an answer cell holds exactly what the kit writes there (one
     ``variable = <literal>`` line, and generated lines); ``(False, reason)`` otherwise."""
@@ -261,7 +274,7 @@ def grade_as_data_class():
             info = resources.get("nbgrader") or {}
             path = Path(self.key_folder or "source") / info.get("assignment", "") / (
                 f"{info.get('notebook', '')}.ipynb")
-            return answer_key(json.loads(path.read_text(encoding="utf-8")))
+            return _key_of(path)
 
         def preprocess(self, nb, resources):
             key = self._key(resources)

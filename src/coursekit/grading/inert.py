@@ -13,7 +13,9 @@ or a ``<script>`` output runs with the marker's rights on the Jupyter server.
   and ``&lt;`` are spelled out, and ``javascript:``/``vbscript:`` links are broken;
   markdown the check locks (questions, instructions) is cleaned by ``nh3``;
 * outputs keep plain text, images and tables: HTML is cleaned by ``nh3`` (no script,
-  event handler, iframe, form, style or ``javascript:`` URL), and script, SVG (which can
+  event handler, iframe, form, style or ``javascript:`` URL, and no image fetched from
+  another host, which would tell it who opened the page; inline ``data:`` images stay),
+  and script, SVG (which can
   hold script) and unknown HTML-like kinds are dropped; output metadata is dropped;
 * widget state in the notebook's metadata (which the page would run) is dropped.
 
@@ -65,12 +67,28 @@ def inert_markdown(text: str) -> str:
     return no_links(_SCHEME.sub(r"\1\2\3-blocked\4:", text))
 
 
+#: Inline images an output may carry (``data:`` URIs): kept, since they fetch nothing.
+_INLINE_IMAGE = re.compile(r"(?i)^\s*data:image/(png|jpeg|gif|webp)[;,]")
+
+
+def _no_fetch(element: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: an image source is kept only when it is an inline image
+    (a remote one is fetched as the page opens, telling its owner who looked and when);
+    no other attribute may hold a ``data:`` URI."""
+    if element == "img" and attribute == "src":
+        return value if _INLINE_IMAGE.match(value) else None
+    if value.strip().lower().startswith("data:"):
+        return None
+    return value
+
+
 def inert_html(html: str) -> str:
-    """HTML with nothing that runs: no script, event handler, iframe, form or js URL."""
+    """HTML with nothing that runs or fetches: no script, event handler, iframe, form or js
+    URL, and no image from another host (inline ``data:`` images stay)."""
     import nh3
 
-    return nh3.clean(html, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer")
+    return nh3.clean(html, url_schemes={"http", "https", "mailto", "data"},
+                     link_rel="noopener noreferrer", attribute_filter=_no_fetch)
 
 
 def inert_output(out: dict) -> dict:
