@@ -118,3 +118,19 @@ def test_seeded_phrasings_fail_the_whole_linter_in_a_guide_and_a_script(kit):
     found = provenance.problems()
     assert any("03-change-is-possible.ipynb" in f and "Each author" in f for f in found), found
     assert any("sessions/03.yml" in f and "united" in f for f in found), found
+
+
+def test_an_evidence_rows_kind_cannot_show_research_past_its_label():
+    # attack: kind must start with the label, but could go on to show **research** on a row
+    # labelled opinion (an unnamed study), which the learner reads as research
+    from coursekit.errors import ContentError
+    from coursekit.evidencetable import load_tables
+
+    row = {"claim": "Tendencies decline with age", "support": "A 2019 study, not named",
+           "said_by": ["001-part5"], "label": "opinion"}
+    with pytest.raises(ContentError, match=r"shows \*\*research\*\* on a row labelled opinion"):
+        load_tables({"evidence": [{"rows": [
+            {**row, "kind": "**opinion**, in fact **research** (2019)"}]}]}, "x.yml")
+    honest = "**opinion**, borrowing a **theory**"
+    [table] = load_tables({"evidence": [{"rows": [{**row, "kind": honest}]}]}, "x.yml")
+    assert table.rows[0].kind_text == honest
