@@ -134,3 +134,17 @@ def test_an_evidence_rows_kind_cannot_show_research_past_its_label():
     honest = "**opinion**, borrowing a **theory**"
     [table] = load_tables({"evidence": [{"rows": [{**row, "kind": honest}]}]}, "x.yml")
     assert table.rows[0].kind_text == honest
+
+
+def test_a_false_consensus_in_an_evidence_rows_kind_fails(kit):
+    # attack: the linter read an evidence row's claim and support, not its kind column
+    path = kit / "assets" / "lessons" / "03.yml"
+    text = path.read_text(encoding="utf-8")
+    old = 'kind: "**opinion** (points to an unnamed study)"'
+    assert old in text
+    path.write_text(text.replace(
+        old, 'kind: "**opinion** (points to an unnamed study all five articles agree with)"', 1),
+        encoding="utf-8")
+    found = provenance.problems()
+    assert found and all("03.yml: evidence table 1, row" in f for f in found), found
+    assert "all five" in found[0].lower()

@@ -341,7 +341,8 @@ def _lesson_claims(data: dict) -> list[tuple[str, Any]]:
     for t, table in enumerate(data.get("evidence") or [], 1):  # each row: claim and support
         for r, row in enumerate((table or {}).get("rows") or [], 1):
             if isinstance(row, dict):
-                row = {**row, "text": f"{row.get('claim', '')}. {row.get('support', '')}"}
+                row = {**row, "text": f"{row.get('claim', '')}. {row.get('support', '')}. "
+                                      f"{row.get('kind', '')}".rstrip(". ")}
             items.append((f"evidence table {t}, row {r}", row))
     return items
 
