@@ -148,3 +148,30 @@ def test_a_false_consensus_in_an_evidence_rows_kind_fails(kit):
     found = provenance.problems()
     assert found and all("03.yml: evidence table 1, row" in f for f in found), found
     assert "all five" in found[0].lower()
+
+
+def test_a_keyed_option_or_a_true_statement_stating_a_false_consensus_fails(kit):
+    # attack: the linter read question explanations and option feedback, never the text
+    # the course keys as right (the shape of the old 05.common-ground, options a and c)
+    path = kit / "assets" / "questions" / "05.yml"
+    edit_text = path.read_text(encoding="utf-8")
+    old = 'text: "Only Saeed and Raypole speak of the partner\'s own safety or wellbeing"'
+    assert old in edit_text
+    path.write_text(edit_text.replace(
+        old, 'text: "Every article puts the partner\'s own safety first"', 1), encoding="utf-8")
+    found = provenance.problems()
+    assert len(found) == 1 and "'common-ground' option 'b'" in found[0], found
+    assert "keys as right" in found[0]
+    # a wrong option may voice the false consensus: that is what it is there to catch
+    assert "All five articles say that the partner's safety comes first" in edit_text
+
+
+def test_a_true_statement_stating_a_false_consensus_fails(kit):
+    path = kit / "assets" / "questions" / "03.yml"
+    text = path.read_text(encoding="utf-8")
+    old = 'prompt: "Raypole advises keeping a boundary'
+    assert old in text
+    path.write_text(text.replace(old, 'prompt: "All the authors advise keeping a boundary', 1),
+                    encoding="utf-8")
+    found = provenance.problems()
+    assert len(found) == 1 and "'no-excuse' prompt" in found[0], found

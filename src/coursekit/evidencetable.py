@@ -24,7 +24,6 @@ its label and a research label's named study.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from typing import Any
 

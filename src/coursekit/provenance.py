@@ -425,6 +425,17 @@ def guide_problems() -> list[str]:
                          "the lessons' comparisons: do")
     for path in sorted((config.assets_dir() / "questions").glob("[0-9][0-9].yml")):
         for q in (yamlio.load_file(path) or {}).get("questions") or []:
+            # what the course asserts: the prompt (a true statement when its answer is
+            # True) and every keyed option; a wrong option may voice a false consensus
+            asserted = [("prompt", q.get("prompt"))] if (
+                q.get("type") != "true_false" or q.get("answer") is True) else []
+            asserted += [(f"option {o.get('id')!r}", o.get("text"))
+                         for o in q.get("options") or [] if o.get("correct")]
+            for place, said in asserted:
+                for claim in _unnamed_agreements(str(said or "")):
+                    found.append(f"assets/questions/{path.name}: question {q.get('id')!r} "
+                                 f"{place} says {claim!r}, which the course keys as right; "
+                                 "name the readings that hold it (\"Saeed and Raypole...\")")
             for option in q.get("options") or []:
                 for claim in _unnamed_agreements(str(option.get("feedback") or "")):
                     found.append(f"assets/questions/{path.name}: question {q.get('id')!r} option "
