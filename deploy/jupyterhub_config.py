@@ -98,6 +98,10 @@ c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": str(Path(__file__).resolve().parent / "jupyter"),
     "COURSEKIT_HUB_EXCHANGE": setting("COURSEKIT_HUB_EXCHANGE"),
     "COURSEKIT_HUB_COURSE": setting("COURSEKIT_HUB_COURSE"),
+    # nbgrader runs `alembic` by name (its gradebook), so this environment's bin/ comes
+    # first on each server's PATH, even when the hub was started without activating it.
+    "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                             os.environ.get("PATH", os.defpath)]),
 }
 # Modest limits for a shared machine; LocalProcessSpawner cannot enforce them (it only
 # passes them on as MEM_LIMIT/CPU_LIMIT), SystemdSpawner can (see README).

@@ -174,6 +174,8 @@ def test_cli_check_and_plan():
     assert "total: 90 of 90 minutes" in result.output
     result = runner.invoke(main, ["handouts", "plan", "series", "9"])
     assert result.exit_code != 0 and "sessions 1 to 5" in result.output
+    result = runner.invoke(main, ["handouts", "plan", "workshop", "2"])
+    assert result.exit_code != 0 and "workshop has only session 1, not 2" in result.output
 
 
 README = ROOT / "facilitator" / "README.md"

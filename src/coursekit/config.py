@@ -62,10 +62,15 @@ def readings_dir() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+#: This package's folder, resolved once: every lookup of ``assets/`` starts here, and a
+#: lesson asks for it hundreds of times (each claim rendered, each question loaded).
+_PACKAGE = Path(__file__).resolve().parent
+
+
 def kit_root() -> Path:
     """The kit's own folder: ``lessons/``, ``assets/`` and ``facilitator/`` live here."""
     value = os.environ.get(ROOT_ENV, "").strip()
-    root = Path(value).expanduser() if value else Path(__file__).resolve().parents[2]
+    root = Path(value).expanduser() if value else _PACKAGE.parents[1]
     if not (root / "assets").is_dir():
         raise ConfigError(
             f"{root} does not hold the kit's assets/ folder; set {ROOT_ENV} to the folder "
@@ -76,7 +81,7 @@ def kit_root() -> Path:
 
 def packaged_assets_dir() -> Path:
     """Where a built wheel keeps the assets (absent in a clone's editable install)."""
-    return Path(__file__).resolve().parent / "assets"
+    return _PACKAGE / "assets"
 
 
 def assets_dir() -> Path:

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,26 @@ __all__ = ["AGREEMENT", "COURSE", "Claim", "agreement_table", "claim_from", "cla
            "problems", "render", "speakers"]
 
 COURSE = "course"
+
+
+class _LazyPattern:
+    """A regular expression compiled on first use: the linter's patterns below are long,
+    and a lesson, which only renders claims, never needs them."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags = pattern, flags
+
+    @property
+    def compiled(self) -> re.Pattern:
+        return _compile(self.pattern, self.flags)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.compiled, name)
+
+
+@cache
+def _compile(pattern: str, flags: int) -> re.Pattern:
+    return re.compile(pattern, flags)
 
 #: Words that make a statement speak for several readings at once: quantifiers over the
 #: readings ("all three", "each of the authors", "every reading", "neither article", "they
@@ -95,7 +115,7 @@ _EXTRA = (
     r"there is agreement|(?:pessimists|optimists|hopeful \w+|doubters|sceptics|skeptics) "
     r"and (?:the )?(?:pessimists|optimists|hopeful|doubters|sceptics|skeptics)"
 )
-AGREEMENT = re.compile(
+AGREEMENT = _LazyPattern(
     r"\b(all (?:five|four|three|two|six|seven|the|of them|of the|of these|these|those)\b|"
     r"(?:each|every) (?:article|reading|author|writer|text|view|source|piece|part|one)"
     rf"(?: \w+){{0,3}}? {_SAYING}\b|"
@@ -129,7 +149,7 @@ _QUANT = (r"(?:all (?:five|four|three|two|six|the \w+|of them|of the \w+|these \
           r"(?:none|neither) of (?:them|(?:the|these) \w+)|"
           r"neither (?:article|reading|author|writer|text)|"
           r"no (?:other )?(?:article|reading|author|writer|text))")
-GUIDE_AGREEMENT = re.compile(
+GUIDE_AGREEMENT = _LazyPattern(
     rf"\b({_QUANT} (?:\w+ ){{0,2}}?{_SAYING}\b|"
     rf"(?:the|these|those) (?:\w+ ){{0,2}}{_GROUP} (?:all |both |each |here |too |also |"
     rf"broadly |largely |mostly |generally )?{_SAYING}\b|"

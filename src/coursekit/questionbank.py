@@ -456,15 +456,17 @@ def balance_keys(questions: list[Question], fixed: set[str] | frozenset[str] = f
 
 def load_file(path: Path | str) -> QuestionBank:
     """Load and validate one bank file; the lesson id must match the file's ``NN.yml`` name."""
-    import yaml
-
     path = Path(path)
     try:
-        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.parse_bytes(path, path.read_bytes())  # the data bundle, else the YAML
     except FileNotFoundError:
         raise QuestionBankError(f"{path}: no such question bank; create it (see "
                                 "docs/ARCHITECTURE.md for the format)") from None
-    except yaml.YAMLError as exc:
+    except Exception as exc:
+        import yaml
+
+        if not isinstance(exc, yaml.YAMLError):
+            raise
         raise QuestionBankError(f"{path}: not valid YAML ({yamlio.describe(exc)}); fix the "
                                 "syntax there") from None
     expect = path.stem if _LESSON_ID.match(path.stem) else None

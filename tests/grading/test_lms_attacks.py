@@ -275,15 +275,21 @@ def test_a_team_without_a_group_is_not_a_plain_learner():
     assert (who.lms, who.name, who.number) == ("Moodle", "Default group", "")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Moodle 4.1+ names a team submission's folder '<group name>_<group id>_assignsubmission"
-    "_file' (mod/assign/classes/downloader.php, get_student_prefix): the group id sits where a "
-    "participant id sits, and nothing in the name tells them apart, so the team's grade and "
-    "feedback go to 'Participant <group id>' (no one, or the wrong person). Needs a way to "
-    "say the download is a team assignment (a collect option) and the members of each group."))
-def test_a_moodle_team_folder_is_not_taken_for_a_participant():
+def test_a_moodle_team_folder_is_not_taken_for_a_participant(tmp_path):
+    # Moodle 4.1+: "<group name>_<group id>_assignsubmission_file" (downloader.php,
+    # get_student_prefix). The name alone reads like a participant's, so the number is
+    # confirmed elsewhere: the worksheet's Group column, or --moodle-teams.
+    from coursekit.grading.worksheet import read_worksheet, who_is_it
+
     who = identify(f"Team Blue_17_assignsubmission_file/{A}.ipynb", A)
-    assert who.number != "17"
+    sheet = tmp_path / "ws.csv"
+    sheet.write_text("Identifier,Full name,Status,Group,Grade\n"
+                     "Participant 17,Kim Lee,Submitted,Team Red,\n"
+                     "Participant 4006,Ana Lima,Submitted,Team Blue,\n", encoding="utf-8")
+    people, why = who_is_it(who, read_worksheet(sheet), teams=False)
+    assert [p.number for p in people] == ["4006"] and not why  # Team Blue's member, not Kim
+    alone, _ = who_is_it(who, None, teams=True)
+    assert alone[0].lms == "Moodle team" and learner_id(alone[0]) == "team-blue-group-17"
 
 
 def test_a_learners_name_never_runs_as_a_formula_in_the_exports(tmp_path, monkeypatch):

@@ -194,6 +194,15 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV with columns in_file_name,learner_id: the name, login or LMS number "
                    "in each file name and the learner id to file it under.")
+@click.option("--worksheet", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Moodle: the assignment's grading worksheet (Grading action › Download "
+                   "grading worksheet). Every Moodle folder is checked against its "
+                   "participants; a team's folder goes to each member it lists.")
+@click.option("--moodle-teams", is_flag=True, default=False,
+              help="Moodle: SOURCE is a team assignment's download (\"Students submit in "
+                   "groups\"): each folder's number is a group id, never a participant's.")
+@click.option("--group-column", default=None,
+              help="Moodle not in English: the worksheet's group column (e.g. 'Gruppe').")
 @click.option("--max-file-mb", type=click.IntRange(min=1), default=50, show_default=True,
               help="Largest notebook taken from SOURCE; a larger one is refused.")
 @click.option("--max-total-mb", type=click.IntRange(min=1), default=2048, show_default=True,
@@ -201,6 +210,7 @@ def summary(assignment: str, course: Path | None, out: Path | None) -> None:
 @click.option("--max-files", type=click.IntRange(min=1), default=20_000, show_default=True,
               help="Most notebooks taken from one zip; the rest are refused.")
 def collect(assignment: str, source: Path, course: Path | None, mapping: Path | None,
+            worksheet: Path | None, moodle_teams: bool, group_column: str | None,
             max_file_mb: int, max_total_mb: int, max_files: int) -> None:
     """Put the notebooks in SOURCE (a folder or a zip, e.g. an LMS download) into
     COURSE/submitted/<learner id>/ASSIGNMENT/, with nbgrader's zip_collect."""
@@ -214,9 +224,11 @@ def collect(assignment: str, source: Path, course: Path | None, mapping: Path | 
     try:
         found = _checked(course, assignment)
         check_source(source)  # a damaged zip or a file that is no zip: said before any work
-        report = do_collect(found, assignment, source, mapping=mapping, limits=limits)
+        report = do_collect(found, assignment, source, mapping=mapping, limits=limits,
+                            worksheet=worksheet, teams=moodle_teams,
+                            group_column=group_column)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     for line in report.lines():
         click.echo(line)
     if not report.collected:
@@ -236,7 +248,7 @@ def feedback(assignment: str, course: Path | None, out: Path | None) -> None:
     try:
         result = hand_back(_checked(course, assignment), assignment, out)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     for line in result.lines():
         click.echo(line)
 
@@ -270,7 +282,7 @@ def export(assignment: str, course: Path | None, lms: str, downloaded: Path | No
         result = export_grades(course, assignment, lms, out, downloaded=downloaded,
                                column=column)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     for line in result.lines():
         click.echo(line)
 
@@ -292,7 +304,7 @@ def feedback_zip(assignment: str, course: Path | None, out: Path | None) -> None
         out = out or course / "hand-back" / f"{assignment}-moodle-feedback.zip"
         result = moodle_feedback_zip(course, assignment, out)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     for line in result.lines():
         click.echo(line)
 
@@ -355,9 +367,9 @@ def rubric(assignment: str, out: Path | None, course: Path | None) -> None:
     try:
         bank = load_bank(lesson)
     except QuestionBankError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     if not len(bank):
-        raise SystemExit(f"error: {assignment} has no questions; the assignments are "
+        raise SystemExit(f"Error: {assignment} has no questions; the assignments are "
                          "NN-check, e.g. 01-check")
     out = out or course / "rubrics" / f"{assignment}-rubric.html"
     click.echo(f"rubric sheet: {write_rubric_sheet(bank, assignment, out)}")
@@ -380,7 +392,7 @@ def exchange(root: Path, course_id: str, prefix: Path | None) -> None:
     try:
         written = configure(root, course_id=course_id, prefix=prefix)
     except GradingError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(f"Error: {exc}") from None
     click.echo(f"exchange: {root.resolve()} (course id {course_id})")
     for path in written:
         click.echo(f"wrote {path}")

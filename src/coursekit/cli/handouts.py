@@ -138,7 +138,9 @@ def plan(format_id: str, number: int, start_text: str | None) -> None:
     except CourseKitError as exc:
         raise click.ClickException(str(exc)) from exc
     if not 1 <= number <= len(found):
-        raise click.ClickException(f"{format_id} has sessions 1 to {len(found)}, not {number}")
+        have = ("only session 1" if len(found) == 1
+                else f"sessions 1 to {len(found)}")
+        raise click.ClickException(f"{format_id} has {have}, not {number}")
     session = found[number - 1]
     click.echo(f"{session.format.title}: session {number} (lessons {', '.join(session.lessons)})")
     for begin, end, seg in session.schedule(start):

@@ -18,13 +18,18 @@ def lessons() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Only report notebooks whose shared cells are stale.")
 def sync(paths: tuple[Path, ...], check: bool) -> None:
-    """Regenerate each lesson's shared cells (header, setup, key points, support, next)."""
+    """Regenerate each lesson's shared cells (header, setup, key points, support, next),
+    and the data bundle the lessons' kernels read (assets/data-bundle.json)."""
     from ..schema import require_valid
 
     require_valid()
+    from .. import databundle
     from ..notebooks import sync as do_sync
 
     changed = do_sync(list(paths) or None, check=check)
+    # The data bundle (parsed YAML for the lessons' kernels) follows the YAML files.
+    if databundle.stale() if check else databundle.write():
+        changed.append(databundle.bundle_path())
     verb = "would change" if check else "updated"
     for path in changed:
         click.echo(f"{verb}: {path}")

@@ -43,7 +43,8 @@ from traitlets import Unicode
 from ..errors import GradingError
 from .arguments import check_source
 from .intake import IntakeLimits, bring_in
-from .lms import Identity, identify, learner_id
+from .lms import Identity, identify, learner_id, slug
+from .worksheet import Worksheet, csv_delimiter, read_worksheet, who_is_it
 
 __all__ = ["CollectReport", "IntakeLimits", "KitCollector", "collect", "learner_key", "plan",
            "read_identities", "read_mapping", "record_identities"]
@@ -58,13 +59,6 @@ def learner_key(text: str) -> str:
     from anyascii import anyascii
 
     return re.sub(r"[^a-z0-9@.]+", "-", anyascii(text).strip().lower()).strip("-.")
-
-
-def csv_delimiter(text: str) -> str:
-    """``,``, or the ``;`` (or tab) a spreadsheet in a decimal-comma language saves a CSV
-    with, judged by the header row."""
-    header = text.split("\n", 1)[0]
-    return max((",", ";", "\t"), key=lambda d: (header.count(d), d == ","))
 
 
 def read_mapping(path: Path) -> dict[str, str]:
@@ -182,9 +176,55 @@ def _resolve_ids(found: list[_Found], mapping: dict[str, str] | None,
             + ", ".join(sorted({new_ids.get(k, learner) for k in people})))
 
 
+def _teams_in(found: list[_Found], teams: bool, worksheet: Worksheet | None,
+              report: CollectReport) -> bool:
+    """True for a team assignment's download: said so (the option, or the worksheet's
+    Group column), or holding a ``Default group`` folder (a Moodle folder without a
+    number, which only a team assignment writes)."""
+    if teams or (worksheet is not None and worksheet.teams):
+        return True
+    default = next((f for f in found if f.identity.lms == "Moodle"
+                    and not f.identity.number), None)
+    if default is not None:
+        report.notes.append(
+            f"{default.identity.source.rstrip('/')} is a team assignment's folder (only a "
+            "team assignment has a folder without a number), so every Moodle folder here "
+            "is read as a team's, its number as a group id")
+    return default is not None
+
+
+def _confirm(found: list[_Found], worksheet: Worksheet | None, teams: bool,
+             report: CollectReport) -> list[_Found]:
+    """Each Moodle file as the participants it stands for (:func:`who_is_it`): a team's
+    file once per member listed in the worksheet; a file no participant can be confirmed
+    for is refused with the reason."""
+    if teams:  # the worksheet names a group only by its name: two alike are ambiguous
+        numbers: dict[str, set[str]] = {}
+        for f in found:
+            if f.identity.lms == "Moodle":
+                numbers.setdefault(slug(f.identity.name), set()).add(f.identity.number)
+    out: list[_Found] = []
+    for f in found:
+        if teams and worksheet is not None and f.identity.lms == "Moodle" and len(
+                numbers[slug(f.identity.name)]) > 1:
+            report.refused.append((f.file, (
+                f"two Moodle groups are called {f.identity.name!r} (numbers "
+                f"{', '.join(sorted(numbers[slug(f.identity.name)]))}) and the worksheet "
+                "names groups only by name: rename one group in Moodle (Participants › "
+                "Groups), then download both files again")))
+            continue
+        people, why = who_is_it(f.identity, worksheet, teams)
+        if why:
+            report.refused.append((f.file, why))
+        for person in people:
+            out.append(_Found(f.file, person, f.mtime, disk=f.disk))
+    return out
+
+
 def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
          report: CollectReport, *, renamed: dict[str, str] | None = None,
-         not_notebooks: list[str] | None = None) -> dict[str, _Found]:
+         not_notebooks: list[str] | None = None, worksheet: Worksheet | None = None,
+         teams: bool = False) -> dict[str, _Found]:
     """The one notebook to collect for each learner (``{learner id: file}``), with every
     other file reported: not matched, not a notebook, or not used.
 
@@ -211,6 +251,8 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
             report.refused.append((file, problem))
             continue
         found.append(_Found(file, ident, path.stat().st_mtime, disk=disk))
+    teams = _teams_in(found, teams, worksheet, report)
+    found = _confirm(found, worksheet, teams, report)
     handed_in = {f.identity.key for f in found}
     for file, _ in report.refused:  # a refused notebook is said already
         ident = identify(file.removeprefix(wrapper), assignment)
@@ -226,7 +268,7 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
                 ident.lms == "plain" and not ident.source.endswith("/")):
             continue
         handed_in.add(ident.key)
-        report.refused.append((file, f"{_who(ident)} handed in no notebook, only this file: "
+        report.refused.append((file, f"{_who(ident, teams)} handed in no notebook, only this file: "
                                "ask them for the .ipynb itself (a zip of it is not unpacked)"))
     _resolve_ids(found, mapping, report)
     chosen: dict[str, _Found] = {}
@@ -247,9 +289,9 @@ def plan(extracted: Path, assignment: str, mapping: dict[str, str] | None,
     return chosen
 
 
-def _who(ident: Identity) -> str:
+def _who(ident: Identity, teams: bool = False) -> str:
     """``Ana Lima (Moodle participant 4006)``: a learner as the facilitator finds them."""
-    where = {"Moodle": f"Moodle participant {ident.number}",
+    where = {"Moodle": f"Moodle {'group' if teams else 'participant'} {ident.number}",
              "Canvas": f"Canvas user {ident.number}" if ident.number else "Canvas"}
     return f"{ident.name or '(no name)'} ({where.get(ident.lms, 'from ' + ident.source)})"
 
@@ -304,9 +346,14 @@ class CollectReport:
     replaced: dict[str, str] = field(default_factory=dict)  # learner -> what was replaced
     earlier: list[str] = field(default_factory=list)  # kept from an earlier collect
     ignored: int = 0
+    notes: list[str] = field(default_factory=list)  # what the kit read the download as
+    teams: dict[str, str] = field(default_factory=dict)  # learner -> the team's folder
 
     def lines(self) -> list[str]:
         out = [f"{self.assignment}: collected {len(self.collected)} learner(s) into submitted/"]
+        out += [f"  note: {line}" for line in self.notes]
+        for learner, team in sorted(self.teams.items()):
+            out.append(f"  team: {learner}: {team}")
         for file, why in self.refused:
             out.append(f"  refused: {file}: {why}")
         for line in self.clashes:
@@ -348,9 +395,15 @@ def _snapshot(course: Path, assignment: str) -> dict[str, tuple[str, str]]:
 
 
 def collect(course: Path, assignment: str, source: Path, *,
-            mapping: Path | None = None, limits: IntakeLimits | None = None
-            ) -> CollectReport:
-    """Collect the notebooks in ``source`` (a folder or a zip) for ``assignment``."""
+            mapping: Path | None = None, limits: IntakeLimits | None = None,
+            worksheet: Path | None = None, teams: bool = False,
+            group_column: str | None = None) -> CollectReport:
+    """Collect the notebooks in ``source`` (a folder or a zip) for ``assignment``.
+
+    ``worksheet``: the assignment's Moodle grading worksheet; every Moodle folder is
+    checked against its participants (a team's folder goes to each member it lists).
+    ``teams``: the download is a Moodle team assignment's (also read from the worksheet).
+    """
     course, source = Path(course).resolve(), Path(source).absolute()
     if not source.exists():
         raise GradingError(f"{source} does not exist; give the folder or zip of returned "
@@ -360,6 +413,8 @@ def collect(course: Path, assignment: str, source: Path, *,
                            f"learners' version first (`nbgrader generate_assignment "
                            f"{assignment}`), so collected files can be checked against it")
     names = read_mapping(mapping) if mapping is not None else None
+    sheet = read_worksheet(worksheet, group_column=group_column) \
+        if worksheet is not None else None
     work = course / "downloaded" / assignment
     if work.exists():
         shutil.rmtree(work)
@@ -370,14 +425,27 @@ def collect(course: Path, assignment: str, source: Path, *,
     intake = bring_in(source, extracted, limits)
     result = CollectReport(assignment, refused=list(intake.refused), ignored=intake.ignored)
     chosen = plan(extracted, assignment, names, result, renamed=intake.renamed,
-                  not_notebooks=intake.not_notebooks)
+                  not_notebooks=intake.not_notebooks, worksheet=sheet, teams=teams)
     if not chosen:
         return result
     rows = {}
     for learner, f in chosen.items():
         stamp = f.identity.timestamp or datetime.fromtimestamp(
             f.mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
-        rows[f.disk or f.file] = {"student_id": learner, "timestamp": stamp}
+        disk = f.disk or f.file
+        if f.identity.team and f.identity.lms == "Moodle":  # one team file, one copy per
+            copy = Path(".coursekit-team-copies") / learner / f"{assignment}.ipynb"  # member
+            (extracted / copy).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(extracted / disk, extracted / copy)
+            disk = copy.as_posix()
+            result.teams[learner] = (f"the notebook of the team {f.identity.team!r} "
+                                     f"({f.identity.source.rstrip('/')})")
+        elif f.identity.lms == "Moodle team":
+            result.teams[learner] = (
+                f"{f.identity.name!r} (Moodle group {f.identity.number or '(none)'}): no "
+                "participant is known for it, so no grade or feedback goes back to Moodle "
+                "by itself; collect again with --worksheet to give it to each member")
+        rows[disk] = {"student_id": learner, "timestamp": stamp}
         result.collected[learner] = f.file
         result.names[learner] = f.identity.name
     plan_path = work / "plan.json"
@@ -418,7 +486,8 @@ def collect(course: Path, assignment: str, source: Path, *,
                 f"{', '.join(twins)} and now as {learner}: one person under two ids (a mapping "
                 "file given once and not again?); collect again with the same mapping file")
     record_identities(course, assignment, {learner: chosen[learner].identity
-                                           for learner in result.collected})
+                                           for learner in result.collected},
+                      checked=sheet is not None)
     return result
 
 
@@ -427,15 +496,21 @@ def collect(course: Path, assignment: str, source: Path, *,
 IDENTITIES = Path("lms") / "identities.json"
 
 
-def record_identities(course: Path, assignment: str, people: dict[str, Identity]) -> Path:
+def record_identities(course: Path, assignment: str, people: dict[str, Identity], *,
+                      checked: bool = False) -> Path:
     """Keep each learner's LMS identity (``COURSE/lms/identities.json``) for the export of
-    marks and the feedback zip; a later collect updates, never forgets, a learner."""
+    marks and the feedback zip; a later collect updates, never forgets, a learner.
+    ``checked``: the Moodle participants were confirmed against a grading worksheet."""
     path = Path(course) / IDENTITIES
     data = read_identities(course)
     for learner, ident in people.items():
         entry = data.setdefault(learner, {"assignments": {}})
         entry.update(lms=ident.lms, name=ident.name, number=ident.number)
         entry["assignments"][assignment] = {"source": ident.source, "late": ident.late}
+        if ident.team:
+            entry["assignments"][assignment]["team"] = ident.team
+        if checked and ident.lms == "Moodle":
+            entry["assignments"][assignment]["checked"] = True
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
                     encoding="utf-8")

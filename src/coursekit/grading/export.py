@@ -53,6 +53,7 @@ from pathlib import Path
 
 from ..errors import GradingError
 from .collect import csv_delimiter, read_identities
+from .worksheet import GROUP_COLUMNS, same_name
 
 __all__ = ["CANVAS_COLUMNS", "MOODLE_COLUMNS", "Export", "Marks", "export_grades",
            "marks", "moodle_feedback_zip", "moodle_folder"]
@@ -125,6 +126,9 @@ class Export:
     not_in_sheet: list[str] = field(default_factory=list)  # the LMS's file had no row
     same_number: dict[str, list[str]] = field(default_factory=dict)  # LMS id -> learners
     unmarked: dict[str, int] = field(default_factory=dict)  # learner -> written unmarked
+    teams: list[str] = field(default_factory=list)  # Moodle teams with no member known
+    unchecked: list[str] = field(default_factory=list)  # Moodle ids no worksheet confirmed
+    other_name: dict[str, str] = field(default_factory=dict)  # learner -> why not written
 
     def lines(self) -> list[str]:
         out = [f"{len(self.written)} grade(s) written to {self.out}"]
@@ -135,6 +139,17 @@ class Export:
         if self.not_from_lms:
             out.append("  not collected from this LMS (enter by hand): "
                        + ", ".join(self.not_from_lms))
+        if self.teams:
+            out.append("  Moodle teams, collected without a worksheet, so no member is known "
+                       "(a team's number is a group id, never a participant's): "
+                       + ", ".join(self.teams) + "; none written: collect again with "
+                       "--worksheet, or grade these teams in Moodle itself")
+        for learner, why in sorted(self.other_name.items()):
+            out.append(f"  not written: {learner}: {why}")
+        if self.unchecked:
+            out.append("  not checked against Moodle's grading worksheet (the participant id "
+                       "is read from the folder name alone): " + ", ".join(self.unchecked)
+                       + "; give --from the worksheet so each row is matched by name too")
         for number, learners in sorted(self.same_number.items()):
             out.append(f"  one LMS id, several learners: {number} is {', '.join(learners)} "
                        "(collected under different ids, e.g. once with a mapping file and "
@@ -177,12 +192,18 @@ def export_grades(course: Path, assignment: str, lms: str, out: Path, *,
         who = people.get(learner, {})
         if who.get("lms", "").lower() == lms and who.get("number"):
             claims.setdefault(str(who["number"]), []).append(learner)
+        elif who.get("lms") == "Moodle team" and lms == "moodle":
+            result.teams.append(learner)
         else:
             result.not_from_lms.append(learner)
         if graded[learner].written_awaiting:
             result.unmarked[learner] = graded[learner].written_awaiting
     by_number = {number: ls[0] for number, ls in claims.items() if len(ls) == 1}
     result.same_number = {number: ls for number, ls in claims.items() if len(ls) > 1}
+    if lms == "moodle" and downloaded is None:
+        result.unchecked = sorted(
+            learner for learner in by_number.values()
+            if not people[learner].get("assignments", {}).get(assignment, {}).get("checked"))
     if lms == "moodle":
         header, rows = _moodle(assignment, graded, people, by_number, downloaded, column,
                                result)
@@ -221,6 +242,8 @@ def _moodle(assignment, graded, people, by_number, downloaded, column, result):
             "Download grading worksheet), and if Moodle is not in English, name its grade "
             "column with --column (its columns: " + ", ".join(header) + ")")
     grade = header.index(name)
+    full = header.index("Full name") if "Full name" in header else None
+    team_sheet = any(h.strip() in GROUP_COLUMNS for h in header)
     seen = set()
     for row in rows:
         if len(row) <= max(ident, grade):
@@ -228,6 +251,25 @@ def _moodle(assignment, graded, people, by_number, downloaded, column, result):
         found = _PARTICIPANT_ID.search(row[ident])
         number = found.group(1) if found else ""
         learner = by_number.get(number)
+        if learner and team_sheet and not people[learner].get("assignments", {}).get(
+                assignment, {}).get("team"):  # a team download read as participants'
+            seen.add(number)
+            result.other_name[learner] = (
+                f"this worksheet is a team assignment's (it has a Group column), but "
+                f"{learner} was collected from a folder read as participant {number}'s, "
+                "which in a team download is a group id: collect again with --worksheet")
+            continue
+        if learner and full is not None and full < len(row) and row[full].strip():
+            collected = people[learner].get("name", "")
+            if collected and not collected.startswith("Participant") and not same_name(
+                    collected, row[full]):  # the folder's number is someone else's here
+                seen.add(number)
+                result.other_name[learner] = (
+                    f"collected as {collected!r} (number {number}), but the worksheet's "
+                    f"Participant {number} is {row[full].strip()!r}: a team assignment's "
+                    "folder carries a group id (collect again with --worksheet), or the "
+                    "worksheet is another assignment's")
+                continue
         if learner:
             row[grade] = _number(graded[learner].score)
             result.written[learner] = row[grade]
@@ -297,6 +339,7 @@ class FeedbackZip:
     learners: list[str] = field(default_factory=list)
     not_from_moodle: list[str] = field(default_factory=list)
     no_feedback: list[str] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)  # Moodle teams with no member known
 
     def lines(self) -> list[str]:
         out = [f"{len(self.learners)} learner(s)' feedback in {self.out} (Moodle: View all "
@@ -304,6 +347,11 @@ class FeedbackZip:
         if self.not_from_moodle:
             out.append("  not collected from Moodle (hand back yourself): "
                        + ", ".join(self.not_from_moodle))
+        if self.teams:
+            out.append("  Moodle teams with no member known (collected without a worksheet; "
+                       "a team folder's number is a group id, which Moodle's upload would "
+                       "read as a participant's): " + ", ".join(self.teams)
+                       + "; collect again with --worksheet")
         if self.no_feedback:
             out.append("  no feedback page yet (run `coursekit grade feedback` first): "
                        + ", ".join(self.no_feedback))
@@ -324,6 +372,9 @@ def moodle_feedback_zip(course: Path, assignment: str, out: Path) -> FeedbackZip
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for learner in learners:
             who = people.get(learner, {})
+            if who.get("lms") == "Moodle team":
+                result.teams.append(learner)
+                continue
             if who.get("lms") != "Moodle" or not who.get("number"):
                 result.not_from_moodle.append(learner)
                 continue
@@ -331,9 +382,11 @@ def moodle_feedback_zip(course: Path, assignment: str, out: Path) -> FeedbackZip
             if not pages:
                 result.no_feedback.append(learner)
                 continue
-            source = who.get("assignments", {}).get(assignment, {}).get("source", "")
-            folder = source.rstrip("/").rsplit("/", 1)[-1]
-            if not _MOODLE_FOLDER.match(folder + ("" if folder.endswith("_") else "_")):
+            took = who.get("assignments", {}).get(assignment, {})
+            folder = took.get("source", "").rstrip("/").rsplit("/", 1)[-1]
+            if took.get("team") or not _MOODLE_FOLDER.match(
+                    folder + ("" if folder.endswith("_") else "_")):
+                # a team's folder carries the group id: each member gets their own folder
                 folder = moodle_folder(who["name"], str(who["number"]))
             folder = folder if folder.endswith("_") else folder + "_"
             for page in pages:

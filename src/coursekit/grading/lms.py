@@ -15,6 +15,9 @@ only identity the kit trusts: whatever a learner called their notebook (``final`
   Canvas keeps only word characters of "Last, First" (lib/content_zipper.rb,
   ``sanitize_file_name``), so a name may be empty (only emoji) or hold ``_``; with anonymous
   grading the user id is ``anon_<anonymous id>`` and there is no name.
+  A *team* assignment's folder reads the same but carries the **group** id
+  (``Team Blue_17_assignsubmission_file``, or ``Default group_assignsubmission_file``):
+  :mod:`coursekit.grading.worksheet` tells them apart.
 * Blackboard: ``<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<file>``.
 * No LMS (e-mail, a USB stick): a folder per learner (``ana-lima/anything.ipynb``), or a
   name in the file (``ana-lima_01-check.ipynb``, ``01-check_ana-lima.ipynb``).
@@ -69,6 +72,7 @@ class Identity:
     source: str = ""  # the folder or file-name prefix it was read from
     late: bool = False  # Canvas marked the file LATE
     timestamp: str | None = None  # Blackboard's attempt time
+    team: str = ""  # Moodle team assignment: the group whose folder the file came from
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -92,6 +96,8 @@ def learner_id(identity: Identity, *, disambiguate: bool = False) -> str:
     numbers whose names read alike in ASCII (``Zoë Ortiz/`` and ``Zoé Ortiz/`` folders).
     """
     base = slug(identity.name) or "learner"
+    if identity.lms == "Moodle team":  # a group id, never a participant's: says so
+        base += "-group"
     if len(base) > _ID_NAME_MAX:  # a folder name must fit the disk (a name of 40 emoji
         digest = hashlib.sha256(identity.name.encode("utf-8")).hexdigest()[:6]  # is 320
         base = f"{base[:_ID_NAME_MAX - 7].rstrip('-')}-{digest}"  # letters in ASCII)

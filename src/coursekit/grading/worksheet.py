@@ -1,0 +1,191 @@
+"""Moodle's grading worksheet, read to confirm who a submissions download names.
+
+A Moodle folder ``<prefix>_<number>_assignsubmission_file`` carries a *participant* id
+for an individual assignment, but the *group* id for a team assignment ("Students submit
+in groups"): Moodle's submissions downloader (mod/assign/classes/downloader.php,
+``get_student_prefix``) writes ``<group name>_<group id>`` for a team, and the bare
+``Default group`` (localised ``defaultteam``, no number) for members of no group. Nothing
+in the folder's name tells the two kinds of number apart.
+
+The assignment's grading worksheet (View all submissions › Grading action › Download
+grading worksheet) does: it is written by mod/assign/gradingtable.php, and lists every
+participant as ``Participant <id>`` in its first column (``recordid``), their full name
+(``fullname``), and, for a team assignment only, a column ``Group`` (the string
+``submissionteam``; ``Groupe``, ``Gruppe``... in other languages) holding the name of the
+group whose submission counts for them (``col_team``: the group's name, or ``Default
+group`` for a learner in no group). Moodle's grade import (assignfeedback_offline,
+``process_import_grades``) sets the grade of each row's participant only, so a team's
+grade goes back through one row per member, which is what :mod:`coursekit.grading.collect`
+does with a worksheet: each member listed under the team's group gets the team's notebook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import GradingError
+from .lms import Identity, slug
+
+__all__ = ["GROUP_COLUMNS", "Participant", "Worksheet", "csv_delimiter", "read_worksheet",
+           "same_name", "who_is_it"]
+
+#: The worksheet's team column as Moodle's language packs name it (``submissionteam`` in
+#: en, fr, de, es and pt, ca, tr and id, nl, sv, eu, zh_tw); others: ``group_column``.
+GROUP_COLUMNS = ("Group", "Groupe", "Gruppe", "Grupo", "Grup", "Groep", "Grupp", "Taldea",
+                 "群組")
+_PARTICIPANT_ID = re.compile(r"(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One row of the worksheet: a learner as Moodle knows them."""
+
+    number: str  # the participant id, "Participant <number>"
+    name: str  # the "Full name" column ("" when Moodle hid names: blind marking)
+    group: str = ""  # the "Group" column of a team assignment
+
+
+@dataclass
+class Worksheet:
+    """The participants of one Moodle assignment, from its grading worksheet."""
+
+    path: Path
+    participants: dict[str, Participant] = field(default_factory=dict)  # number -> row
+    group_column: str = ""  # "" : the assignment is not a team assignment
+
+    @property
+    def teams(self) -> bool:
+        return bool(self.group_column)
+
+    def members(self, group: str) -> list[Participant]:
+        """The participants whose team is ``group`` (compared as :func:`same_name` does)."""
+        return [p for p in self.participants.values() if same_name(p.group, group)]
+
+
+def csv_delimiter(text: str) -> str:
+    """``,``, or the ``;`` (or tab) a spreadsheet in a decimal-comma language saves a CSV
+    with, judged by the header row."""
+    header = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=lambda d: (header.count(d), d == ","))
+
+
+def same_name(a: str, b: str) -> bool:
+    """True when two names are the same once written as Moodle writes a folder: an ``_``
+    becomes a space and ``clean_filename`` drops characters a disk refuses, so the names
+    are compared by their letters and digits (``Team_Blue`` and ``Team Blue`` agree)."""
+    def letters(text: str) -> str:
+        return slug(unicodedata.normalize("NFC", text).replace("_", " "))
+    return bool(letters(a)) and letters(a) == letters(b)
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
+
+
+def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
+    """Read a grading worksheet downloaded from a Moodle assignment.
+
+    ``group_column``: the team column's name when Moodle's language is not one of
+    :data:`GROUP_COLUMNS`. A row without a participant id is skipped; a file with none
+    at all is refused.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise GradingError(f"worksheet {path} does not exist; download it from the "
+                           "assignment (View all submissions › Grading action › Download "
+                           "grading worksheet) and give its path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GradingError(f"worksheet {path} cannot be read as a UTF-8 CSV ({exc}); "
+                           "download it from Moodle again") from None
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=csv_delimiter(text)))
+    except csv.Error as exc:
+        raise GradingError(f"worksheet {path} is not a readable CSV ({exc}); download it "
+                           "from Moodle again") from None
+    header = [h.strip() for h in rows[0]] if rows else []
+    # Moodle's first column is the Identifier ("Participant 123", "Teilnehmer/in 123")
+    ident = header.index("Identifier") if "Identifier" in header else 0
+    # "Full name" is second, unless Moodle hides names (blind marking: no such column);
+    # a worksheet in another language is read by position
+    name = header.index("Full name") if "Full name" in header else (
+        ident + 1 if "Identifier" not in header and len(header) > ident + 1 else None)
+    sheet = Worksheet(path)
+    if group_column is not None:
+        if group_column not in header:
+            raise GradingError(f"worksheet {path} has no column {group_column!r}; its "
+                               f"columns are: {', '.join(header)}")
+        sheet.group_column = group_column
+    else:
+        sheet.group_column = next((h for h in header if h in GROUP_COLUMNS), "")
+    group = header.index(sheet.group_column) if sheet.group_column else None
+    for row in rows[1:]:
+        if len(row) <= ident:
+            continue
+        found = _PARTICIPANT_ID.search(row[ident])
+        if not found:
+            continue
+        sheet.participants[found.group(1)] = Participant(
+            found.group(1), _cell(row, name), _cell(row, group))
+    if not sheet.participants:
+        raise GradingError(
+            f"worksheet {path} lists no participant (no 'Participant <id>' in its first "
+            "column); download the grading worksheet of this assignment from Moodle (View "
+            "all submissions › Grading action › Download grading worksheet)")
+    return sheet
+
+
+def who_is_it(ident: Identity, sheet: Worksheet | None, teams: bool
+              ) -> tuple[list[Identity], str]:
+    """The learners a Moodle folder (or prefix) stands for, or ``([], why it is refused)``.
+
+    ``teams``: the download is a team assignment's (said by the facilitator, by the
+    worksheet's Group column, or by a ``Default group`` folder, which only a team
+    assignment writes). With a worksheet, a team folder stands for every participant the
+    worksheet lists in that group, and a participant's folder must name a participant of
+    the worksheet, by the same name. Without one, a team folder stands for the team alone
+    (``Moodle team``): no participant id, so no grade or feedback goes back by itself.
+    """
+    if ident.lms != "Moodle":
+        return [ident], ""
+    teams = teams or (sheet is not None and sheet.teams)
+    if teams and sheet is None:
+        return [Identity("Moodle team", ident.name, ident.number, ident.source,
+                         team=ident.name)], ""
+    if teams and not sheet.teams:
+        return [], (f"a team assignment's folder ({ident.name!r}, Moodle group "
+                    f"{ident.number or '(none)'}), but the worksheet {sheet.path.name} has no "
+                    "Group column, so it is not this assignment's worksheet: download the "
+                    "worksheet of this assignment again (if Moodle is not in English, name "
+                    "its group column with --group-column)")
+    if teams:
+        members = sheet.members(ident.name)
+        if not members:
+            groups = sorted({p.group for p in sheet.participants.values() if p.group})
+            return [], (f"no participant of the worksheet {sheet.path.name} is in the group "
+                        f"{ident.name!r} (its groups: {', '.join(groups) or 'none'}); download "
+                        "the worksheet and the submissions of the same assignment again")
+        return [Identity("Moodle", p.name or "Participant", p.number,  # blind marking
+                         ident.source, late=ident.late, team=ident.name)
+                for p in sorted(members, key=lambda p: int(p.number))], ""
+    if sheet is None:  # an individual assignment, no worksheet: the folder's number
+        return [ident], ""  # (the export checks it against the worksheet's names)
+    row = sheet.participants.get(ident.number)
+    if row is None:
+        return [], (f"participant {ident.number or '(no number)'} ({ident.name!r}) is not in "
+                    f"the worksheet {sheet.path.name}: download the worksheet and the "
+                    "submissions of the same assignment again (for a team assignment, the "
+                    "number is a group's, and the worksheet has a Group column)")
+    if row.name and not ident.name.startswith("Participant") and not same_name(
+            row.name, ident.name):
+        return [], (f"the folder names {ident.name!r} with number {ident.number}, but the "
+                    f"worksheet's participant {ident.number} is {row.name!r}: if this is a "
+                    "team assignment, the number is the group's (collect with --moodle-teams "
+                    "and this assignment's worksheet); else download both files again")
+    return [ident], ""
