@@ -23,6 +23,7 @@ its label and a research label's named study.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,11 @@ def _row(raw: Any, where: str) -> EvidenceRow:
     if kind and not kind.startswith(f"**{label}**"):
         raise ContentError(f"{where}: kind: {kind!r} should start with the row's label in bold, "
                            f"**{label}**, so the table shows the label the linter checks")
+    if label != "research" and re.search(r"\*\*research\*\*", kind or ""):
+        raise ContentError(f"{where}: kind: {kind!r} shows **research** on a row labelled "
+                           f"{label}; only a row labelled research (with study: naming a "
+                           "research entry of assets/references.yml) may show it, so the "
+                           "linter checks the study")
     return EvidenceRow(_text(raw, "claim", where), _text(raw, "support", where),
                        tuple(str(s) for s in said), label, kind, raw.get("study"))
 

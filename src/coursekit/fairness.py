@@ -15,17 +15,25 @@
   rounded up (3 statements: 2 and 1); across the course, neither is the key of more than
   :data:`MAX_TRUE_FALSE_SHARE` of them. The fix is content: write a statement whose
   answer is the other one.
+* **true/false, by the wording**: a test-wise learner answers False to a statement with a
+  sweeping word ("always", "never", "all", "only", "completely", "will", "shows that") and
+  True to a hedged one ("may", "might", "some", "can", "rare"); across the course that
+  guess (:func:`wording_guess`) must not earn more than :data:`MAX_WORDING_SHARE` of the
+  true/false questions. The fix: a true statement that is sweeping and still true, or a
+  false one that hedges.
 
 Each problem names the check, the questions and the fix.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from .questionbank import Question, QuestionBank, letter_limit, load_banks
 
-__all__ = ["MAX_SHARE", "MAX_TRUE_FALSE_SHARE", "fairness_problems", "true_false_problems"]
+__all__ = ["MAX_SHARE", "MAX_TRUE_FALSE_SHARE", "MAX_WORDING_SHARE", "fairness_problems",
+           "true_false_problems", "wording_guess", "wording_problems"]
 
 #: The largest share of single-choice questions whose key may sit at one shown position, or
 #: be the longest option (checked across the whole bank by :func:`fairness_problems`).
@@ -33,6 +41,43 @@ MAX_SHARE = 0.40
 
 #: The largest share of the course's true/false questions one answer may be the key of.
 MAX_TRUE_FALSE_SHARE = 0.60
+
+
+#: The largest share of the course's true/false questions that answering by the wording
+#: (:func:`wording_guess`) may get right (found by attack: on the bank as merged, 11 of 12).
+MAX_WORDING_SHARE = 2 / 3
+
+_SWEEPING = re.compile(
+    r"\b(?:always|never|none|nothing|no one|nobody|every|everyone|all|any|only|completely|"
+    r"entirely|totally|wholly|impossible|cannot|can't|will|must|certainly|enough|proves?|"
+    r"shows? that|rules? out|guarantees?)\b", re.I)
+_HEDGED = re.compile(
+    r"\b(?:may|might|can|could|some|sometimes|often|usually|rare|rarely|possible|perhaps|"
+    r"allows?|tends?|likely)\b", re.I)
+
+
+def wording_guess(statement: str) -> bool:
+    """A test-wise learner's answer from the wording alone: False for a sweeping statement
+    that does not hedge, True otherwise (hedged, or no cue at all)."""
+    return not (_SWEEPING.search(statement) and not _HEDGED.search(statement))
+
+
+def wording_problems(banks: list[QuestionBank],
+                     max_share: float = MAX_WORDING_SHARE) -> list[str]:
+    """Answering the course's true/false questions by their wording pays too well."""
+    every = [q for bank in banks for q in bank if q.type == "true_false"]
+    if len(every) < 6:  # too few for a share to mean anything
+        return []
+    right = [q for q in every if wording_guess(q.prompt) == q.answer]
+    if len(right) <= max_share * len(every):
+        return []
+    need = len(right) - int(max_share * len(every))
+    return [f"answering the course's true/false questions by their wording alone (False when "
+            f"a statement is sweeping: always, never, all, only, will...; True when it hedges: "
+            f"may, might, some, can...) gets {len(right)} of {len(every)} right "
+            f"({len(right) / len(every):.0%}, more than {max_share:.0%}): "
+            f"{', '.join(q.key for q in right)}. Rewrite at least {need} of them: a true "
+            "statement that is sweeping and still true, or a false one that hedges"]
 
 
 def _word(answer: bool) -> str:
@@ -78,7 +123,7 @@ def fairness_problems(banks: list[QuestionBank] | None = None,
     """What makes the choice questions guessable, each problem naming the questions to fix
     (empty: fair). See the module's docstring for the rules."""
     banks = load_banks() if banks is None else banks
-    problems = true_false_problems(banks)
+    problems = true_false_problems(banks) + wording_problems(banks)
     # Course-wide, questions with three or more options (with two, chance alone puts half
     # the keys at each letter and half of them longest; those are held within each check).
     singles = [q for bank in banks for q in bank if q.type == "single" and len(q.options) > 2]

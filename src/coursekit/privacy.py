@@ -251,35 +251,46 @@ def journal_sentence(where: str | None = None, path: str | os.PathLike | None = 
 #: What hides the course after a Quick exit, per setting (Pause shows it). A private
 #: (incognito) window helps where the journal is not in the browser; in the browser edition
 #: closing one erases the journal, so there the advice is the opposite.
+#: Browsers keep one private session for all their private windows and end it only when the
+#: last one closes (Chrome, Edge, Firefox, Safari alike), so "once that window is closed"
+#: would be untrue while another private window stays open.
+_PRIVATE_ENDS = "once every private window is closed (a browser ends its private session only then)"
+
+#: JupyterLab (and the browser edition's JupyterLite) saves which tabs were open and reopens
+#: them the next time it starts, whatever window it is opened in.
+_REOPENS = ("JupyterLab also reopens the lessons left open the next time it starts: close a "
+            "lesson's tab before you leave if that matters.")
+
 HIDING: dict[str, str] = {
     "own-computer": (
         "Your journal stays in your account on this computer, not in the browser. Next time, "
         "opening the course in a private (incognito) window keeps its pages out of the "
-        "browser's history once that window is closed, and your journal is kept. Deleting "
-        "the course's pages from the history helps too."),
+        f"browser's history {_PRIVATE_ENDS}, and your journal is kept. Deleting the course's "
+        f"pages from the history helps too. {_REOPENS}"),
     "shared-computer": (
         "Your journal stays in the account you are using on this computer, not in the "
         "browser: anyone else who uses that account could open it. Next time, opening the "
         "course in a private (incognito) window keeps its pages out of the browser's history "
-        "once that window is closed, and your journal is kept; log out of the account when "
-        "you leave."),
+        f"{_PRIVATE_ENDS}, and your journal is kept; log out of the account when you leave. "
+        f"{_REOPENS}"),
     "jupyterhub": (
         "Your journal stays on the course server, in your space there, not in the browser. "
         "Next time, logging in through a private (incognito) window keeps the course's pages "
-        "and your login out of this browser once that window is closed, and your journal is "
-        "kept; log out of the course server when you leave a shared computer."),
+        f"and your login out of this browser {_PRIVATE_ENDS}, and your journal is kept; log "
+        f"out of the course server when you leave a shared computer. {_REOPENS}"),
     "browser": (
-        "Your journal is kept in this browser's own storage. Do not use a private (incognito) "
-        "or guest window for this edition: closing it erases everything kept in it, your "
-        "journal included. To hide the course, delete this site's pages from the browser's "
-        "history and choose history only: clearing this site's cookies and site data erases "
-        "your journal too (save a copy first with Download as Markdown if you want to keep "
-        "it)."),
+        "Your journal is kept in this browser's own storage. A private (incognito) or guest "
+        "window keeps none of it: when the last private or guest window closes, everything "
+        "written there is erased, your journal included, so use one only if you want nothing "
+        "kept. In a normal window, to hide the course, delete this site's pages from the "
+        "browser's history and choose history only: clearing this site's cookies and site "
+        "data erases your journal too (save a copy first with Download as Markdown if you want "
+        f"to keep it). {_REOPENS}"),
 }
 
 #: Where the setting cannot be told (a mistyped COURSEKIT_SETTING): true in every setting.
 HIDING_ANY = ("Before you use a private (incognito) window or clear this site's data, check "
-              "where your journal is kept (lesson 00): in the browser edition, closing a "
+              "where your journal is kept (lesson 00): in the browser edition, closing the last "
               "private window or clearing the site's data erases it.")
 
 

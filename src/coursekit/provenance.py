@@ -83,6 +83,38 @@ _SAYING = (r"(?:agree|agrees|agreed|concur|concurs|share|shares|say|says|hold|ho
            r"denies|doubt|doubts|dispute|disputes|question|questions|reject|rejects|insist|insists|stress|stresses|tie|ties|describe|describes|"
            r"recommend|recommends|advise|advises|speak|speaks|offer|offers|tell|tells|want|wants|are "
            r"unanimous|are of one mind|converge|converges|line up)")
+#: Phrasings found by attack (tests/test_provenance_attack.py) that speak for several readings
+#: without the words above: numerals ("all 5 articles", "5 of 5"), a group with no article
+#: ("all readings"), a quantifier with no verb of saying ("each author, in their own way,
+#: ..."), whole-collection and negated subjects ("the whole collection", "not one of the
+#: readings", "no author", "nobody in the readings", "everyone here"), and words of accord
+#: ("united", "in accord", "common ground", "as one", "alike", "to a person").
+_SINGLE = r"(?:article|reading|author|writer|text|source|piece|columnist|voice)"
+_BLAME = r"(?:blames?|faults?|excuses?|disputes?|denies|deny|doubts?|questions?|rejects?)"
+_EXTRA = (
+    r"all \d+\b|\b(?:\d+|two|three|four|five|six) (?:out )?of (?:the )?"
+    r"(?:\d+|two|three|four|five|six)\b|"
+    rf"(?:the|these|those) \d+ {_GROUP}\b|"
+    rf"all (?:of )?(?:our |its |their |the |these |those )?{_GROUP}\b|"
+    rf"(?:each|every) (?:other )?{_SINGLE}(?:,[^,]{{1,40}},)? (?:\w+ ){{0,3}}?"
+    rf"(?:{_SAYING}|{_BLAME})\b|every other {_SINGLE}\b|"
+    r"(?:the )?(?:whole|entire) collection|collection as a whole|"
+    rf"not (?:a single|one) (?:of (?:the |these |those |them)?)?(?:{_GROUP}|{_SINGLE})?\b"
+    rf"(?: \w+){{0,2}}? (?:{_SAYING}|{_BLAME})\b|"
+    rf"(?:none|neither) of (?:them|(?:the|these|those)(?: \w+){{1,3}}?) {_BLAME}\b|"
+    rf"neither {_SINGLE} {_BLAME}\b|"
+    rf"no (?:single )?{_SINGLE}s? (?:here |in the \w+ )?(?:{_SAYING}|{_BLAME})\b|"
+    r"(?:nobody|no one|everyone|everybody)(?: \w+){0,2}? (?:in|among|across|of) "
+    rf"(?:the |these |those )?(?:five |three |two )?{_GROUP}\b|"
+    r"\b(?:everyone|everybody) here\b|"
+    rf"(?:no one|nobody) (?:\w+ )?{_BLAME}\b|"
+    rf"{_GROUP} (?:are |stand )?united\b|in accord\b|common ground (?:that|on|is that)|"
+    r"\bis common ground|speak as one|as one voice|with one voice|"
+    rf"(?:{_GROUP}|pessimists|optimists|sceptics|skeptics|doubters|hopeful \w+) alike\b|"
+    r", to a (?:person|man|woman|writer),|agreement (?:among|between|across)|"
+    r"there is agreement|(?:pessimists|optimists|hopeful \w+|doubters|sceptics|skeptics) "
+    r"and (?:the )?(?:pessimists|optimists|hopeful|doubters|sceptics|skeptics)"
+)
 AGREEMENT = _LazyPattern(
     r"\b(all (?:five|four|three|two|six|seven|the|of them|of the|of these|these|those)\b|"
     r"(?:each|every) (?:article|reading|author|writer|text|view|source|piece|part|one)"
@@ -101,7 +133,7 @@ AGREEMENT = _LazyPattern(
     r"common view|shared view|without exception|in common|"
     rf"(?<!\w )(?<!\w)both {_SAYING}\b|"  # "Both warn...", not "Saeed and Raypole both warn"
     rf"across (?:all |the |these |those )?(?:five |three |two |six )?{_GROUP}\b|"
-    r"across (?:all |the |these )?(?:five|three|two|six)\b)", re.I)
+    r"across (?:all |the |these )?(?:five|three|two|six)\b|" + _EXTRA + ")", re.I)
 
 #: A claim that several readings hold a view, for text that carries no ``said_by:`` (hand-typed
 #: lesson guides, session scripts, glossary entries): a quantifier or a collective subject
@@ -125,12 +157,13 @@ GUIDE_AGREEMENT = _LazyPattern(
     rf"(?<!\w )(?<!\w)both {_SAYING}\b|"
     r"speak with one voice|without exception|"
     rf"across (?:all |the |these |those )?(?:five |three |two |six )?{_GROUP}\b|"
-    r"across (?:all |the |these )?(?:five|three|two|six)\b)", re.I)
+    r"across (?:all |the |these )?(?:five|three|two|six)\b|" + _EXTRA + ")", re.I)
 
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _COUNTED = re.compile(r"\b(?:all|each of the|each of these|every one of the|all of the|"
-                      r"none of the|the|these|those)\s+(two|three|four|five|six|seven)\b", re.I)
+                      r"none of the|the|these|those|(?:\w+|\d+) (?:out )?of(?: the)?)\s+"
+                      r"(two|three|four|five|six|seven|\d+)\b", re.I)
 
 
 def claimed_count(sentence: str) -> int | None:
@@ -142,7 +175,8 @@ def claimed_count(sentence: str) -> int | None:
         return None
     counted = _COUNTED.search(sentence)
     if counted:
-        return _COUNTS[counted.group(1).lower()]
+        word = counted.group(1).lower()
+        return int(word) if word.isdigit() else _COUNTS[word]
     if re.search(r"\b(?:both|neither)\b", agreement.group(0), re.I):
         return 2
     return None
@@ -328,7 +362,8 @@ def _lesson_claims(data: dict) -> list[tuple[str, Any]]:
     for t, table in enumerate(data.get("evidence") or [], 1):  # each row: claim and support
         for r, row in enumerate((table or {}).get("rows") or [], 1):
             if isinstance(row, dict):
-                row = {**row, "text": f"{row.get('claim', '')}. {row.get('support', '')}"}
+                row = {**row, "text": f"{row.get('claim', '')}. {row.get('support', '')}. "
+                                      f"{row.get('kind', '')}".rstrip(". ")}
             items.append((f"evidence table {t}, row {r}", row))
     return items
 
@@ -411,6 +446,17 @@ def guide_problems() -> list[str]:
                          "the lessons' comparisons: do")
     for path in sorted((config.assets_dir() / "questions").glob("[0-9][0-9].yml")):
         for q in (yamlio.load_file(path) or {}).get("questions") or []:
+            # what the course asserts: the prompt (a true statement when its answer is
+            # True) and every keyed option; a wrong option may voice a false consensus
+            asserted = [("prompt", q.get("prompt"))] if (
+                q.get("type") != "true_false" or q.get("answer") is True) else []
+            asserted += [(f"option {o.get('id')!r}", o.get("text"))
+                         for o in q.get("options") or [] if o.get("correct")]
+            for place, said in asserted:
+                for claim in _unnamed_agreements(str(said or "")):
+                    found.append(f"assets/questions/{path.name}: question {q.get('id')!r} "
+                                 f"{place} says {claim!r}, which the course keys as right; "
+                                 "name the readings that hold it (\"Saeed and Raypole...\")")
             for option in q.get("options") or []:
                 for claim in _unnamed_agreements(str(option.get("feedback") or "")):
                     found.append(f"assets/questions/{path.name}: question {q.get('id')!r} option "

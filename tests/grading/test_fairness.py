@@ -239,3 +239,53 @@ def test_a_three_option_question_makes_room_for_two_option_ones(tmp_path):
         assert keys[f"w{first}"] == "c"
         assert not [p for p in fairness_problems([bank]) if p.startswith("check ")]
         assert [q.id for q in bank] == [q["id"] for q in questions]  # bank order kept
+
+
+# -- attack: answering true/false by the wording (False if sweeping, True if hedged) ---------
+
+#: The twelve statements as merged (000b277): the wording alone answered 11 of them.
+MERGED_STATEMENTS = [
+    ("You can leave any reflection prompt blank, without giving a reason, and still go on.",
+     True),
+    ("The talk says that Freud, like Ferenczi, deliberately took on the role of a parent.",
+     False),
+    ("According to the talk, a positive reintegration may follow once it is over.", True),
+    ("The first article allows that some of a narcissist's worst behaviour might change.", True),
+    ("Kim Saeed says change is completely impossible for anyone with narcissistic traits.",
+     False),
+    ("The research shows that any particular person will become less narcissistic.", False),
+    ("Raypole advises keeping a boundary you have set even when a partner has done well.", True),
+    ("The hopeful articles say a partner's love and patience are enough to bring change.",
+     False),
+    ("The article gives no references to brain studies for its dopamine explanation.", True),
+    ("The article's statement that the partner never valued the reader is backed by evidence.",
+     False),
+    ("Kim Saeed allows that real change is possible, but rare.", True),
+    ("Research on averages shows that a particular person with those traits will change.",
+     False),
+]
+
+
+def test_the_wording_guess_reads_sweeping_as_false_and_hedged_as_true():
+    from coursekit.fairness import wording_guess
+
+    assert wording_guess("Change is completely impossible for everyone.") is False
+    assert wording_guess("Some behaviour might change.") is True
+    assert wording_guess("Raypole advises keeping a boundary.") is True  # no cue: True
+    assert wording_guess("It can tell you that one person will change.") is True  # both
+
+
+def test_linter_fails_a_bank_the_wording_answers_and_passes_the_shipped_one(tmp_path):
+    folder = tmp_path / "questions"
+    for n, (prompt, answer) in enumerate(MERGED_STATEMENTS):
+        _write_bank(folder, [{**_true_false("s", answer), "prompt": prompt}], lesson=f"{n:02d}")
+    problems = fairness_problems(load_banks(folder))
+    assert len(problems) == 1, problems  # 6 True and 6 False: only the wording gives it away
+    assert "by their wording alone" in problems[0] and "gets 11 of 12 right" in problems[0]
+    assert "Rewrite at least 3 of them" in problems[0]
+    shipped = [q for b in load_banks() for q in b if q.type == "true_false"]
+    from coursekit.fairness import MAX_WORDING_SHARE, wording_guess
+
+    right = sum(wording_guess(q.prompt) == q.answer for q in shipped)
+    assert right <= MAX_WORDING_SHARE * len(shipped), right
+    assert not [p for p in fairness_problems() if "wording" in p]

@@ -206,8 +206,10 @@ def test_pause_suggests_a_private_window_only_where_the_journal_is_not_in_the_br
 def test_pause_in_the_browser_edition_warns_that_a_private_window_erases_the_journal(
         monkeypatch, journal, info):
     text = _pause_text(monkeypatch, journal, info, None, platform="emscripten")
-    assert "Do not use a private (incognito) or guest window" in text
-    assert "closing it erases everything kept in it, your journal included" in text
+    assert "A private (incognito) or guest window keeps none of it" in text
+    assert "when the last private or guest window closes, everything written there is " \
+           "erased, your journal included" in text
+    assert "use one only if you want nothing kept" in text  # a choice, not a ban
     assert "choose history only" in text and "Download as Markdown" in text
     assert not re.search(r"private \(incognito\) window (?:keeps|helps)", text)
     # the setting named outright gives the same words as Pyodide's own platform
@@ -218,8 +220,8 @@ def test_pause_with_a_mistyped_setting_still_opens_and_says_what_holds_everywher
         monkeypatch, journal, info):
     text = _pause_text(monkeypatch, journal, info, "laptop")
     assert "5 things you can see" in text
-    assert "in the browser edition, closing a private window or clearing the site's data " \
-           "erases it" in text
+    assert "in the browser edition, closing the last private window or clearing the " \
+           "site's data erases it" in text
 
 
 def test_only_the_browser_editions_advice_warns_off_a_private_window():
@@ -231,3 +233,23 @@ def test_only_the_browser_editions_advice_warns_off_a_private_window():
         suggests = bool(re.search(r"private \(incognito\) window (?:keeps|helps)", advice))
         assert suggests == (where != "browser"), where
     assert _PRIVATE.search(privacy.HIDING["browser"])  # named, as a warning
+
+
+def test_no_setting_says_closing_one_private_window_ends_the_private_session():
+    # attack: with two private windows open, closing "that window" keeps the private session
+    # (its history, login and, in the browser edition, the journal) until the last one closes
+    from coursekit import privacy
+
+    for where, advice in [*privacy.HIDING.items(), ("unknown", privacy.HIDING_ANY)]:
+        assert "that window is closed" not in advice and "closing it erases" not in advice
+        if _PRIVATE.search(advice):
+            assert re.search(r"every private window is closed|the last private", advice), where
+
+
+def test_every_setting_says_jupyterlab_reopens_the_lessons_left_open():
+    # attack: after a Quick exit and a private window, JupyterLab (and JupyterLite) still
+    # restores the open lesson tabs from its saved workspace the next time it starts
+    from coursekit import privacy
+
+    for where, advice in privacy.HIDING.items():
+        assert "reopens the lessons left open the next time it starts" in advice, where

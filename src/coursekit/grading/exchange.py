@@ -33,6 +33,7 @@ c = get_config()  # noqa: F821 (provided by nbgrader)
 c.Exchange.root = {root!r}
 c.Exchange.path_includes_course = True
 c.CourseDirectory.course_id = {course_id!r}
+c.ExchangeFactory.submit = "coursekit.grading.submit.PrivateSubmit"
 '''
 
 

@@ -27,14 +27,17 @@ import os
 import shutil
 import stat
 import sys
+import tempfile
 from datetime import datetime, timedelta, timezone
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect, groupby
 from nbgrader.utils import parse_utc
-from traitlets import Float, List
+from traitlets import Dict, Float, List
 
-__all__ = ["CheckedCollect", "inbound_problem"]
+from .entrycopy import Checked, copy_checked
+
+__all__ = ["CheckedCollect", "check_entry", "inbound_problem"]
 
 #: Clocks on one machine agree; this much ahead is still taken as "now".
 SKEW = timedelta(minutes=5)
@@ -67,6 +70,15 @@ def inbound_problem(path: str, now: datetime | None = None,
                     max_bytes: int | None = None, check_owner: bool = True,
                     written_after: timedelta | None = WRITTEN_AFTER) -> str | None:
     """Why the inbound entry at ``path`` must not be collected (None: it may be).
+    See :func:`check_entry` for the arguments."""
+    return check_entry(path, now, max_bytes, check_owner, written_after)[0]
+
+
+def check_entry(path: str, now: datetime | None = None, max_bytes: int | None = None,
+                check_owner: bool = True, written_after: timedelta | None = WRITTEN_AFTER
+                ) -> tuple[str | None, Checked | None]:
+    """``(why the inbound entry at path must not be collected, None)``, or ``(None, what
+    the check saw)`` for :func:`~coursekit.grading.entrycopy.copy_checked`.
 
     ``max_bytes``: the most an entry may hold (nbgrader's copy fails, for the whole class,
     on a larger one). ``check_owner`` False (nbgrader's ``ExchangeCollect.check_owner``):
@@ -76,6 +88,12 @@ def inbound_problem(path: str, now: datetime | None = None,
     kernel's change time, which no learner can set): more means it was written, or edited
     in place, after it was handed in (late work under an on-time name); None: not checked.
     """
+    seen: list[Checked] = []
+    problem = _problem(path, now, max_bytes, check_owner, written_after, seen)
+    return (problem, None) if problem else (None, seen[0])
+
+
+def _problem(path, now, max_bytes, check_owner, written_after, seen: list) -> str | None:
     name = os.path.basename(path)
     parts = name.rsplit("+", 3)
     if len(parts) < 3:
@@ -135,6 +153,8 @@ def inbound_problem(path: str, now: datetime | None = None,
                 f"in its name ({stamp}): written or edited after it was handed in (if the "
                 "exchange was copied or restored since, set "
                 "CheckedCollect.written_after_seconds = 0)")
+    seen.append(Checked((info.st_dev, info.st_ino), account.pw_uid if account else None,
+                        changed, max_bytes, MAX_DEPTH))
     return None
 
 
@@ -182,6 +202,8 @@ class CheckedCollect(ExchangeCollect):
                                   "the check off (after the exchange was copied or "
                                   "restored, which renews every change time).").tag(config=True)
     refused = List(help="(entry, why) for every inbound entry not collected.")
+    checked = Dict(help="What the check saw of each entry it passed (path: Checked); the "
+                   "copy takes only that.")
 
     def init_src(self):
         if self.coursedir.course_id == "":
@@ -198,10 +220,12 @@ class CheckedCollect(ExchangeCollect):
         records = []
         for path in sorted(glob.glob(pattern)):
             after = self.written_after_seconds
-            problem = inbound_problem(path, now, 1000 * self.coursedir.max_dir_size,
-                                      self.check_owner,
-                                      timedelta(seconds=after) if after > 0 else None)
-            if problem:
+            problem, seen = check_entry(path, now, 1000 * self.coursedir.max_dir_size,
+                                        self.check_owner,
+                                        timedelta(seconds=after) if after > 0 else None)
+            if problem is None:
+                self.checked[path] = seen
+            else:
                 self.refused.append((os.path.basename(path), problem))
                 self.log.warning("Not collected: %s: %s", os.path.basename(path), problem)
                 continue
@@ -221,13 +245,32 @@ class CheckedCollect(ExchangeCollect):
             self.src_records.append(group[0])
 
     def do_copy(self, src, dest, log=None):
-        """nbgrader's copy, but one entry that cannot be copied (a file swapped after the
-        check, one this account may not read) is reported, and the others still go."""
+        """nbgrader's copy of what the check saw, never of what a name points to now.
+
+        A learner owns their entry and may swap things in it (or the entry itself) for a
+        link between the check and the copy; nbgrader's copy follows links. So a checked
+        entry is first copied by file descriptor (:func:`~coursekit.grading.entrycopy.
+        copy_checked`) into a private folder, and nbgrader copies from there. One entry
+        that cannot be copied is reported, and the others still go."""
+        name = os.path.basename(src)
+        checked = self.checked.get(src)
+        staging = tempfile.mkdtemp(prefix="coursekit-collect-") if checked else None
         try:
+            if checked is not None:
+                inner = os.path.join(staging, "entry")
+                why = copy_checked(src, inner, checked)
+                if why is not None:
+                    self._refuse(name, why)
+                    return
+                src = inner
             super().do_copy(src, dest, log)
         except (OSError, shutil.Error, RuntimeError) as exc:
             shutil.rmtree(dest, ignore_errors=True)
-            name = os.path.basename(src)
-            why = f"could not be copied ({str(exc)[:200]})"
-            self.refused.append((name, why))
-            self.log.warning("Not collected: %s: %s", name, why)
+            self._refuse(name, f"could not be copied ({str(exc)[:200]})")
+        finally:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def _refuse(self, name: str, why: str) -> None:
+        self.refused.append((name, why))
+        self.log.warning("Not collected: %s: %s", name, why)
