@@ -18,8 +18,10 @@ def lessons() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Only report notebooks whose shared cells are stale.")
 def sync(paths: tuple[Path, ...], check: bool) -> None:
-    """Regenerate each lesson's shared cells (header, setup, key points, support, next),
-    and the data bundle the lessons' kernels read (assets/data-bundle.json)."""
+    """Regenerate the lessons' shared cells and the data bundle their kernels read.
+
+    The shared cells are the header, set-up, key points, support and next cells; the
+    bundle is assets/data-bundle.json."""
     from ..schema import require_valid
 
     require_valid()
