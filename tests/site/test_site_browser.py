@@ -289,20 +289,24 @@ const py = await loadPyodide({ indexURL: `${site}/static/pyodide/`,
   lockFileURL: `${site}/static/pyodide-lock/pyodide-lock.json`, packages, stdout: () => {} });
 console.log(py.runPython(`
 import json, sys
+import piplite.piplite
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.completer import provisionalcompleter
 from IPython.display import Image
 from coursekit import Lesson
 at_start = sorted({m.split(".")[0] for m in sys.modules})
 from IPython import embed
-json.dumps({"at_start": at_start, "embed": embed.__module__})
+with piplite.piplite.patch("piplite.piplite._PIPLITE_DISABLE_PYPI", "patched"):
+    patched = piplite.piplite._PIPLITE_DISABLE_PYPI
+json.dumps({"at_start": at_start, "embed": embed.__module__, "patched": patched})
 `));
 """
 
 
 def test_kernel_start_imports_no_terminal_and_embed_still_loads(site):
-    """The site's IPython leaves its terminal (prompt_toolkit) out of the kernel's start;
-    ``IPython.embed`` still loads when asked for."""
+    """The site's IPython leaves its terminal (prompt_toolkit) out of the kernel's start,
+    and piplite unittest.mock; ``IPython.embed`` and piplite's ``patch`` still load when
+    asked for."""
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     packages = kernel["loadPyodideOptions"]["packages"]
@@ -311,9 +315,11 @@ def test_kernel_start_imports_no_terminal_and_embed_still_loads(site):
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     found = json.loads(run.stdout.strip().splitlines()[-1])
-    assert {"IPython", "ipywidgets", "coursekit", "traitlets"} <= set(found["at_start"])
+    assert {"IPython", "coursekit", "traitlets"} <= set(found["at_start"])
     assert "prompt_toolkit" not in found["at_start"], "the kernel's start imports IPython's terminal"
+    assert "unittest" not in found["at_start"], "piplite imports unittest.mock at the start"
     assert found["embed"] == "IPython.terminal.embed"
+    assert found["patched"] == "patched"
 
 
 def check_lesson(nb: NotebookPage, name: str) -> None:
