@@ -279,6 +279,49 @@ def test_kernel_start_loads_every_package_with_pyodide_and_no_unused_files(site)
     assert any(n.startswith("jedi/third_party/typeshed/third_party/") for n in names)
 
 
+# Run by the site's own Pyodide under node (the build needs node too): load the packages
+# the kernel starts with, import what the kernel and a lesson import, and report.
+KERNEL_IMPORTS_IN_NODE = """
+import { pathToFileURL } from "node:url";
+const [site, packages] = [process.argv[1], JSON.parse(process.argv[2])];
+const { loadPyodide } = await import(pathToFileURL(`${site}/static/pyodide/pyodide.mjs`).href);
+const py = await loadPyodide({ indexURL: `${site}/static/pyodide/`,
+  lockFileURL: `${site}/static/pyodide-lock/pyodide-lock.json`, packages, stdout: () => {} });
+console.log(py.runPython(`
+import json, sys
+import piplite.piplite
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.core.completer import provisionalcompleter
+from IPython.display import Image
+from coursekit import Lesson
+at_start = sorted({m.split(".")[0] for m in sys.modules})
+from IPython import embed
+with piplite.piplite.patch("piplite.piplite._PIPLITE_DISABLE_PYPI", "patched"):
+    patched = piplite.piplite._PIPLITE_DISABLE_PYPI
+json.dumps({"at_start": at_start, "embed": embed.__module__, "patched": patched})
+`));
+"""
+
+
+def test_kernel_start_imports_no_terminal_and_embed_still_loads(site):
+    """The site's IPython leaves its terminal (prompt_toolkit) out of the kernel's start,
+    and piplite unittest.mock; ``IPython.embed`` and piplite's ``patch`` still load when
+    asked for."""
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    packages = kernel["loadPyodideOptions"]["packages"]
+    run = subprocess.run(["node", "--input-type=module", "-e", KERNEL_IMPORTS_IN_NODE,
+                          str(site), json.dumps(packages)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert {"IPython", "coursekit", "traitlets"} <= set(found["at_start"])
+    assert "prompt_toolkit" not in found["at_start"], "the kernel's start imports IPython's terminal"
+    assert "unittest" not in found["at_start"], "piplite imports unittest.mock at the start"
+    assert found["embed"] == "IPython.terminal.embed"
+    assert found["patched"] == "patched"
+
+
 def check_lesson(nb: NotebookPage, name: str) -> None:
     """Every widget rendered, no error, the belief plot draws, the self-check's note."""
     run_lesson(nb)
