@@ -200,3 +200,33 @@ def test_a_group_named_like_a_participant_folder(tmp_path):
     people = [("4006", "Ana Lima", "Team Red"), ("4005", "Eve Ng", "Ana Lima_4006")]
     chosen, report = _plan(tmp_path, people, [f"Ana Lima 4006_99{F}"])
     assert sorted(chosen) == ["eve-ng-4005"] and not report.refused
+
+
+GERMAN_BLIND = ["Teilnehmer/in", "Status", "Gruppe", "Bewertung", "Höchstbewertung",
+                "Bewertung kann geändert werden", "Zuletzt geändert (Abgabe)"]
+
+
+@pytest.mark.parametrize("groups", [False, True])
+def test_a_blind_marking_worksheet_in_german_never_takes_the_status_for_a_name(tmp_path,
+                                                                               groups):
+    """Blind marking leaves out the name (and e-mail) columns; in German the header has no
+    'Identifier' or 'Full name' to go by, and the column after the id is the Status."""
+    header = GERMAN_BLIND if groups else [h for h in GERMAN_BLIND if h != "Gruppe"]
+    path = tmp_path / "ws.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, delimiter=";")
+        out.writerow(header)
+        for number in ("4005", "4006"):
+            row = {"Teilnehmer/in": f"Teilnehmer/in {number}", "Gruppe": "Team Blau",
+                   "Status": "Zur Bewertung abgegeben", "Höchstbewertung": "9,00"}
+            out.writerow([row.get(h, "") for h in header])
+    sheet = read_worksheet(path)
+    assert {p.name for p in sheet.participants.values()} == {""}
+    report = CollectReport(A)
+    # a blind download names each folder "Teilnehmer/in" (clean_filename drops the "/")
+    folders = [f"Team Blau_17{F}"] if groups else [f"Teilnehmerin_4005{F}",
+                                                    f"Teilnehmerin_4006{F}"]
+    chosen = plan(_download(tmp_path / "dl", folders), A, None, report, worksheet=sheet)
+    assert not report.refused
+    assert sorted(f.identity.number for f in chosen.values()) == ["4005", "4006"]
+    assert not any("bewertung" in learner for learner in chosen)

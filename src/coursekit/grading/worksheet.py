@@ -40,6 +40,11 @@ __all__ = ["DEFAULT_TEAMS", "GROUP_COLUMNS", "Participant", "Worksheet", "csv_de
 GROUP_COLUMNS = ("Group", "Groupe", "Gruppe", "Grupo", "Grup", "Groep", "Grupp", "Taldea",
                  "群組")
 _PARTICIPANT_ID = re.compile(r"(\d+)\s*$")
+# The column after the id when blind marking leaves out the name: Moodle's "Status" (and
+# the group column) in its language packs, never a name.
+_NOT_NAME_COLUMNS = {h.casefold() for h in (
+    "Status", "Statut", "Estado", "Stato", "Estat", "Durum", "Tila", "Stan", "Állapot",
+    "Stav", "Состояние", "Статус", "状态", "狀態", "ステータス", "상태", *GROUP_COLUMNS)}
 #: What the worksheet's Group column says for a learner in no group, or in more than one
 #: (``defaultteam`` in Moodle's English pack): a group a teacher named so cannot be told
 #: apart from them.
@@ -150,7 +155,8 @@ def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
     # "Full name" is second, unless Moodle hides names (blind marking: no such column);
     # a worksheet in another language is read by position
     name = header.index("Full name") if "Full name" in header else (
-        ident + 1 if "Identifier" not in header and len(header) > ident + 1 else None)
+        ident + 1 if "Identifier" not in header and len(header) > ident + 1
+        and header[ident + 1].casefold() not in _NOT_NAME_COLUMNS else None)
     sheet = Worksheet(path)
     if group_column is not None:
         if group_column not in header:
