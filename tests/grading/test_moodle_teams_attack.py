@@ -230,3 +230,51 @@ def test_a_blind_marking_worksheet_in_german_never_takes_the_status_for_a_name(t
     assert not report.refused
     assert sorted(f.identity.number for f in chosen.values()) == ["4005", "4006"]
     assert not any("bewertung" in learner for learner in chosen)
+
+
+def test_collect_a_hostile_team_zip_end_to_end(tmp_path):
+    """The command on a real zip and a worksheet saved with a BOM and ';': only the groups
+    Moodle names exactly get their notebook, every refusal has its line, the run ends
+    with exit 0; an .xlsx worksheet is one 'Error:' line, no traceback."""
+    import os
+
+    from click.testing import CliRunner
+
+    from coursekit.cli import main
+
+    from .factories import ASSIGNMENT, make_course, nbgrader
+
+    os.environ.setdefault("COURSEKIT_ROOT", str(Path(__file__).resolve().parents[2]))
+    course = make_course(tmp_path)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    released = (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    mine = released.replace(b'"cells"', b'"metadata_team": "dash", "cells"', 1)
+    archive = tmp_path / "teams.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"Team-1_18{F}/{ASSIGNMENT} final.ipynb", mine)
+        zf.writestr(f"Team 17 3_42{F}/{ASSIGNMENT}.ipynb", released)
+        zf.writestr(f"Default group_5{F}/{ASSIGNMENT}.ipynb", released)
+        zf.writestr(f"Team Red_6{F}/Copy of {ASSIGNMENT}.ipynb", released)
+    people = [("4005", "Eve Ng", "Team-1"), ("4006", "Ana Lima", "Team 1"),
+              ("17", "Kim Lee", "Team_17_3"), ("18", "Bo Chen", "Team 17 3"),
+              ("4010", "Kai Berg", "Default group"), ("4001", "Linh Tran", "Team Red"),
+              ("4002", "Sam Roy", "Team Red"), ("4002", "Sam Roy", "Team-1")]
+    ws = _worksheet(tmp_path / "ws.csv", people, delimiter=";", bom=True)
+    run = CliRunner().invoke(main, ["grade", "collect", ASSIGNMENT, str(archive),
+                                    "--course", str(course), "--worksheet", str(ws)])
+    assert run.exit_code == 0, run.output
+    submitted = {p.parent.parent.name: p.read_bytes()
+                 for p in (course / "submitted").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")}
+    assert sorted(submitted) == ["eve-ng-4005", "linh-tran-4001"]
+    assert submitted["eve-ng-4005"] == mine and submitted["linh-tran-4001"] == released
+    out = run.output
+    assert f"refused: Team 17 3_42{F}/{ASSIGNMENT}.ipynb: the folder" in out
+    assert f"refused: Default group_5{F}/{ASSIGNMENT}.ipynb: a Moodle group is called" in out
+    assert "participant 4002 is listed twice" in out
+    xlsx = tmp_path / "ws.xlsx"
+    with zipfile.ZipFile(xlsx, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    run = CliRunner().invoke(main, ["grade", "collect", ASSIGNMENT, str(archive),
+                                    "--course", str(course), "--worksheet", str(xlsx)])
+    assert run.exit_code == 1 and run.exception.__class__ is SystemExit
+    assert "Error: worksheet" in run.output and "CSV UTF-8" in run.output
