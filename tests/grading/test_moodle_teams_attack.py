@@ -278,3 +278,41 @@ def test_collect_a_hostile_team_zip_end_to_end(tmp_path):
                                     "--course", str(course), "--worksheet", str(xlsx)])
     assert run.exit_code == 1 and run.exception.__class__ is SystemExit
     assert "Error: worksheet" in run.output and "CSV UTF-8" in run.output
+
+
+def test_a_worksheet_with_its_columns_moved_never_reads_a_grade_as_an_id(tmp_path,
+                                                                          monkeypatch):
+    """A German worksheet whose grade column was moved first in a spreadsheet: Eve's old
+    grade "7.50" must not be read as participant 50, or Bo's mark lands in Eve's row."""
+    from coursekit.grading import export
+    from coursekit.grading.collect import record_identities
+    from coursekit.grading.lms import Identity
+
+    header = ["Bewertung", "Teilnehmer/in", "Vollständiger Name", "Status"]
+    path = tmp_path / "ws.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, delimiter=";")
+        out.writerow(header)
+        out.writerow(["7.50", "Teilnehmer/in 4005", "Eve Ng", "Abgegeben"])
+        out.writerow(["", "Teilnehmer/in 50", "Bo Chen", "Abgegeben"])
+    sheet = read_worksheet(path)
+    assert {n: p.name for n, p in sheet.participants.items()} == {"4005": "Eve Ng",
+                                                                  "50": "Bo Chen"}
+    course = tmp_path / "course"
+    record_identities(course, A, {"bo-chen-50": Identity("Moodle", "Bo Chen", "50"),
+                                  "eve-ng-4005": Identity("Moodle", "Eve Ng", "4005")})
+    monkeypatch.setattr(export, "marks", lambda course, assignment: {
+        "bo-chen-50": export.Marks(9.0, 9.0), "eve-ng-4005": export.Marks(2.0, 9.0)})
+    export.export_grades(course, A, "moodle", tmp_path / "m.csv", downloaded=path,
+                         column="Bewertung")
+    with (tmp_path / "m.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f, delimiter=csv_sniff(tmp_path / "m.csv")))
+    grades = {r[1]: r[0] for r in rows[1:]}
+    assert float(grades["Teilnehmer/in 4005"].replace(",", ".")) == 2.0
+    assert float(grades["Teilnehmer/in 50"].replace(",", ".")) == 9.0
+
+
+def csv_sniff(path: Path) -> str:
+    from coursekit.grading.worksheet import csv_delimiter
+
+    return csv_delimiter(path.read_text(encoding="utf-8-sig"))

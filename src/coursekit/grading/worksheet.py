@@ -33,13 +33,15 @@ from ..errors import GradingError
 from .lms import Identity, slug
 
 __all__ = ["DEFAULT_TEAMS", "GROUP_COLUMNS", "Participant", "Worksheet", "csv_delimiter",
-           "folder_name", "read_worksheet", "same_name", "who_is_it"]
+           "folder_name", "identifier_column", "participant_id", "read_worksheet",
+           "same_name", "who_is_it"]
 
 #: The worksheet's team column as Moodle's language packs name it (``submissionteam`` in
 #: en, fr, de, es and pt, ca, tr and id, nl, sv, eu, zh_tw); others: ``group_column``.
 GROUP_COLUMNS = ("Group", "Groupe", "Gruppe", "Grupo", "Grup", "Groep", "Grupp", "Taldea",
                  "群組")
-_PARTICIPANT_ID = re.compile(r"(\d+)\s*$")
+# "Participant 4005", "Teilnehmer/in 4005": words, then the id (never "7.50", a grade)
+_PARTICIPANT_ID = re.compile(r"^\s*[^\d\s][^\d]*?\s(\d+)\s*$")
 # The column after the id when blind marking leaves out the name: Moodle's "Status" (and
 # the group column) in its language packs, never a name.
 _NOT_NAME_COLUMNS = {h.casefold() for h in (
@@ -116,6 +118,23 @@ def folder_name(group: str) -> set[str]:
             for form in (group, html.escape(group, quote=False), html.escape(group))}
 
 
+def participant_id(cell: str) -> str:
+    """The id in a worksheet's Identifier cell (``Participant 4005`` -> ``4005``), or ""."""
+    found = _PARTICIPANT_ID.match(cell)
+    return found.group(1) if found else ""
+
+
+def identifier_column(header: list[str], rows: list[list[str]]) -> int:
+    """The Identifier column: by its English name, else the column whose cells read
+    ``<word> <id>`` most often (first in Moodle's order, but a spreadsheet may move it;
+    taking a grade such as ``7.50`` for participant 50 would give a mark to someone else)."""
+    if "Identifier" in header:
+        return header.index("Identifier")
+    counts = [sum(1 for r in rows if i < len(r) and participant_id(r[i]))
+              for i in range(len(header))]
+    return max(range(len(counts)), key=lambda i: (counts[i], -i)) if counts else 0
+
+
 def _cell(row: list[str], index: int | None) -> str:
     return row[index].strip() if index is not None and index < len(row) else ""
 
@@ -151,7 +170,7 @@ def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
                            "from Moodle again") from None
     header = [h.strip() for h in rows[0]] if rows else []
     # Moodle's first column is the Identifier ("Participant 123", "Teilnehmer/in 123")
-    ident = header.index("Identifier") if "Identifier" in header else 0
+    ident = identifier_column(header, rows[1:])
     # "Full name" is second, unless Moodle hides names (blind marking: no such column);
     # a worksheet in another language is read by position
     name = header.index("Full name") if "Full name" in header else (
@@ -169,10 +188,9 @@ def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
     for row in rows[1:]:
         if len(row) <= ident:
             continue
-        found = _PARTICIPANT_ID.search(row[ident])
-        if not found:
+        number = participant_id(row[ident])
+        if not number:
             continue
-        number = found.group(1)
         person = Participant(number, unicodedata.normalize("NFC", _cell(row, name)),
                              unicodedata.normalize("NFC", _cell(row, group)))
         before = sheet.participants.get(number)
