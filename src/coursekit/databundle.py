@@ -51,7 +51,10 @@ def bundle_path(assets: Path | None = None) -> Path:
 
 
 def digest(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+    """The SHA-256 of a YAML file's text, its CRLF line ends read as LF: YAML itself reads
+    them so (the parsed document is the same), and a Windows checkout (git's
+    ``core.autocrlf``) writes every file with them. A lone CR still counts."""
+    return hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()
 
 
 # -- encoding --------------------------------------------------------------------------------
@@ -101,7 +104,7 @@ def _entries(path: Path) -> dict[str, dict]:
         if cached is not None and cached[0] == stamp:
             return cached[1]
     entries: dict[str, dict] = {}
-    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError, KeyError):
         data = json.loads(path.read_bytes())
         if data.get("format") == FORMAT:
             entries = {rel: {"sha256": e["sha256"], "data": e["data"]}

@@ -182,7 +182,8 @@ def test_a_worksheet_in_another_language_and_separator(tmp_path):
         out.writerow(["Teilnehmer/in 17", "Kim Lee", "", "", "Team_Blau", ""])
     assert read_worksheet(path).teams  # "Gruppe" is Moodle's German name for the column
     sheet = read_worksheet(path, group_column="Gruppe")
-    assert [p.number for p in sheet.members("Team Blau")] == ["17"]  # "_" -> " " as Moodle
+    assert sheet.groups_for("Team Blau") == ["Team_Blau"]  # "_" -> " " as Moodle writes it
+    assert [p.number for p in sheet.members("Team_Blau")] == ["17"]
     with pytest.raises(GradingError, match=r"no column 'Groups'.*Gruppe"):
         read_worksheet(path, group_column="Groups")
     (tmp_path / "empty.csv").write_text("Identifier,Full name\n", encoding="utf-8")

@@ -204,6 +204,12 @@ def _confirm(found: list[_Found], worksheet: Worksheet | None, teams: bool,
             if f.identity.lms == "Moodle":
                 numbers.setdefault(slug(f.identity.name), set()).add(f.identity.number)
     out: list[_Found] = []
+    if teams and worksheet is not None:
+        for number, rows in sorted(worksheet.conflicts.items()):
+            report.notes.append(
+                f"participant {number} is listed twice in the worksheet "
+                f"{worksheet.path.name}, as {rows}, so is given no team's notebook: download "
+                "the worksheet from Moodle again (unedited)")
     for f in found:
         if teams and worksheet is not None and f.identity.lms == "Moodle" and len(
                 numbers[slug(f.identity.name)]) > 1:

@@ -53,7 +53,7 @@ from pathlib import Path
 
 from ..errors import GradingError
 from .collect import csv_delimiter, read_identities
-from .worksheet import GROUP_COLUMNS, same_name
+from .worksheet import GROUP_COLUMNS, identifier_column, participant_id, same_name
 
 __all__ = ["CANVAS_COLUMNS", "MOODLE_COLUMNS", "Export", "Marks", "export_grades",
            "marks", "moodle_feedback_zip", "moodle_folder"]
@@ -63,7 +63,6 @@ MOODLE_COLUMNS = ("Identifier", "Full name", "Email address", "Status", "Grade",
                   "Last modified (grade)")
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 _PARTICIPANT = "Participant "
-_PARTICIPANT_ID = re.compile(r"(\d+)\s*$")
 
 
 @dataclass
@@ -232,9 +231,9 @@ def _moodle(assignment, graded, people, by_number, downloaded, column, result):
     header, rows = _read_csv(downloaded)
     # Moodle names the columns in the teacher's language; its Identifier is always first
     # ("Participant 12345", "Teilnehmer/in 12345", ...) and the id is the number at its end.
-    ident = header.index("Identifier") if "Identifier" in header else 0
+    ident = identifier_column(header, rows)
     name = column or "Grade"
-    if name not in header or not any(_PARTICIPANT_ID.search(r[ident]) for r in rows
+    if name not in header or not any(participant_id(r[ident]) for r in rows
                                      if len(r) > ident):
         raise GradingError(
             f"{downloaded} has no {name!r} column with participants beside it; download the "
@@ -248,8 +247,7 @@ def _moodle(assignment, graded, people, by_number, downloaded, column, result):
     for row in rows:
         if len(row) <= max(ident, grade):
             continue
-        found = _PARTICIPANT_ID.search(row[ident])
-        number = found.group(1) if found else ""
+        number = participant_id(row[ident])
         learner = by_number.get(number)
         if learner and team_sheet and not people[learner].get("assignments", {}).get(
                 assignment, {}).get("team"):  # a team download read as participants'

@@ -22,6 +22,7 @@ does with a worksheet: each member listed under the team's group gets the team's
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import unicodedata
@@ -31,14 +32,28 @@ from pathlib import Path
 from ..errors import GradingError
 from .lms import Identity, slug
 
-__all__ = ["GROUP_COLUMNS", "Participant", "Worksheet", "csv_delimiter", "read_worksheet",
+__all__ = ["DEFAULT_TEAMS", "GROUP_COLUMNS", "Participant", "Worksheet", "csv_delimiter",
+           "folder_name", "identifier_column", "participant_id", "read_worksheet",
            "same_name", "who_is_it"]
 
 #: The worksheet's team column as Moodle's language packs name it (``submissionteam`` in
 #: en, fr, de, es and pt, ca, tr and id, nl, sv, eu, zh_tw); others: ``group_column``.
 GROUP_COLUMNS = ("Group", "Groupe", "Gruppe", "Grupo", "Grup", "Groep", "Grupp", "Taldea",
                  "群組")
-_PARTICIPANT_ID = re.compile(r"(\d+)\s*$")
+# "Participant 4005", "Teilnehmer/in 4005": words, then the id (never "7.50", a grade)
+_PARTICIPANT_ID = re.compile(r"^\s*[^\d\s][^\d]*?\s(\d+)\s*$")
+# The column after the id when blind marking leaves out the name: Moodle's "Status" (and
+# the group column) in its language packs, never a name.
+_NOT_NAME_COLUMNS = {h.casefold() for h in (
+    "Status", "Statut", "Estado", "Stato", "Estat", "Durum", "Tila", "Stan", "Állapot",
+    "Stav", "Состояние", "Статус", "状态", "狀態", "ステータス", "상태", *GROUP_COLUMNS)}
+#: What the worksheet's Group column says for a learner in no group, or in more than one
+#: (``defaultteam`` in Moodle's English pack): a group a teacher named so cannot be told
+#: apart from them.
+DEFAULT_TEAMS = ("Default group",)
+# Characters clean_filename (PARAM_FILE) takes out of a folder name: control characters
+# and & < > " ` | ' : \ /
+_NOT_IN_FOLDER = re.compile(r"[\x00-\x1f\x7f&<>\"`|':\\/]")
 
 
 @dataclass(frozen=True)
@@ -57,14 +72,25 @@ class Worksheet:
     path: Path
     participants: dict[str, Participant] = field(default_factory=dict)  # number -> row
     group_column: str = ""  # "" : the assignment is not a team assignment
+    # participant ids the worksheet lists twice, with different rows: {id: the rows, said}
+    conflicts: dict[str, str] = field(default_factory=dict)
 
     @property
     def teams(self) -> bool:
         return bool(self.group_column)
 
+    def groups_for(self, folder: str) -> list[str]:
+        """The worksheet's groups a Moodle folder named ``folder`` can be: those Moodle
+        writes exactly so (:func:`folder_name`); failing that, those :func:`same_name`
+        matches. Two or more means the folder cannot say which group handed it in."""
+        folder = unicodedata.normalize("NFC", folder)
+        groups = sorted({p.group for p in self.participants.values() if p.group})
+        exact = [g for g in groups if folder in folder_name(g)]
+        return exact or [g for g in groups if same_name(g, folder)]
+
     def members(self, group: str) -> list[Participant]:
-        """The participants whose team is ``group`` (compared as :func:`same_name` does)."""
-        return [p for p in self.participants.values() if same_name(p.group, group)]
+        """The participants whose team is exactly ``group`` (a name the worksheet gives)."""
+        return [p for p in self.participants.values() if p.group == group]
 
 
 def csv_delimiter(text: str) -> str:
@@ -81,6 +107,32 @@ def same_name(a: str, b: str) -> bool:
     def letters(text: str) -> str:
         return slug(unicodedata.normalize("NFC", text).replace("_", " "))
     return bool(letters(a)) and letters(a) == letters(b)
+
+
+def folder_name(group: str) -> set[str]:
+    """The folder names Moodle's downloader may write for a group called ``group``: ``_``
+    becomes a space, then ``clean_filename`` drops what a disk refuses; the group's name
+    may first be HTML-escaped by ``format_string`` (``&`` as ``&amp;``)."""
+    group = unicodedata.normalize("NFC", group)
+    return {_NOT_IN_FOLDER.sub("", form.replace("_", " ")).strip()
+            for form in (group, html.escape(group, quote=False), html.escape(group))}
+
+
+def participant_id(cell: str) -> str:
+    """The id in a worksheet's Identifier cell (``Participant 4005`` -> ``4005``), or ""."""
+    found = _PARTICIPANT_ID.match(cell)
+    return found.group(1) if found else ""
+
+
+def identifier_column(header: list[str], rows: list[list[str]]) -> int:
+    """The Identifier column: by its English name, else the column whose cells read
+    ``<word> <id>`` most often (first in Moodle's order, but a spreadsheet may move it;
+    taking a grade such as ``7.50`` for participant 50 would give a mark to someone else)."""
+    if "Identifier" in header:
+        return header.index("Identifier")
+    counts = [sum(1 for r in rows if i < len(r) and participant_id(r[i]))
+              for i in range(len(header))]
+    return max(range(len(counts)), key=lambda i: (counts[i], -i)) if counts else 0
 
 
 def _cell(row: list[str], index: int | None) -> str:
@@ -102,8 +154,15 @@ def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
                            "assignment (View all submissions › Grading action › Download "
                            "grading worksheet) and give its path") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise GradingError(f"worksheet {path} cannot be read as a UTF-8 CSV ({exc}); "
-                           "download it from Moodle again") from None
+        if path.is_file() and path.read_bytes()[:4] == b"PK\x03\x04":  # a zip: xlsx, ods
+            what = ("a spreadsheet (.xlsx or .ods), not a CSV; give the .csv file Moodle "
+                    "downloaded, or save the sheet as 'CSV UTF-8'")
+        else:
+            what = (f"not a UTF-8 CSV ({exc}); a spreadsheet program may have saved it in "
+                    "another encoding: save it as 'CSV UTF-8', or give the .csv file Moodle "
+                    "downloaded")
+        raise GradingError(f"worksheet {path} is {what} (View all submissions › Grading "
+                           "action › Download grading worksheet)") from None
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=csv_delimiter(text)))
     except csv.Error as exc:
@@ -111,11 +170,12 @@ def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
                            "from Moodle again") from None
     header = [h.strip() for h in rows[0]] if rows else []
     # Moodle's first column is the Identifier ("Participant 123", "Teilnehmer/in 123")
-    ident = header.index("Identifier") if "Identifier" in header else 0
+    ident = identifier_column(header, rows[1:])
     # "Full name" is second, unless Moodle hides names (blind marking: no such column);
     # a worksheet in another language is read by position
     name = header.index("Full name") if "Full name" in header else (
-        ident + 1 if "Identifier" not in header and len(header) > ident + 1 else None)
+        ident + 1 if "Identifier" not in header and len(header) > ident + 1
+        and header[ident + 1].casefold() not in _NOT_NAME_COLUMNS else None)
     sheet = Worksheet(path)
     if group_column is not None:
         if group_column not in header:
@@ -128,12 +188,20 @@ def read_worksheet(path: Path, *, group_column: str | None = None) -> Worksheet:
     for row in rows[1:]:
         if len(row) <= ident:
             continue
-        found = _PARTICIPANT_ID.search(row[ident])
-        if not found:
+        number = participant_id(row[ident])
+        if not number:
             continue
-        sheet.participants[found.group(1)] = Participant(
-            found.group(1), _cell(row, name), _cell(row, group))
-    if not sheet.participants:
+        person = Participant(number, unicodedata.normalize("NFC", _cell(row, name)),
+                             unicodedata.normalize("NFC", _cell(row, group)))
+        before = sheet.participants.get(number)
+        if before is not None and before != person:  # neither row can be trusted
+            sheet.conflicts[number] = " and ".join(
+                f"{p.name or '(no name)'!r}" + (f" in {p.group!r}" if p.group else "")
+                for p in (before, person))
+        sheet.participants[number] = person
+    for number in sheet.conflicts:
+        del sheet.participants[number]
+    if not sheet.participants and not sheet.conflicts:
         raise GradingError(
             f"worksheet {path} lists no participant (no 'Participant <id>' in its first "
             "column); download the grading worksheet of this assignment from Moodle (View "
@@ -165,7 +233,19 @@ def who_is_it(ident: Identity, sheet: Worksheet | None, teams: bool
                     "worksheet of this assignment again (if Moodle is not in English, name "
                     "its group column with --group-column)")
     if teams:
-        members = sheet.members(ident.name)
+        groups = sheet.groups_for(ident.name)
+        if len(groups) > 1:
+            return [], (f"the folder {ident.source.rstrip('/')!r} can be any of the "
+                        f"worksheet's groups {', '.join(map(repr, groups))} (Moodle writes "
+                        "their folders alike), so it goes to no one: rename one of these "
+                        "groups in Moodle (Participants › Groups), then download both files "
+                        "again")
+        if ident.number and any(same_name(ident.name, d) for d in DEFAULT_TEAMS):
+            return [], (f"a Moodle group is called {ident.name!r} (group {ident.number}), "
+                        "the name the worksheet also gives every learner in no group or in "
+                        "two groups, so its members cannot be told apart: rename the group in "
+                        "Moodle (Participants › Groups), then download both files again")
+        members = sheet.members(groups[0]) if groups else []
         if not members:
             groups = sorted({p.group for p in sheet.participants.values() if p.group})
             return [], (f"no participant of the worksheet {sheet.path.name} is in the group "
@@ -176,6 +256,10 @@ def who_is_it(ident: Identity, sheet: Worksheet | None, teams: bool
                 for p in sorted(members, key=lambda p: int(p.number))], ""
     if sheet is None:  # an individual assignment, no worksheet: the folder's number
         return [ident], ""  # (the export checks it against the worksheet's names)
+    if ident.number in sheet.conflicts:
+        return [], (f"participant {ident.number} is listed twice in the worksheet "
+                    f"{sheet.path.name}, as {sheet.conflicts[ident.number]}, so neither row "
+                    "can be trusted: download the worksheet from Moodle again (unedited)")
     row = sheet.participants.get(ident.number)
     if row is None:
         return [], (f"participant {ident.number or '(no number)'} ({ident.name!r}) is not in "
