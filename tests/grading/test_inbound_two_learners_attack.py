@@ -21,28 +21,13 @@ import pytest
 
 from coursekit.grading.exchange import configure
 
+from .accounts import run_as
 from .factories import ASSIGNMENT, make_course, nbgrader
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as two accounts")]
 
 HONEST, HOSTILE = 1, 65534  # daemon, nobody
-
-
-def _as(uid: int, job) -> int:
-    """Run ``job()`` under ``uid`` in a child: 0 it returned True, 1 False, 2 PermissionError."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            os._exit(0 if job() else 1)
-        except PermissionError:
-            os._exit(2)
-        except BaseException:
-            os._exit(3)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
 def _learner_nbgrader(uid: int, home: Path, prefix: Path, *args: str):
@@ -84,14 +69,14 @@ def test_a_hostile_learner_cannot_reach_another_learners_entry(base, monkeypatch
     # the hostile learner, even knowing the entry's name
     notebook = entry / f"{ASSIGNMENT}.ipynb"
     secret = entry / "submission_secret.txt"
-    assert _as(HOSTILE, lambda: bool(os.listdir(inbound))) == 2
-    assert _as(HOSTILE, lambda: bool(notebook.read_bytes())) == 2
-    assert _as(HOSTILE, lambda: bool(secret.read_text())) == 2
-    assert _as(HOSTILE, lambda: bool(os.listdir(entry))) == 2
-    assert _as(HOSTILE, lambda: (entry / "planted.txt").write_text("x") and True) == 2
-    assert _as(HOSTILE, lambda: notebook.unlink() or True) == 2
-    assert _as(HOSTILE, lambda: entry.rename(inbound / "gone") or True) == 2
-    assert _as(HOSTILE, lambda: shutil.rmtree(entry) or True) == 2
+    assert run_as(HOSTILE, lambda: bool(os.listdir(inbound))) == 2
+    assert run_as(HOSTILE, lambda: bool(notebook.read_bytes())) == 2
+    assert run_as(HOSTILE, lambda: bool(secret.read_text())) == 2
+    assert run_as(HOSTILE, lambda: bool(os.listdir(entry))) == 2
+    assert run_as(HOSTILE, lambda: (entry / "planted.txt").write_text("x") and True) == 2
+    assert run_as(HOSTILE, lambda: notebook.unlink() or True) == 2
+    assert run_as(HOSTILE, lambda: entry.rename(inbound / "gone") or True) == 2
+    assert run_as(HOSTILE, lambda: shutil.rmtree(entry) or True) == 2
     stamp = (entry / "timestamp.txt").read_text()
     forged = inbound / f"daemon+{ASSIGNMENT}+{stamp}+forged"
 
@@ -101,7 +86,7 @@ def test_a_hostile_learner_cannot_reach_another_learners_entry(base, monkeypatch
         (forged / "timestamp.txt").write_text(stamp)
         return True
 
-    assert _as(HOSTILE, forge) == 0  # it can drop an entry in daemon's name...
+    assert run_as(HOSTILE, forge) == 0  # it can drop an entry in daemon's name...
     done = nbgrader(course, "collect", ASSIGNMENT)
     log = done.stdout + done.stderr
     assert "forged" in log and "handed in by another account" in log  # ...never collected

@@ -14,28 +14,12 @@ import pytest
 from coursekit.grading.exchange import configure
 from coursekit.grading.release import INBOUND_MODE
 
+from .accounts import run_as
 from .factories import ASSIGNMENT, make_course, nbgrader
 
 pytestmark = pytest.mark.slow
 
 NOBODY = 65534
-
-
-def _as_other(uid: int, job) -> int:
-    """Run ``job()`` in a child process under another uid; its exit code (0: job returned
-    True, 1: False, 2: it raised PermissionError)."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            os._exit(0 if job() else 1)
-        except PermissionError:
-            os._exit(2)
-        except BaseException:
-            os._exit(3)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
 @pytest.fixture
@@ -75,11 +59,11 @@ def test_release_leaves_inbound_write_only_for_others_with_the_sticky_bit(base, 
         (mine / "timestamp.txt").write_text("2026-01-01 10:05:00.000000 UTC")
         return True
 
-    assert _as_other(NOBODY, submit) == 0  # a learner can hand in
+    assert run_as(NOBODY, submit) == 0  # a learner can hand in
     assert mine.owner() == "nobody" and (mine / "timestamp.txt").exists()
-    assert _as_other(NOBODY, lambda: bool(os.listdir(inbound))) == 2  # ... not list
-    assert _as_other(NOBODY, lambda: facilitator_entry.rmdir() or True) == 2  # ... nor remove
-    assert _as_other(NOBODY, lambda: facilitator_entry.rename(inbound / "gone") or True) == 2
+    assert run_as(NOBODY, lambda: bool(os.listdir(inbound))) == 2  # ... not list
+    assert run_as(NOBODY, lambda: facilitator_entry.rmdir() or True) == 2  # ... nor remove
+    assert run_as(NOBODY, lambda: facilitator_entry.rename(inbound / "gone") or True) == 2
     assert facilitator_entry.is_dir()
 
 
