@@ -10,6 +10,7 @@ test skips with one line saying what to install, except in CI (``CI=true`` or
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,13 @@ def playwright_session():
         missing("the playwright Python package", "pip install -e '.[test]' (make test does it)")
     with sync_playwright() as pw:
         yield pw
+
+
+def copy_of_kit(root: Path, monkeypatch, *parts: str) -> Path:
+    """Copy ``parts`` of the kit (``"assets"``, ``"facilitator/sessions"``...) under ``root``
+    and point ``COURSEKIT_ROOT`` at the copy, for a test that edits course files."""
+    for part in parts:
+        shutil.copytree(ROOT / part, root / part)
+    monkeypatch.setenv("COURSEKIT_ROOT", str(root))
+    return root
+

@@ -15,6 +15,8 @@ from coursekit import course, databundle, questionbank, yamlio
 from coursekit.cli import main
 from coursekit.errors import ContentError
 
+from conftest import copy_of_kit
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
 
@@ -22,9 +24,7 @@ ASSETS = ROOT / "assets"
 @pytest.fixture
 def kit(tmp_path, monkeypatch) -> Path:
     """A copy of the kit's assets (with its bundle) that a test may edit."""
-    shutil.copytree(ASSETS, tmp_path / "assets")
-    monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
-    return tmp_path / "assets"
+    return copy_of_kit(tmp_path, monkeypatch, "assets") / "assets"
 
 
 def test_the_committed_bundle_is_in_step_with_the_yaml():

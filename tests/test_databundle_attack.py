@@ -9,12 +9,13 @@ its YAML says, from the bundle when the text is the same, from the YAML otherwis
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from coursekit import course, databundle, questionbank, yamlio
+
+from conftest import copy_of_kit
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
@@ -22,9 +23,7 @@ ASSETS = ROOT / "assets"
 
 @pytest.fixture
 def kit(tmp_path, monkeypatch) -> Path:
-    shutil.copytree(ASSETS, tmp_path / "assets")
-    monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
-    return tmp_path / "assets"
+    return copy_of_kit(tmp_path, monkeypatch, "assets") / "assets"
 
 
 def _crlf(kit: Path) -> list[Path]:

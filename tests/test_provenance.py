@@ -9,23 +9,20 @@ into a lesson guide.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from coursekit import config, provenance
 from coursekit.course import lesson
 
+from conftest import copy_of_kit
+
 ROOT = config.assets_dir().parent
 
 
 @pytest.fixture
 def kit(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "assets", tmp_path / "assets")
-    shutil.copytree(ROOT / "lessons", tmp_path / "lessons")
-    shutil.copytree(ROOT / "facilitator" / "sessions", tmp_path / "facilitator" / "sessions")
-    monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
-    return tmp_path
+    return copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator/sessions")
 
 
 def edit(path, old, new):

@@ -12,11 +12,12 @@ session script; honest sentences the course ships or needs must still pass.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from coursekit import config, provenance
+
+from conftest import copy_of_kit
 
 ROOT = config.assets_dir().parent
 
@@ -62,11 +63,7 @@ HONEST = [
 
 @pytest.fixture
 def kit(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "assets", tmp_path / "assets")
-    shutil.copytree(ROOT / "lessons", tmp_path / "lessons")
-    shutil.copytree(ROOT / "facilitator" / "sessions", tmp_path / "facilitator" / "sessions")
-    monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
-    return tmp_path
+    return copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator/sessions")
 
 
 def _yaml_problems(text: str, said_by=("001-part2", "001-part5")) -> list[str]:

@@ -8,11 +8,11 @@ names the readings it speaks for passes in a script and a glossary entry.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from coursekit import config, provenance
+
+from conftest import copy_of_kit
 
 ROOT = config.assets_dir().parent
 
@@ -36,11 +36,7 @@ PHRASINGS = [
 
 @pytest.fixture
 def kit(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "assets", tmp_path / "assets")
-    shutil.copytree(ROOT / "lessons", tmp_path / "lessons")
-    shutil.copytree(ROOT / "facilitator" / "sessions", tmp_path / "facilitator" / "sessions")
-    monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
-    return tmp_path
+    return copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator/sessions")
 
 
 def edit(path, old, new):
