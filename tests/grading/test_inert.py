@@ -106,3 +106,30 @@ def test_the_policy_trusts_only_the_template_scripts_of_a_submission_page():
     assert "object-src 'none'" in csp and "frame-src 'none'" in csp
     # a page that is not the expected shape trusts no inline script at all
     assert trusted_scripts("<script>x()</script>", submission=True) == []
+
+
+@pytest.mark.parametrize("image", [
+    "![x](http://tracker.example/p.png)",
+    "![y][r]\n\n[r]: http://tracker.example/p.png",
+    "[![x](http://tracker.example/p.png)](https://example.org)",
+    "![x](<http://tracker.example/p.png>)",
+    "\\\\![x](http://tracker.example/p.png)",
+    "![x](HTTPS://tracker.example/p.png)",
+])
+def test_a_locked_cell_the_learner_added_fetches_no_image(image):
+    # a learner can add a markdown cell and mark it locked: it is shown as the check's own
+    # text (cleaned, not escaped), so a markdown image in it was fetched by the feedback
+    # page (which has no Content-Security-Policy) as the marker or learner opened it
+    from nbconvert.filters.markdown import markdown2html_mistune
+
+    assert "<img" in markdown2html_mistune(image)  # the attack is real without the step
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_markdown_cell(f"Read this {image}")
+    cell.metadata["nbgrader"] = {"locked": True, "solution": False, "grade_id": "mine"}
+    nb.cells = [cell]
+    MakeInert()(nb, {})
+    once = nb.cells[0].source
+    assert "<img" not in markdown2html_mistune(once)
+    assert once.startswith("Read this")  # the text stays for the marker
+    MakeInert()(nb, {})
+    assert nb.cells[0].source == once  # idempotent
