@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from . import sandbox
 from .dataanswers import ADDED_CODE, UNEXPECTED_CODE
 
-__all__ = ["ADDED_CODE", "EXPLAIN", "GRADED", "STATUSES", "UNEXPECTED_CODE", "Outcome"]
+__all__ = ["ADDED_CODE", "EXPLAIN", "GRADEBOOK_LOCKED", "GRADED", "STATUSES", "UNEXPECTED_CODE", "Outcome"]
 
 GRADED = "graded"
 STOPPED = "grading stopped"
@@ -32,6 +32,12 @@ PROCESSES = sandbox.PROCESSES
 DISK = sandbox.DISK
 OUTPUT_CUT = sandbox.OUTPUT_CUT
 NOT_REACHED = "not graded"
+#: The detail of a learner not graded because another program kept the gradebook locked.
+GRADEBOOK_LOCKED = (
+    "the gradebook stayed locked by another program (a Formgrader saving a grade, another "
+    "grading command or a database tool) through every retry, so this submission was not "
+    "graded and its earlier grades, if any, are unchanged; close that program and run "
+    "`coursekit grade autograde` again")
 #: Every status, most serious first; a submission's status is the first that applies.
 #: Every status, most serious first; a submission's status is the first that applies.
 STATUSES = (STOPPED, NOT_REACHED, INVALID, OLD_FORMAT, KERNEL_DIED, FAILED, DELETED,
