@@ -61,7 +61,8 @@ EXPLAIN = {
              "Read the reason in the details; grade by hand if it is not yours to fix."),
     DELETED: ("A test cell was deleted, so nbgrader could not check that question.",
               "Give the learner a fresh copy of the check, or grade that question by hand."),
-    DUPLICATED: ("A test cell appears more than once, which nbgrader cannot grade.",
+    DUPLICATED: ("A test or answer cell appears more than once (a copied cell keeps its "
+                 "grading id), which nbgrader cannot grade.",
                  "Delete the copies in the submission (keep the first) and grade again."),
     MOVED: ("A test cell was moved above the answer it checks, so it ran too early.",
             "Move the test cell back under its answer and grade again, or grade by hand."),
