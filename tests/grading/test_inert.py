@@ -106,3 +106,57 @@ def test_the_policy_trusts_only_the_template_scripts_of_a_submission_page():
     assert "object-src 'none'" in csp and "frame-src 'none'" in csp
     # a page that is not the expected shape trusts no inline script at all
     assert trusted_scripts("<script>x()</script>", submission=True) == []
+
+
+@pytest.mark.parametrize("image", [
+    "![x](http://tracker.example/p.png)",
+    "![y][r]\n\n[r]: http://tracker.example/p.png",
+    "[![x](http://tracker.example/p.png)](https://example.org)",
+    "![x](<http://tracker.example/p.png>)",
+    "\\\\![x](http://tracker.example/p.png)",
+    "![x](HTTPS://tracker.example/p.png)",
+])
+def test_a_locked_cell_the_learner_added_fetches_no_image(image):
+    # a learner can add a markdown cell and mark it locked: it is shown as the check's own
+    # text (cleaned, not escaped), so a markdown image in it was fetched by the feedback
+    # page (which has no Content-Security-Policy) as the marker or learner opened it
+    from nbconvert.filters.markdown import markdown2html_mistune
+
+    assert "<img" in markdown2html_mistune(image)  # the attack is real without the step
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_markdown_cell(f"Read this {image}")
+    cell.metadata["nbgrader"] = {"locked": True, "solution": False, "grade_id": "mine"}
+    nb.cells = [cell]
+    MakeInert()(nb, {})
+    once = nb.cells[0].source
+    assert "<img" not in markdown2html_mistune(once)
+    assert once.startswith("Read this")  # the text stays for the marker
+    MakeInert()(nb, {})
+    assert nb.cells[0].source == once  # idempotent
+
+
+@pytest.mark.parametrize("html", [
+    '<img srcset="http://tracker.example/a.png 1x, http://tracker.example/b.png 2x">',
+    '<picture><source srcset="http://tracker.example/a.png"><img alt="c"></picture>',
+    '<div style="background:url(http://tracker.example/a.png)">x</div>',
+    '<svg><image href="http://tracker.example/a.png"/></svg>',
+    '<svg><use xlink:href="http://tracker.example/a.svg#x"/></svg>',
+    '<img src="&#104;ttp://tracker.example/a.png">',
+    '<img src="&#x68;&#x74;tp://tracker.example/a.png">',
+    '<img src="data:image/svg+xml,&lt;svg xmlns=\'http://www.w3.org/2000/svg\'/&gt;">',
+    '<img src="DATA:image/svg+xml;base64,PHN2Zz4=">',
+    '<img src="data:image/png,x" lowsrc="http://tracker.example/a.png">',
+    '<video poster="http://tracker.example/a.png"></video>',
+    '<input type="image" src="http://tracker.example/a.png">',
+    '<table background="http://tracker.example/a.png"><tr><td>x</td></tr></table>',
+    '<a href="https://example.org" ping="http://tracker.example/p">x</a>',
+    '<style>@import url(http://tracker.example/a.css)</style>',
+    '<math><mglyph src="http://tracker.example/a.png"/></math>',
+])
+def test_no_output_route_fetches_from_another_host(html):
+    # the routes an output can name a remote image or style by (attack on the rule that
+    # only inline png, jpeg, gif and webp images stay)
+    clean = inert_html(html)
+    assert "tracker.example" not in clean, clean
+    assert "svg" not in clean.lower() and "style" not in clean.lower(), clean
+    assert inert_html(clean) == clean

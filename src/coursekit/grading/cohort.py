@@ -42,6 +42,7 @@ from .statuses import (
     DUPLICATED,
     EXPLAIN,
     FAILED,
+    GRADEBOOK_LOCKED,
     GRADED,
     INVALID,
     KERNEL_DIED,
@@ -117,7 +118,10 @@ def _after(course: Path, assignment: str, outcome: Outcome, result: dict) -> Out
     for status, detail in result.get("events") or []:
         outcome.flag(status, detail)
     log = (result.get("log") or "") + (result.get("error") or "")
-    if not result.get("success"):
+    if not result.get("success") and "database is locked" in log:
+        # not the learner's doing: never explained away by what the inspection found
+        outcome.flag(FAILED, GRADEBOOK_LOCKED)
+    elif not result.get("success"):
         explained = set(outcome.flags) & {
             INVALID, OLD_FORMAT, DUPLICATED, MOVED, MARKDOWN, METADATA, CHECKSUM, DELETED,
             TIMED_OUT, MEMORY, PROCESSES, DISK}

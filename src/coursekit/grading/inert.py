@@ -31,12 +31,15 @@ from html import unescape
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-__all__ = ["MakeInert", "inert_html", "inert_markdown", "inert_output", "no_links"]
+__all__ = ["MakeInert", "inert_html", "inert_markdown", "inert_output", "no_images",
+           "no_links"]
 
 _ENTITY = re.compile(r"&(?!amp;|lt;)(?=#?\w+;?)")
 _SCHEME = re.compile(r"(?i)\b(java|vb)(\s*)(script)(\s*):")
 #: An opening bracket markdown may read as a link, image or reference (not yet escaped).
 _BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
+#: A markdown image's opening ``![`` (not yet escaped).
+_IMAGE = re.compile(r"(?<!\\)((?:\\\\)*)!\[")
 #: A script or data URL as the markdown renderer sees it, once it has undone backslash
 #: escapes and character references (``javascript\:``, ``&#x6A;avascript:``).
 _HIDDEN_SCHEME = re.compile(r"(?i)(java|vb)\s*script\s*:|[(<:]\s*data\s*:")
@@ -52,6 +55,14 @@ def no_links(text: str) -> str:
     and ``&#x6A;avascript:`` become live), and an image is fetched from wherever it points
     (tracking the marker). The URL shows as typed instead."""
     return _BRACKET.sub(r"\1\\[", text)
+
+
+def no_images(text: str) -> str:
+    """Markdown whose ``![`` never opens an image: a markdown image is fetched from
+    wherever it points as the page opens (telling its owner who looked and when), and a
+    locked cell the learner added (or whose metadata they edited) is shown as the check's
+    own text, which the kit never writes with images. Links stay links."""
+    return _IMAGE.sub(r"\1!\\[", text)
 
 
 def _hides_scheme(text: str) -> bool:
@@ -130,7 +141,7 @@ class MakeInert(Preprocessor):
                 # the check's own text (or a cell claiming to be): cleaned, kept as HTML
                 if "<" in source:
                     source = inert_html(source)
-                cell.source = _SCHEME.sub(r"\1\2\3-blocked\4:", source)
+                cell.source = no_images(_SCHEME.sub(r"\1\2\3-blocked\4:", source))
                 if _hides_scheme(cell.source):  # the check's own text never does
                     cell.source = no_links(cell.source)
             else:  # a raw HTML cell is pasted into the page as it is: escaped too

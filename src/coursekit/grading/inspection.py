@@ -151,6 +151,14 @@ def _compare(name: str, source: dict, sub: dict, outcome: Outcome) -> None:
         elif _is_test(c) and last_answer:
             answer_of[nbg["grade_id"]] = last_answer
     for c in src_cells:
+        gid = _nbg(c).get("grade_id")
+        if gid and not _is_test(c) and len(by_gid.get(gid, [])) > 1:
+            # a copied cell keeps its grading metadata (JupyterLab's copy and paste does);
+            # nbgrader then strips both copies' metadata and stops with a schema error
+            outcome.flag(DUPLICATED, f"the {c.get('cell_type')} cell {gid} appears "
+                                     f"{len(by_gid[gid])} times (a copied cell keeps its "
+                                     "grading id)")
+    for c in src_cells:
         if not _is_test(c):
             continue
         gid, want = _nbg(c)["grade_id"], _nbg(c)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from . import sandbox
 from .dataanswers import ADDED_CODE, UNEXPECTED_CODE
 
-__all__ = ["ADDED_CODE", "EXPLAIN", "GRADED", "STATUSES", "UNEXPECTED_CODE", "Outcome"]
+__all__ = ["ADDED_CODE", "EXPLAIN", "GRADEBOOK_LOCKED", "GRADED", "STATUSES", "UNEXPECTED_CODE", "Outcome"]
 
 GRADED = "graded"
 STOPPED = "grading stopped"
@@ -32,6 +32,12 @@ PROCESSES = sandbox.PROCESSES
 DISK = sandbox.DISK
 OUTPUT_CUT = sandbox.OUTPUT_CUT
 NOT_REACHED = "not graded"
+#: The detail of a learner not graded because another program kept the gradebook locked.
+GRADEBOOK_LOCKED = (
+    "the gradebook stayed locked by another program (a Formgrader saving a grade, another "
+    "grading command or a database tool) through every retry, so this submission was not "
+    "graded and its earlier grades, if any, are unchanged; close that program and run "
+    "`coursekit grade autograde` again")
 #: Every status, most serious first; a submission's status is the first that applies.
 #: Every status, most serious first; a submission's status is the first that applies.
 STATUSES = (STOPPED, NOT_REACHED, INVALID, OLD_FORMAT, KERNEL_DIED, FAILED, DELETED,
@@ -55,7 +61,8 @@ EXPLAIN = {
              "Read the reason in the details; grade by hand if it is not yours to fix."),
     DELETED: ("A test cell was deleted, so nbgrader could not check that question.",
               "Give the learner a fresh copy of the check, or grade that question by hand."),
-    DUPLICATED: ("A test cell appears more than once, which nbgrader cannot grade.",
+    DUPLICATED: ("A test or answer cell appears more than once (a copied cell keeps its "
+                 "grading id), which nbgrader cannot grade.",
                  "Delete the copies in the submission (keep the first) and grade again."),
     MOVED: ("A test cell was moved above the answer it checks, so it ran too early.",
             "Move the test cell back under its answer and grade again, or grade by hand."),
