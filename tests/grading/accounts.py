@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 NOBODY = 65534
 
@@ -23,3 +27,14 @@ def run_as(uid: int, job: Callable[[], bool]) -> int:
         except BaseException:
             os._exit(3)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+@contextmanager
+def open_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder every account can enter (pytest's own are the owner's only)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(folder, 0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

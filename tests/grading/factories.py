@@ -97,3 +97,13 @@ def replace_source(cell_id: str, source: str) -> Callable[[dict], None]:
             if c.get("id") == cell_id:
                 c["source"] = source
     return mutate
+
+def auto_scores(db, student: str) -> list:
+    """Every autograded score nbgrader's gradebook at ``db`` holds for ``student``."""
+    import sqlite3
+
+    with sqlite3.connect(db, timeout=1) as con:
+        return [row[0] for row in con.execute(
+            "SELECT g.auto_score FROM grade g JOIN submitted_notebook n ON g.notebook_id = n.id "
+            "JOIN submitted_assignment a ON n.assignment_id = a.id WHERE a.student_id = ?",
+            (student,))]

@@ -14,14 +14,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from coursekit.grading.exchange import configure
 
-from .accounts import run_as
+from .accounts import open_folder, run_as
 from .factories import ASSIGNMENT, make_course, nbgrader
 
 pytestmark = [pytest.mark.slow,
@@ -43,10 +42,8 @@ def _learner_nbgrader(uid: int, home: Path, prefix: Path, *args: str):
 
 @pytest.fixture
 def base():
-    folder = Path(tempfile.mkdtemp(prefix="coursekit-two-learners-"))
-    os.chmod(folder, 0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    with open_folder("coursekit-two-learners-") as folder:
+        yield folder
 
 
 def test_a_hostile_learner_cannot_reach_another_learners_entry(base, monkeypatch):

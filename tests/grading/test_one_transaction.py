@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -19,7 +18,7 @@ import pytest
 
 from coursekit.questionbank import load_bank
 
-from .factories import ASSIGNMENT, make_course, nbgrader, right_answers, submission
+from .factories import ASSIGNMENT, auto_scores, make_course, nbgrader, right_answers, submission
 
 pytestmark = pytest.mark.slow
 
@@ -51,14 +50,6 @@ WORKER = textwrap.dedent("""
                         "injected": "injected" in (result.get("log") or "")}
     print(json.dumps(out))
 """)
-
-
-def auto_scores(db: Path, student: str) -> list:
-    with sqlite3.connect(db) as con:
-        return [row[0] for row in con.execute(
-            "SELECT g.auto_score FROM grade g JOIN submitted_notebook n ON g.notebook_id = n.id "
-            "JOIN submitted_assignment a ON n.assignment_id = a.id WHERE a.student_id = ?",
-            (student,))]
 
 
 def test_one_transaction_per_submission_and_a_failure_loses_only_its_learner(tmp_path):

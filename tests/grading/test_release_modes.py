@@ -4,9 +4,7 @@ learners drop work in, never list it, never remove another learner's entry."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from coursekit.grading.exchange import configure
 from coursekit.grading.release import INBOUND_MODE
 
-from .accounts import run_as
+from .accounts import open_folder, run_as
 from .factories import ASSIGNMENT, make_course, nbgrader
 
 pytestmark = pytest.mark.slow
@@ -25,10 +23,8 @@ NOBODY = 65534
 @pytest.fixture
 def base():
     """A folder every account can enter (pytest's own tmp folders are the owner's only)."""
-    folder = Path(tempfile.mkdtemp(prefix="coursekit-release-"))
-    os.chmod(folder, 0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    with open_folder("coursekit-release-") as folder:
+        yield folder
 
 
 def test_release_leaves_inbound_write_only_for_others_with_the_sticky_bit(base, monkeypatch):

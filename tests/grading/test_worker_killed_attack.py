@@ -22,7 +22,7 @@ import pytest
 from coursekit.grading.cohort import GRADED, autograde_cohort
 from coursekit.questionbank import load_bank
 
-from .factories import ASSIGNMENT, make_course, nbgrader, right_answers, submission
+from .factories import ASSIGNMENT, auto_scores, make_course, nbgrader, right_answers, submission
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +44,6 @@ WORKER = textwrap.dedent("""
         result = cohort._grade_one("00-check", student, True)
         print(json.dumps({student: bool(result.get("success"))}), flush=True)
 """)
-
-
-def auto_scores(db: Path, student: str) -> list:
-    with sqlite3.connect(db, timeout=1) as con:
-        return [row[0] for row in con.execute(
-            "SELECT g.auto_score FROM grade g JOIN submitted_notebook n ON g.notebook_id = n.id "
-            "JOIN submitted_assignment a ON n.assignment_id = a.id WHERE a.student_id = ?",
-            (student,))]
 
 
 def test_a_worker_killed_mid_transaction_leaves_nothing_half_written(tmp_path):
