@@ -140,6 +140,17 @@ def test_a_session_script_that_says_every_article_puts_safety_first_fails(kit):
     assert "'every article here puts'" in found[0]
 
 
+@pytest.mark.parametrize("page", ["facilitator/grading.md", "site/files/about-this-edition.md"])
+def test_a_hand_written_page_that_says_the_readings_agree_fails(tmp_path, monkeypatch, page):
+    kit = copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator", "site/files")
+    assert provenance.problems() == []
+    with (kit / page).open("a", encoding="utf-8") as out:
+        out.write("\nAll five readings agree that the partner is never to blame.\n")
+    found = provenance.problems()
+    assert len(found) == 1 and found[0].startswith(page), found
+    assert "All five readings agree" in found[0]
+
+
 def test_an_evidence_table_typed_by_hand_into_a_lesson_fails(kit):
     path = next((kit / "lessons").glob("03-*.ipynb"))
     nb = json.loads(path.read_text(encoding="utf-8"))

@@ -438,12 +438,18 @@ def guide_problems() -> list[str]:
                              "name the readings that hold it (\"Saeed and Raypole...\"), or "
                              "state it under comparisons: in the lesson's YAML with said_by, "
                              "where the linter checks who says it")
-    sessions = config.assets_dir().parent / "facilitator" / "sessions"
+    kit = config.assets_dir().parent
+    sessions = kit / "facilitator" / "sessions"
     for path in sorted(sessions.glob("*.yml")):
         for claim in _unnamed_agreements(path.read_text(encoding="utf-8")):
             found.append(f"facilitator/sessions/{path.name}: the script says {claim!r}; "
                          "say which readings hold each point (\"Saeed and Raypole...\"), as "
                          "the lessons' comparisons: do")
+    # the pages written by hand: the facilitator's guides and the browser edition's pages
+    for path in sorted([*kit.glob("facilitator/*.md"), *kit.glob("site/files/*.md")]):
+        for claim in _unnamed_agreements(path.read_text(encoding="utf-8")):
+            found.append(f"{path.relative_to(kit).as_posix()} says {claim!r}; name the "
+                         "readings that hold it (\"Saeed and Raypole...\")")
     for path in sorted((config.assets_dir() / "questions").glob("[0-9][0-9].yml")):
         for q in (yamlio.load_file(path) or {}).get("questions") or []:
             # what the course asserts: the prompt (a true statement when its answer is
