@@ -28,13 +28,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # The standard library listens with a backlog of 5: when Chromium opens its
+    # connections at once on a busy machine, the rest wait for SYN retries (measured:
+    # up to 10 s a request). A static host does not make a page wait like that.
+    request_queue_size = 128
+
+
 class SiteServer:
     """A static web server for ``folder`` on 127.0.0.1 and a free port."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         handler = functools.partial(_Handler, directory=str(self.folder))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -57,12 +64,15 @@ class SiteServer:
 
 @dataclass
 class RequestLog:
-    """Every URL a browser context requested, and those that left loopback."""
+    """Every URL a browser context requested, those that failed, and those that left loopback."""
 
     urls: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
     def attach(self, context) -> RequestLog:
         context.on("request", lambda request: self.urls.append(request.url))
+        context.on("requestfailed", lambda request: self.failed.append(
+            f"{request.url}: {request.failure}"))
         return self
 
     @property

@@ -23,6 +23,7 @@ import posixpath
 import re
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 from secrets import token_hex
@@ -181,19 +182,36 @@ def _has_short_questions(lesson_id: str) -> bool:
 
 def open_lesson(profile: Profile, server: SiteServer, name: str) -> NotebookPage:
     nb = NotebookPage(profile.context.new_page(), server, name)
-    return opened(nb)
+    return opened(nb, profile.requests)
 
 
-def opened(nb: NotebookPage) -> NotebookPage:
-    """Wait for the lesson's kernel; on a time-out keep a screenshot and the console."""
-    try:
-        return nb.open(timeout=KERNEL_TIMEOUT)
-    except Exception as exc:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shot = ARTIFACTS / f"timeout-{Path(nb.path).stem}-{token_hex(3)}.png"
-        nb.page.screenshot(path=str(shot))
-        raise AssertionError(f"{nb.path}: the kernel was not ready in {KERNEL_TIMEOUT} s "
-                             f"(screenshot {shot}); console:\n" + "\n".join(nb.console[-30:])) from exc
+def opened(nb: NotebookPage, requests: RequestLog | None = None) -> NotebookPage:
+    """Wait for the lesson's kernel; on a time-out keep a screenshot, the console and the
+    requests that failed.
+
+    A script of JupyterLab's that the page could not fetch from the test's own static
+    server ("Loading chunk N failed": seen once in CI, never reproduced under a load of 6
+    on 2 cores) stops the page for good, as it would for a learner, who would reload.
+    The page is loaded once more then, with a warning that names the chunk; anything
+    else, or a second failure, fails the test."""
+    for attempt in (1, 2):
+        try:
+            return nb.open(timeout=KERNEL_TIMEOUT)
+        except Exception as exc:
+            chunk = [line for line in nb.console if "Loading chunk" in line]
+            failed = requests.failed[-10:] if requests else []
+            if attempt == 1 and chunk:
+                warnings.warn(f"{nb.path}: {chunk[0]} (failed requests: {failed}); "
+                              "the page was loaded again", stacklevel=2)
+                nb.console.clear()
+                continue
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shot = ARTIFACTS / f"timeout-{Path(nb.path).stem}-{token_hex(3)}.png"
+            nb.page.screenshot(path=str(shot))
+            raise AssertionError(f"{nb.path}: the kernel was not ready in {KERNEL_TIMEOUT} s "
+                                 f"(screenshot {shot}); console:\n" + "\n".join(nb.console[-30:])
+                                 + "\nfailed requests:\n" + "\n".join(failed)) from exc
+    raise AssertionError("unreachable")
 
 
 def close_lesson(nb: NotebookPage) -> None:
@@ -406,7 +424,7 @@ def test_diagram_and_glossary_work_and_a_reload_asks_nothing_and_keeps_the_check
     assert page.evaluate("() => window.jupyterapp.status.isDirty"), (
         "the lesson should be unsaved after Run All, or this shows nothing")
     page.reload()
-    opened(nb)
+    opened(nb, requests)
     assert dialogs == [], f"the reload raised {dialogs}"
     run_lesson(nb)
     start = nb.cell(nb.cell_index("lesson.start()"))
@@ -444,7 +462,7 @@ def test_journal_survives_reload_and_restart_exports_and_erases(profile, server,
 
     # A reload: a new kernel, the same browser storage.
     nb.page.reload()
-    opened(nb)
+    opened(nb, requests)
     run_lesson(nb)
     box = nb.cell(nb.cell_index('lesson.reflect("hopes")')).locator("textarea").first
     assert box.input_value() == marker, "the reflection did not come back after a reload"
