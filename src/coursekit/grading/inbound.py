@@ -204,6 +204,8 @@ class CheckedCollect(ExchangeCollect):
     refused = List(help="(entry, why) for every inbound entry not collected.")
     checked = Dict(help="What the check saw of each entry it passed (path: Checked); the "
                    "copy takes only that.")
+    staged = Dict(help="The private copy of each entry nbgrader will collect (entry path: "
+                  "folder), made before nbgrader replaces a learner's earlier copy.")
 
     def init_src(self):
         if self.coursedir.course_id == "":
@@ -242,34 +244,65 @@ class CheckedCollect(ExchangeCollect):
             if self.duedate is not None and self.before_duedate:
                 before = [r for r in group if r["timestamp"] <= self.duedate]
                 group = before or group
-            self.src_records.append(group[0])
+            if self._stage(group[0]):
+                self.src_records.append(group[0])
+
+    def start(self):
+        try:
+            super().start()
+        finally:
+            for inner in self.staged.values():
+                shutil.rmtree(os.path.dirname(inner), ignore_errors=True)
+            self.staged.clear()
+
+    def _replaces(self, record: dict) -> bool:
+        """Whether nbgrader's ``copy_files`` will copy ``record`` (its own test, repeated)."""
+        dest = self.coursedir.format_path(self.coursedir.submitted_directory,
+                                          record["username"], self.coursedir.assignment_id)
+        if not os.path.isdir(dest):
+            return True
+        existing = self.coursedir.get_existing_timestamp(dest)
+        if self.update and (existing is None or record["timestamp"] > existing):
+            return True
+        return bool(self.before_duedate and existing != record["timestamp"])
+
+    def _stage(self, record: dict) -> bool:
+        """Copy a checked entry nbgrader will take into a private folder now, before
+        nbgrader removes the learner's earlier collected copy to make room for it: an entry
+        that cannot be copied is refused and the earlier copy stays. False: refused."""
+        path = os.path.join(self.inbound_path, record["filename"])
+        checked = self.checked.get(path)
+        if checked is None or not self._replaces(record):
+            return True
+        staging = tempfile.mkdtemp(prefix="coursekit-collect-")
+        inner = os.path.join(staging, "entry")
+        why = copy_checked(path, inner, checked)
+        if why is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+            self._refuse(record["filename"], why)
+            return False
+        self.staged[path] = inner
+        return True
 
     def do_copy(self, src, dest, log=None):
         """nbgrader's copy of what the check saw, never of what a name points to now.
 
         A learner owns their entry and may swap things in it (or the entry itself) for a
         link between the check and the copy; nbgrader's copy follows links. So a checked
-        entry is first copied by file descriptor (:func:`~coursekit.grading.entrycopy.
-        copy_checked`) into a private folder, and nbgrader copies from there. One entry
-        that cannot be copied is reported, and the others still go."""
+        entry was copied by file descriptor (:func:`~coursekit.grading.entrycopy.
+        copy_checked`) into a private folder when it was chosen (:meth:`_stage`), and
+        nbgrader copies from there. One entry that cannot be copied is reported, and the
+        others still go."""
         name = os.path.basename(src)
-        checked = self.checked.get(src)
-        staging = tempfile.mkdtemp(prefix="coursekit-collect-") if checked else None
+        inner = self.staged.pop(src, None)
         try:
-            if checked is not None:
-                inner = os.path.join(staging, "entry")
-                why = copy_checked(src, inner, checked)
-                if why is not None:
-                    self._refuse(name, why)
-                    return
-                src = inner
-            super().do_copy(src, dest, log)
+            super().do_copy(inner or src, dest, log)
         except (OSError, shutil.Error, RuntimeError) as exc:
             shutil.rmtree(dest, ignore_errors=True)
             self._refuse(name, f"could not be copied ({str(exc)[:200]})")
         finally:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
+            if inner is not None:
+                shutil.rmtree(os.path.dirname(inner), ignore_errors=True)
 
     def _refuse(self, name: str, why: str) -> None:
         self.refused.append((name, why))
