@@ -16,6 +16,7 @@ from coursekit.grading.cohort import (
     DUPLICATED,
     GRADED,
     INVALID,
+    MALFORMED,
     METADATA,
     autograde_cohort,
 )
@@ -91,6 +92,8 @@ def test_a_mixed_batch_keeps_serial_parity_and_gives_each_bad_one_its_status(tmp
     submission(serial, "same-ids", right, mutate=same_cell_ids)
     submission(serial, "points", right, mutate=points_raised)
     submission(serial, "not-nbformat", right, mutate=not_nbformat)
+    submission(serial, "not-nbformat-points", right,  # a broken format hides no edit
+               mutate=lambda nb: (not_nbformat(nb), points_raised(nb)))
     submission(serial, "empty", right, raw="")
     cohort = tmp_path / "cohort" / "course"
     shutil.copytree(serial, cohort)
@@ -113,7 +116,10 @@ def test_a_mixed_batch_keeps_serial_parity_and_gives_each_bad_one_its_status(tmp
         assert "appears 2 times" in by[student].detail
         assert "schema" not in by[student].detail.lower()
     assert by["points"].status == METADATA and "points changed" in by["points"].detail
-    assert by["not-nbformat"].status == INVALID and "bogus" in by["not-nbformat"].detail
+    # nbgrader scores it (the same score as plain nbgrader, above): the status says so
+    assert by["not-nbformat"].status == MALFORMED and "bogus" in by["not-nbformat"].detail
+    assert by["not-nbformat"].score == points and "not score" not in by["not-nbformat"].detail
+    assert METADATA in by["not-nbformat-points"].flags, by["not-nbformat-points"].detail
     assert by["empty"].status == INVALID and "empty" in by["empty"].detail
     autograded = cohort / "autograded"
     for student in ("honest", "partial", ODD):

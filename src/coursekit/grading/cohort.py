@@ -46,6 +46,7 @@ from .statuses import (
     GRADED,
     INVALID,
     KERNEL_DIED,
+    MALFORMED,
     MARKDOWN,
     MEMORY,
     METADATA,
@@ -73,6 +74,7 @@ __all__ = [
     "GRADED",
     "INVALID",
     "KERNEL_DIED",
+    "MALFORMED",
     "MARKDOWN",
     "MAX_NOTEBOOK_BYTES",
     "MEMORY",
@@ -123,7 +125,7 @@ def _after(course: Path, assignment: str, outcome: Outcome, result: dict) -> Out
         outcome.flag(FAILED, GRADEBOOK_LOCKED)
     elif not result.get("success"):
         explained = set(outcome.flags) & {
-            INVALID, OLD_FORMAT, DUPLICATED, MOVED, MARKDOWN, METADATA, CHECKSUM, DELETED,
+            INVALID, OLD_FORMAT, MALFORMED, DUPLICATED, MOVED, MARKDOWN, METADATA, CHECKSUM, DELETED,
             TIMED_OUT, MEMORY, PROCESSES, DISK}
         if explained:
             outcome.detail = "; ".join(filter(None, [

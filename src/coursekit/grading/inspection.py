@@ -14,6 +14,7 @@ from .statuses import (
     DELETED,
     DUPLICATED,
     INVALID,
+    MALFORMED,
     MARKDOWN,
     METADATA,
     MOVED,
@@ -121,9 +122,9 @@ def _read_json(path: Path, outcome: Outcome) -> dict | None:
     try:
         nbformat.validate(nbformat.from_dict(data))
     except nbformat.ValidationError as exc:
-        outcome.flag(INVALID, f"{path.name} is not a valid notebook: "
-                              f"{str(exc.message)[:160]}")
-        return None
+        # nbgrader may still score it: say so, and keep checking its grading cells
+        outcome.flag(MALFORMED, f"{path.name} breaks the notebook format: "
+                                f"{str(exc.message)[:160]}")
     except RecursionError:
         outcome.flag(INVALID, _TOO_NESTED.format(name=path.name))
         return None

@@ -17,6 +17,7 @@ GRADED = "graded"
 STOPPED = "grading stopped"
 INVALID = "not a notebook"
 OLD_FORMAT = "old notebook format"
+MALFORMED = "notebook format broken"
 KERNEL_DIED = "kernel died"
 FAILED = "failed"
 DELETED = "test cell deleted"
@@ -40,7 +41,7 @@ GRADEBOOK_LOCKED = (
     "`coursekit grade autograde` again")
 #: Every status, most serious first; a submission's status is the first that applies.
 #: Every status, most serious first; a submission's status is the first that applies.
-STATUSES = (STOPPED, NOT_REACHED, INVALID, OLD_FORMAT, KERNEL_DIED, FAILED, DELETED,
+STATUSES = (STOPPED, NOT_REACHED, INVALID, OLD_FORMAT, MALFORMED, KERNEL_DIED, FAILED, DELETED,
             DUPLICATED, MOVED, MARKDOWN, METADATA, CHECKSUM, TAMPERED, UNEXPECTED_CODE,
             ADDED_CODE, TIMED_OUT, MEMORY, PROCESSES, DISK, OUTPUT_CUT, GRADED)
 #: For every status: what happened, in one sentence, and what to do next.
@@ -55,6 +56,10 @@ EXPLAIN = {
     OLD_FORMAT: ("The notebook is saved in an old format nbgrader cannot grade.",
                  "Open and save it in a current Jupyter (or run `nbgrader update` on a copy), "
                  "then grade again."),
+    MALFORMED: ("The notebook breaks the notebook format in a small way (the details say "
+                "where); it was still scored if nbgrader could read it.",
+                "Check the score against the notebook; if the details say it was not scored, "
+                "ask the learner to save it again in Jupyter and hand it in again."),
     KERNEL_DIED: ("Python stopped while running an answer, so later answers were not run.",
                   "Look at the answer named in the details; grade the rest by hand."),
     FAILED: ("nbgrader could not grade this submission.",
