@@ -89,11 +89,11 @@ def main() -> int:
     print(f"environment {sys.prefix}: {folder_size(Path(sys.prefix)) / 2**20:,.0f} MiB installed")
     print(f"load average at start: {_load()} ({os.cpu_count()} cores)")
     with contextlib.suppress(ImportError):  # an older clone (--compare) may have no bundle
-        from coursekit import databundle
+        from coursekit import bundlebuild
 
         print("data bundle (parsed YAML the lessons read): "
               + ("OUT OF STEP, lessons parse YAML: run `make sync`"
-                 if databundle.stale(ROOT / "assets") else "in step"))
+                 if bundlebuild.stale(ROOT / "assets") else "in step"))
     trees = {"this": (ROOT, None)}
     if args.compare is not None:
         other = args.compare.resolve()

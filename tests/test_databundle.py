@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coursekit import course, databundle, questionbank, yamlio
+from coursekit import bundlebuild, course, databundle, questionbank, yamlio
 from coursekit.cli import main
 from coursekit.errors import ContentError
 
@@ -28,14 +28,14 @@ def kit(tmp_path, monkeypatch) -> Path:
 
 
 def test_the_committed_bundle_is_in_step_with_the_yaml():
-    assert not databundle.stale(ASSETS), (
+    assert not bundlebuild.stale(ASSETS), (
         "assets/data-bundle.json is out of step with the YAML files; run `make sync` "
         "(coursekit lessons sync) and commit it")
 
 
 def test_every_bundled_document_is_what_the_yaml_parses_to():
     files = json.loads(databundle.bundle_path(ASSETS).read_text(encoding="utf-8"))["files"]
-    expected = {p.relative_to(ASSETS).as_posix() for p in databundle.sources(ASSETS)}
+    expected = {p.relative_to(ASSETS).as_posix() for p in bundlebuild.sources(ASSETS)}
     assert set(files) == expected  # every YAML file a lesson may read is there
     for rel in sorted(files):
         path = ASSETS / rel
@@ -52,7 +52,7 @@ def test_dates_come_back_as_dates(kit):
     assert "checked: 2026-11-29" in text
     path.write_text(text, encoding="utf-8")
     assert databundle.lookup(path, path.read_bytes()) is databundle.MISSING
-    databundle.write(kit)
+    bundlebuild.write(kit)
     data = databundle.lookup(path, path.read_bytes())
     assert data["checked"] == dt.date(2026, 11, 29) and data == yamlio.safe_load(text)
     assert course.support_resources()["checked"] == "2026-11-29"
@@ -121,9 +121,9 @@ def test_json_cannot_hold_every_document():
 def test_sync_writes_the_bundle_and_check_reports_it_stale(kit):
     (kit / "course.yml").write_text((kit / "course.yml").read_text(encoding="utf-8")
                                     + "\n# a comment changes the text\n", encoding="utf-8")
-    assert databundle.stale(kit)
-    assert databundle.write(kit) is True
-    assert not databundle.stale(kit) and databundle.write(kit) is False
+    assert bundlebuild.stale(kit)
+    assert bundlebuild.write(kit) is True
+    assert not bundlebuild.stale(kit) and bundlebuild.write(kit) is False
 
 
 def test_sync_check_names_a_stale_bundle(kit):

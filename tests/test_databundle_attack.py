@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit import course, databundle, questionbank, yamlio
+from coursekit import bundlebuild, course, databundle, questionbank, yamlio
 
 from conftest import copy_of_kit
 
@@ -28,7 +28,7 @@ def kit(tmp_path, monkeypatch) -> Path:
 
 def _crlf(kit: Path) -> list[Path]:
     """The YAML files as a Windows checkout (core.autocrlf=true) writes them."""
-    paths = databundle.sources(kit)
+    paths = bundlebuild.sources(kit)
     for path in paths:
         path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     return paths
@@ -47,7 +47,7 @@ def test_crlf_yaml_gives_the_same_documents_and_keeps_the_bundle(kit):
         assert found is not databundle.MISSING, path.name
         assert found == parsed == yamlio.safe_load(raw.replace(b"\r\n", b"\n").decode()), \
             path.name
-    assert not databundle.stale(kit)
+    assert not bundlebuild.stale(kit)
 
 
 def test_a_crlf_file_edited_without_sync_is_read_from_its_yaml(kit):
@@ -80,8 +80,8 @@ def test_a_hand_edited_bundle_is_caught_by_sync_check(kit):
     doc["files"]["lessons/01.yml"]["data"]["title"] = "Words typed into the bundle"
     bundle.write_text(json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
                       encoding="utf-8")
-    assert databundle.stale(kit)
-    databundle.write(kit)
+    assert bundlebuild.stale(kit)
+    bundlebuild.write(kit)
     assert course.lesson("01").title != "Words typed into the bundle"
     assert course.lesson("01").title == yamlio.safe_load(
         (kit / "lessons" / "01.yml").read_text(encoding="utf-8"))["title"]

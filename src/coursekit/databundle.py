@@ -10,7 +10,8 @@ The YAML files stay the only source of truth. :func:`lookup` gives a file's docu
 only when the file's current text has exactly the hash recorded, so a file edited since
 (a facilitator's own support list, say) is parsed from its YAML as before; a missing or
 damaged bundle only costs time. ``coursekit lessons sync --check`` and a test report a
-bundle that is out of step with the YAML.
+bundle that is out of step with the YAML. This module reads the bundle (a lesson's kernel
+needs only that); :mod:`coursekit.bundlebuild` writes it.
 
 JSON has no dates, so YAML dates (and timestamps) are kept as ``{"$date": "2026-11-28"}``
 (``{"$datetime": ...}``); a document JSON cannot hold exactly (keys that are not text,
@@ -30,7 +31,8 @@ from typing import Any
 
 from . import config
 
-__all__ = ["BUNDLE_NAME", "MISSING", "build", "lookup", "stale", "write"]
+__all__ = ["BUNDLE_NAME", "MISSING", "PATTERNS", "bundle_path", "decode", "digest", "encode",
+           "lookup"]
 
 BUNDLE_NAME = "data-bundle.json"
 #: The files bundled, relative to ``assets/``.
@@ -129,55 +131,3 @@ def lookup(path: Path, raw: bytes) -> Any:
         return decode(text)
     except Exception:  # the bundle is only a shortcut: anything odd means "parse the YAML"
         return MISSING
-
-
-# -- writing ---------------------------------------------------------------------------------
-def sources(assets: Path | None = None) -> list[Path]:
-    assets = assets or config.assets_dir()
-    found = {p for pattern in PATTERNS for p in assets.glob(pattern) if p.is_file()}
-    return sorted(found, key=lambda p: p.relative_to(assets).as_posix())
-
-
-def build(assets: Path | None = None) -> str:
-    """The bundle's text for the YAML files in ``assets`` now (files that cannot be parsed,
-    or held exactly in JSON, are left out: loading them names the problem as before)."""
-    from . import yamlio
-
-    assets = assets or config.assets_dir()
-    files: dict[str, dict] = {}
-    for path in sources(assets):
-        raw = path.read_bytes()
-        try:
-            data = yamlio.safe_load(raw.decode("utf-8"))
-            encoded = encode(data)
-        except Exception:  # a broken file is reported by its own loader, as before
-            continue
-        if decode(json.dumps(encoded)) != data:
-            continue
-        files[path.relative_to(assets).as_posix()] = {"sha256": digest(raw), "data": encoded}
-    doc = {"about": "Written by `coursekit lessons sync` from the YAML files beside it, which "
-                    "stay the source: never edit this file; run `make sync` after editing them.",
-           "format": FORMAT, "files": files}
-    return json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def stale(assets: Path | None = None) -> bool:
-    """Whether ``assets/data-bundle.json`` differs from what :func:`build` makes now."""
-    path = bundle_path(assets)
-    try:
-        return path.read_text(encoding="utf-8") != build(assets)
-    except OSError:
-        return True
-
-
-def write(assets: Path | None = None) -> bool:
-    """Write the bundle when it is out of step; True when it was written."""
-    path = bundle_path(assets)
-    text = build(assets)
-    with contextlib.suppress(OSError):
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True

@@ -25,10 +25,10 @@ pytestmark = pytest.mark.slow
 WORKER = textwrap.dedent("""
     import json, sys
     from sqlalchemy import event
-    from coursekit.grading import cohort
+    from coursekit.grading import worker
     from coursekit.grading.inert import MakeInert
 
-    cohort._init_worker(sys.argv[1], False, None, True)
+    worker.init_worker(sys.argv[1], False, None, True)
     plain = MakeInert.preprocess
 
     def fails_for_bad(self, nb, resources):  # the last step, after SaveAutoGrades
@@ -38,13 +38,13 @@ WORKER = textwrap.dedent("""
 
     MakeInert.preprocess = fails_for_bad
     import nbgrader.api as api
-    engine = api.create_engine(cohort._API.coursedir.db_url, echo=False, future=True)
+    engine = api.create_engine(worker._API.coursedir.db_url, echo=False, future=True)
     commits = []
     event.listen(engine, "commit", lambda conn: commits.append(1))
     out = {}
     for student in sys.argv[2:]:
         before = len(commits)
-        result = cohort._grade_one("00-check", student, True)
+        result = worker.grade_one("00-check", student, True)
         out[student] = {"success": bool(result.get("success")), "score": result.get("score"),
                         "commits": len(commits) - before,
                         "injected": "injected" in (result.get("log") or "")}

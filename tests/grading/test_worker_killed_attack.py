@@ -28,10 +28,10 @@ pytestmark = pytest.mark.slow
 
 WORKER = textwrap.dedent("""
     import json, os, sys
-    from coursekit.grading import cohort
+    from coursekit.grading import worker
     from coursekit.grading.inert import MakeInert
 
-    cohort._init_worker(sys.argv[1], False, None, True)
+    worker.init_worker(sys.argv[1], False, None, True)
     plain = MakeInert.preprocess
 
     def killed(self, nb, resources):  # after SaveAutoGrades, inside the transaction
@@ -41,7 +41,7 @@ WORKER = textwrap.dedent("""
 
     MakeInert.preprocess = killed
     for student in sys.argv[2:]:
-        result = cohort._grade_one("00-check", student, True)
+        result = worker.grade_one("00-check", student, True)
         print(json.dumps({student: bool(result.get("success"))}), flush=True)
 """)
 

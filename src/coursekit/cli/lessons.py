@@ -25,12 +25,12 @@ def sync(paths: tuple[Path, ...], check: bool) -> None:
     from ..schema import require_valid
 
     require_valid()
-    from .. import databundle
+    from .. import bundlebuild, databundle
     from ..notebooks import sync as do_sync
 
     changed = do_sync(list(paths) or None, check=check)
     # The data bundle (parsed YAML for the lessons' kernels) follows the YAML files.
-    if databundle.stale() if check else databundle.write():
+    if bundlebuild.stale() if check else bundlebuild.write():
         changed.append(databundle.bundle_path())
     verb = "would change" if check else "updated"
     for path in changed:
