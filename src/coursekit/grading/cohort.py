@@ -213,6 +213,39 @@ class _Slot:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+#: How long grading waits at the start for another program to let go of the gradebook.
+LOCK_WAIT_SECONDS = 10.0
+
+
+def _wait_for_gradebook(db: Path, seconds: float | None = None) -> None:
+    """Raise :class:`GradingError`, before anything is graded, when another program keeps
+    the gradebook locked for ``seconds`` (a database tool left in a transaction, say):
+    otherwise every learner would wait through the retries and fail one by one. A lock
+    taken later, while grading, is still met per learner (:data:`GRADEBOOK_LOCKED`)."""
+    import sqlite3
+
+    if not db.is_file():
+        return  # nbgrader creates it
+    wait = LOCK_WAIT_SECONDS if seconds is None else seconds
+    try:
+        con = sqlite3.connect(db, timeout=wait, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")  # waits up to `wait` for a writer to finish
+            con.execute("ROLLBACK")
+        finally:
+            con.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise GradingError(f"the gradebook {db} cannot be opened ({exc}); nothing was "
+                               "graded. Check that the file is a gradebook and can be "
+                               "written, then run the command again") from exc
+        raise GradingError(
+            f"the gradebook {db} stayed locked by another program for {wait:g} s (a "
+            "Formgrader saving a grade, another grading command or a database tool); "
+            "nothing was graded and every earlier grade is unchanged. Close that program "
+            "and run the command again") from exc
+
+
 def autograde_cohort(course: Path, assignment: str, *, students: list[str] | None = None,
                      workers: int | None = None, force: bool = True,
                      progress: Callable[[Outcome], None] | None = None,
@@ -250,6 +283,8 @@ def autograde_cohort(course: Path, assignment: str, *, students: list[str] | Non
     elif sandboxed is None:
         sandboxed = sandbox.check_sandbox(allow_unsandboxed)
     students = submissions(course, assignment) if students is None else list(students)
+    if students:
+        _wait_for_gradebook(course / "gradebook.db")
     outcomes = {s: Outcome(s) for s in students}
     workers = max(1, min(workers or os.cpu_count() or 1, len(students) or 1))
     queue = deque(students)
