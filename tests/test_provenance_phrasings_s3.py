@@ -40,6 +40,10 @@ MISSED = [
     # issue 20: lesson 02 said the hopeful authors "largely agree" with the pessimists
     "The hopeful and pessimistic authors largely agree that a partner cannot cure anyone.",
     "The readings, pessimistic or hopeful, put the partner's safety first.",
+    # lesson 00 and session 02 as they shipped: the column questions the word as a label
+    "The readings use the word narcissist freely.",
+    "The articles use labels that can feel harsh.",
+    "The authors call the partner a mother figure.",
 ]
 
 #: A false consensus in Markdown: each must fail in a page.
@@ -75,6 +79,9 @@ HONEST = [
     "partner some part in change, without a study behind it.",
     "Set `said_by:` in the lesson's YAML and run `make sync`.",
     "Open [the safety protocol](safety-protocol.md) before session 1.",
+    "Where a lesson says narcissist, it reports the word of the reading it discusses.",
+    "Part 1 and Saeed use labels that can feel harsh.",
+    "Learners use the journal controls in lesson 00 to export or erase.",
 ]
 
 
