@@ -44,6 +44,10 @@ MISSED = [
     "The readings use the word narcissist freely.",
     "The articles use labels that can feel harsh.",
     "The authors call the partner a mother figure.",
+    # a claim for every reading, with two names beside it: the names do not cover the rest
+    "From part 1 to Raypole, every writer puts the partner's safety first.",
+    "Saeed and Raypole, like every other author, put the partner's safety first.",
+    "None of the five articles, from part 1 to Raypole, doubts that safety comes first.",
 ]
 
 #: A false consensus in Markdown: each must fail in a page.
@@ -83,6 +87,17 @@ HONEST = [
     "Part 1 and Saeed use labels that can feel harsh.",
     "Learners use the journal controls in lesson 00 to export or erase.",
 ]
+
+#: Honest in a page, which carries no said_by (in the YAML, said_by must name all five).
+HONEST_IN_A_PAGE = [
+    "Part 1, Saeed, Ni, the column and Raypole: all five tie change to the person's own work.",
+    "What is one question about this subject that none of the readings could answer?",
+]
+
+
+@pytest.mark.parametrize("sentence", HONEST_IN_A_PAGE)
+def test_a_sentence_that_names_every_reading_it_counts_passes_in_a_page(sentence):
+    assert provenance._unnamed_agreements(sentence) == [], sentence
 
 
 def _yaml_problems(text: str, said_by=("001-part2", "001-part5")) -> list[str]:

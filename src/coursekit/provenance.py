@@ -104,7 +104,8 @@ _EXTRA = (
     r"(?:the )?(?:whole|entire) collection|collection as a whole|"
     rf"not (?:a single|one) (?:of (?:the |these |those |them)?)?(?:{_GROUP}|{_SINGLE})?\b"
     rf"(?: \w+){{0,2}}? (?:{_SAYING}|{_BLAME})\b|"
-    rf"(?:none|neither) of (?:them|(?:the|these|those)(?: \w+){{1,3}}?) {_BLAME}\b|"
+    rf"(?:none|neither) of (?:them|(?:the|these|those)(?: \w+){{1,3}}?)(?:,[^,]{{1,40}},)? "
+    rf"(?:\w+ ){{0,2}}?(?:{_SAYING}|{_BLAME})\b|"
     rf"neither {_SINGLE} {_BLAME}\b|"
     rf"no (?:single )?{_SINGLE}s? (?:here |in the \w+ )?(?:{_SAYING}|{_BLAME})\b|"
     r"(?:nobody|no one|everyone|everybody)(?: \w+){0,2}? (?:in|among|across|of) "
@@ -540,8 +541,18 @@ def _plain(text: str) -> str:
     return _MARKS.sub("", _LINK.sub(r"\1", text))
 
 
+#: A claim for every reading at once ("every writer", "all the readings", "no author", "across
+#: the readings"): naming two readings beside it does not make it true of the rest ("From part
+#: 1 to Raypole, every writer..."), so such a sentence names them all, or says how many it
+#: speaks for ("all three": then it names those three).
+_UNIVERSAL = re.compile(r"\b(?:all|every|each|none|no|not one|nobody|no one|everyone|everybody|"
+                        r"across|whole|entire|without exception|one and all|as a whole|"
+                        r"whichever|whatever|consensus|unanimous\w*)\b", re.I)
+
+
 def _unnamed_agreements(text: str) -> list[str]:
-    """Each sentence stating that several readings hold a view without naming two of them."""
+    """Each sentence stating that several readings hold a view without naming two of them
+    (all of them, for a claim about every reading that gives no count)."""
     names = _reading_names()
     found = []
     flat = " ".join(_plain(text).split())
@@ -550,7 +561,7 @@ def _unnamed_agreements(text: str) -> list[str]:
         if not m:
             continue
         named = sum(1 for p in names.values() if p.search(sentence))
-        count = claimed_count(sentence) or 2
+        count = claimed_count(sentence) or (len(names) if _UNIVERSAL.search(m.group(0)) else 2)
         if named < count:
             counted = _COUNTED.search(sentence)
             found.append(counted.group(0) if counted and named >= 2 else m.group(0))
