@@ -48,6 +48,25 @@ MISSED = [
     "From part 1 to Raypole, every writer puts the partner's safety first.",
     "Saeed and Raypole, like every other author, put the partner's safety first.",
     "None of the five articles, from part 1 to Raypole, doubts that safety comes first.",
+    # agreement without a group word, or as the absence of dissent
+    "All agree that the partner's safety comes first.",
+    "Everyone agrees that the partner's safety comes first.",
+    "The writers, without a dissenting voice, put the partner's safety first.",
+    "On the partner's safety there is no disagreement.",
+    "The readings do not disagree on the partner's safety.",
+    "Nobody disagrees that the partner's safety comes first.",
+    "What unites the articles is a focus on the partner's safety.",
+    "The partner's safety is a point of agreement.",
+    "The partner's safety is a shared conclusion.",
+    "The articles echo each other on the partner's safety.",
+    "The readings are on the same page about the partner's safety.",
+    "The articles take the same line on the partner's safety.",
+    "The readings are consistent on the partner's safety.",
+    "It is widely held among the readings that the partner's safety comes first.",
+    "Raypole agrees with the others that the partner's safety comes first.",
+    "Like the others, Ni puts the partner's safety first.",
+    "Part 1 and Saeed, like all the others, put the partner's safety first.",
+    "The readings (all five) put the partner's safety first.",
 ]
 
 #: A false consensus in Markdown: each must fail in a page.
@@ -86,12 +105,20 @@ HONEST = [
     "Where a lesson says narcissist, it reports the word of the reading it discusses.",
     "Part 1 and Saeed use labels that can feel harsh.",
     "Learners use the journal controls in lesson 00 to export or erase.",
+    # a quoted slogan the course takes apart, and a view held outside the readings
+    "\"Everyone agrees\" names no study or expert, so the claim is opinion.",
+    "Stated without a citation; a widely held view among clinicians.",
+    "Hopeful and pessimistic articles contradict each other on everything.",
+    "Check that everyone agrees to the group agreements before you begin.",
+    "Unlike the others, the column gives someone close a part in change.",
 ]
 
 #: Honest in a page, which carries no said_by (in the YAML, said_by must name all five).
 HONEST_IN_A_PAGE = [
     "Part 1, Saeed, Ni, the column and Raypole: all five tie change to the person's own work.",
     "What is one question about this subject that none of the readings could answer?",
+    # lesson 04's matching prompt (a keyed prompt, read as text without said_by)
+    "Match each of the article's steps to the link this lesson draws with the talk.",
 ]
 
 

@@ -131,7 +131,25 @@ _EXTRA = (
     rf"(?:\w+ ){{0,2}}?{_SAYING}\b|"
     r"\b(?:hopeful|pessimistic|optimistic|sceptical|skeptical)(?: \w+)?,? (?:and|or) (?:the )?"
     r"(?:hopeful|pessimistic|optimistic|sceptical|skeptical)\b(?: \w+)?,? "
-    rf"(?:\w+ ){{0,2}}?(?:{_SAYING}|alike|both|all)\b"
+    rf"(?:\w+ ){{0,2}}?(?:{_SAYING}|alike|both|all)\b|"
+    # "all agree", "everyone agrees", "no dissenting voice", "there is no disagreement", "the
+    # readings do not disagree", "what unites the articles", "a point of agreement", "the
+    # articles echo each other", "on the same page", "widely held", "like the others"
+    r"(?<![\"“'‘])\b(?:all (?:agree|say|hold|concur)|(?:everyone|everybody) (?:agrees|says|"
+    r"holds|concurs))\b(?! to\b)|(?:without|no) (?:a )?dissenting (?:voice|view|word)|"
+    r"\b(?:there is|there's|with) no (?:real )?disagreement\b|"
+    rf"{_GROUP} (?:do not|don't|never|did not) (?:disagree|differ)\b|"
+    r"(?:nobody|no one) (?:disagrees|differs)\b|"
+    rf"\bunites? (?:the |these |those |all )?(?:\w+ )?{_GROUP}\b|"
+    r"\bpoint of (?:agreement|consensus)|\bshared conclusion|"
+    rf"{_GROUP} (?:echo|back|support|mirror|confirm|reinforce)s? (?:each other|one another)\b|"
+    rf"{_GROUP} (?:\w+ ){{0,2}}?(?:on|take|takes|hold|holds) the same (?:page|side|line|view|"
+    rf"position)\b|{_GROUP} (?:are|is) (?:all )?consistent\b|"
+    r"\b(?:widely|universally|generally) (?:agreed|accepted|held) (?:in|among|across|by) "
+    rf"(?:the |these |those )?(?:\w+ )?{_GROUP}\b|"
+    r"\b(?:agree|agrees|sides?) with (?:all )?the (?:others|rest)\b|"
+    r"\blike (?:all )?the (?:others|rest)\b|\bjoins the (?:others|rest)\b|"
+    r"(?<=\()(?:all|each) (?:of them|five|four|three|two|six)\)"
 )
 AGREEMENT = _LazyPattern(
     r"\b(all (?:five|four|three|two|six|seven|the|of them|of the|of these|these|those)\b|"
@@ -547,7 +565,8 @@ def _plain(text: str) -> str:
 #: speaks for ("all three": then it names those three).
 _UNIVERSAL = re.compile(r"\b(?:all|every|each|none|no|not one|nobody|no one|everyone|everybody|"
                         r"across|whole|entire|without exception|one and all|as a whole|"
-                        r"whichever|whatever|consensus|unanimous\w*)\b", re.I)
+                        r"whichever|whatever|consensus|unanimous\w*|others|rest|universally|"
+                        r"widely)\b", re.I)
 
 
 def _unnamed_agreements(text: str) -> list[str]:
