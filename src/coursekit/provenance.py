@@ -84,7 +84,8 @@ _SAYING = (r"(?:agree|agrees|agreed|concur|concurs|share|shares|say|says|hold|ho
            r"recommend|recommends|advise|advises|speak|speaks|offer|offers|tell|tells|want|wants|are "
            r"unanimous|are of one mind|converge|converges|line up|"
            # attack s3: "the articles trace traits to...", "are agreed", "are in step"
-           r"trace|traces|link|links|use|uses|call|calls|are agreed|are in step|are aligned|say the same|"
+           r"trace|traces|link|links|use|uses|call|calls|write|writes|assume|assumes|"
+           r"are agreed|are in step|are aligned|say the same|"
            r"point the same way|point in the same direction)")
 #: Phrasings found by attack (tests/test_provenance_attack.py) that speak for several readings
 #: without the words above: numerals ("all 5 articles", "5 of 5"), a group with no article
@@ -151,13 +152,15 @@ _EXTRA = (
     r"\blike (?:all )?the (?:others|rest)\b|\bjoins the (?:others|rest)\b|"
     r"(?<=\()(?:all|each) (?:of them|five|four|three|two|six)\)"
 )
+#: Words between a collective subject and its verb ("the readings all say", "never doubt").
+_ADVERB = (r"(?:all |both |each |here |too |also |broadly |largely |mostly |generally |never |"
+           r"always |consistently |often |usually |typically )?")
 AGREEMENT = _LazyPattern(
     r"\b(all (?:five|four|three|two|six|seven|the|of them|of the|of these|these|those)\b|"
     r"(?:each|every) (?:single )?(?:article|reading|author|writer|text|view|source|piece|part|one)"
     rf"(?: \w+){{0,3}}? {_SAYING}\b|"
     r"(?:each|every|any) (?:one )?of (?:the|them|these|those)\b|"
-    rf"(?:the|these|those|our|its|their) (?:[\w'’]+ ){{0,2}}{_GROUP} (?:all |both |each |here |"
-    rf"too |also |broadly |largely |mostly |generally |never |always |consistently )?{_SAYING}\b|"
+    rf"(?:the|these|those|our|its|their) (?:[\w'’]+ ){{0,2}}{_GROUP} {_ADVERB}{_SAYING}\b|"
     rf"{_GROUP},? (?:all|both|alike|together)\b|"
     r"they (?:all|both|each)\b|(?:they|we|you) agree\b|(?<!dis)agree (?:that|on|about|with each)|"
     r"both (?:articles|readings|authors|writers|texts|views|parts|of them|sides|say|hold|agree)\b|"
@@ -187,8 +190,7 @@ _QUANT = (r"(?:all (?:five|four|three|two|six|the \w+|of them|of the [\w'’]+|t
           r"no (?:other )?(?:article|reading|author|writer|text))")
 GUIDE_AGREEMENT = _LazyPattern(
     rf"\b({_QUANT} (?:\w+ ){{0,2}}?{_SAYING}\b|"
-    rf"(?:the|these|those) (?:[\w'’]+ ){{0,2}}{_GROUP} (?:all |both |each |here |too |also |"
-    rf"broadly |largely |mostly |generally |never |always |consistently )?{_SAYING}\b|"
+    rf"(?:the|these|those) (?:[\w'’]+ ){{0,2}}{_GROUP} {_ADVERB}{_SAYING}\b|"
     r"(?<!false )consensus|unanimous\w*|concur\w*|in agreement|of one mind|in common|"
     rf"(?<!\w )(?<!\w)both {_SAYING}\b|"
     r"speak with one voice|without exception|"
