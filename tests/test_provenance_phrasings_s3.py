@@ -70,6 +70,8 @@ MISSED = [
     "Like the others, Ni puts the partner's safety first.",
     "Part 1 and Saeed, like all the others, put the partner's safety first.",
     "The readings (all five) put the partner's safety first.",
+    "The articles overlap on the partner's safety.",
+    "The readings coincide on the partner's safety.",
 ]
 
 #: A false consensus in Markdown: each must fail in a page.
@@ -114,6 +116,9 @@ HONEST = [
     "Hopeful and pessimistic articles contradict each other on everything.",
     "Check that everyone agrees to the group agreements before you begin.",
     "Unlike the others, the column gives someone close a part in change.",
+    # lesson 05's heading over statements that each name their articles
+    "### Where the views meet, and where they do not",
+    "Despite their different answers, some pairs of articles overlap.",
 ]
 
 #: Honest in a page, which carries no said_by (in the YAML, said_by must name all five).

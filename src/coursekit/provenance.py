@@ -85,7 +85,7 @@ _SAYING = (r"(?:agree|agrees|agreed|concur|concurs|share|shares|say|says|hold|ho
            r"unanimous|are of one mind|converge|converges|line up|"
            # attack s3: "the articles trace traits to...", "are agreed", "are in step"
            r"trace|traces|link|links|use|uses|call|calls|write|writes|assume|assumes|"
-           r"are agreed|are in step|are aligned|say the same|"
+           r"overlap|coincide|are agreed|are in step|are aligned|say the same|"
            r"point the same way|point in the same direction)")
 #: Phrasings found by attack (tests/test_provenance_attack.py) that speak for several readings
 #: without the words above: numerals ("all 5 articles", "5 of 5"), a group with no article
