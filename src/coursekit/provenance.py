@@ -77,12 +77,16 @@ def _compile(pattern: str, flags: int) -> re.Pattern:
 #: agrees", "the authors share"), and words of consensus ("consensus", "unanimous", "across
 #: the readings", "without exception").
 _GROUP = (r"(?:readings|articles|authors|writers|texts|views|sources|literature|experts|"
-          r"pieces|parts)")
+          r"pieces|parts|voices)")
 _SAYING = (r"(?:agree|agrees|agreed|concur|concurs|share|shares|say|says|hold|holds|put|puts|"
            r"make|makes|see|sees|treat|treats|warn|warns|argue|argues|accept|accepts|deny|"
            r"denies|doubt|doubts|dispute|disputes|question|questions|reject|rejects|insist|insists|stress|stresses|tie|ties|describe|describes|"
            r"recommend|recommends|advise|advises|speak|speaks|offer|offers|tell|tells|want|wants|are "
-           r"unanimous|are of one mind|converge|converges|line up)")
+           r"unanimous|are of one mind|converge|converges|line up|"
+           # attack s3: "the articles trace traits to...", "are agreed", "are in step"
+           r"trace|traces|link|links|use|uses|call|calls|write|writes|assume|assumes|"
+           r"overlap|coincide|are agreed|are in step|are aligned|say the same|"
+           r"point the same way|point in the same direction)")
 #: Phrasings found by attack (tests/test_provenance_attack.py) that speak for several readings
 #: without the words above: numerals ("all 5 articles", "5 of 5"), a group with no article
 #: ("all readings"), a quantifier with no verb of saying ("each author, in their own way,
@@ -101,7 +105,8 @@ _EXTRA = (
     r"(?:the )?(?:whole|entire) collection|collection as a whole|"
     rf"not (?:a single|one) (?:of (?:the |these |those |them)?)?(?:{_GROUP}|{_SINGLE})?\b"
     rf"(?: \w+){{0,2}}? (?:{_SAYING}|{_BLAME})\b|"
-    rf"(?:none|neither) of (?:them|(?:the|these|those)(?: \w+){{1,3}}?) {_BLAME}\b|"
+    rf"(?:none|neither) of (?:them|(?:the|these|those)(?: \w+){{1,3}}?)(?:,[^,]{{1,40}},)? "
+    rf"(?:\w+ ){{0,2}}?(?:{_SAYING}|{_BLAME})\b|"
     rf"neither {_SINGLE} {_BLAME}\b|"
     rf"no (?:single )?{_SINGLE}s? (?:here |in the \w+ )?(?:{_SAYING}|{_BLAME})\b|"
     r"(?:nobody|no one|everyone|everybody)(?: \w+){0,2}? (?:in|among|across|of) "
@@ -113,15 +118,49 @@ _EXTRA = (
     rf"(?:{_GROUP}|pessimists|optimists|sceptics|skeptics|doubters|hopeful \w+) alike\b|"
     r", to a (?:person|man|woman|writer),|agreement (?:among|between|across)|"
     r"there is agreement|(?:pessimists|optimists|hopeful \w+|doubters|sceptics|skeptics) "
-    r"and (?:the )?(?:pessimists|optimists|hopeful|doubters|sceptics|skeptics)"
+    r"and (?:the )?(?:pessimists|optimists|hopeful|doubters|sceptics|skeptics)|"
+    # attack s3 (tests/test_provenance_phrasings_s3.py): "one and all", "as a whole", "the
+    # whole set of articles", "whichever article", "no reading that does not", "most
+    # readings put", "several of the articles trace", "the hopeful and pessimistic authors
+    # largely agree", "the readings, pessimistic or hopeful, put"
+    r"\bone and all\b|"
+    rf"{_GROUP} (?:taken )?as a whole\b|"
+    rf"(?:whole|entire|full) set of (?:the |these )?(?:\w+ )?{_GROUP}\b|"
+    rf"\b(?:whichever|whatever) (?:{_SINGLE}|{_GROUP})\b|"
+    rf"\bno {_SINGLE} (?:that |which )?(?:does not|doesn't|fails to)\b|"
+    rf"\b(?:most|several|many|some) (?:of (?:the|these|those) )?(?:\w+ )?{_GROUP},? "
+    rf"(?:\w+ ){{0,2}}?{_SAYING}\b|"
+    r"\b(?:hopeful|pessimistic|optimistic|sceptical|skeptical)(?: \w+)?,? (?:and|or) (?:the )?"
+    r"(?:hopeful|pessimistic|optimistic|sceptical|skeptical)\b(?: \w+)?,? "
+    rf"(?:\w+ ){{0,2}}?(?:{_SAYING}|alike|both|all)\b|"
+    # "all agree", "everyone agrees", "no dissenting voice", "there is no disagreement", "the
+    # readings do not disagree", "what unites the articles", "a point of agreement", "the
+    # articles echo each other", "on the same page", "widely held", "like the others"
+    r"(?<![\"“'‘])\b(?:all (?:agree|say|hold|concur)|(?:everyone|everybody) (?:agrees|says|"
+    r"holds|concurs))\b(?! to\b)|(?:without|no) (?:a )?dissenting (?:voice|view|word)|"
+    r"\b(?:there is|there's|with) no (?:real )?disagreement\b|"
+    rf"{_GROUP} (?:do not|don't|never|did not) (?:disagree|differ)\b|"
+    r"(?:nobody|no one) (?:disagrees|differs)\b|"
+    rf"\bunites? (?:the |these |those |all )?(?:\w+ )?{_GROUP}\b|"
+    r"\bpoint of (?:agreement|consensus)|\bshared conclusion|"
+    rf"{_GROUP} (?:echo|back|support|mirror|confirm|reinforce)s? (?:each other|one another)\b|"
+    rf"{_GROUP} (?:\w+ ){{0,2}}?(?:on|take|takes|hold|holds) the same (?:page|side|line|view|"
+    rf"position)\b|{_GROUP} (?:are|is) (?:all )?consistent\b|"
+    r"\b(?:widely|universally|generally) (?:agreed|accepted|held) (?:in|among|across|by) "
+    rf"(?:the |these |those )?(?:\w+ )?{_GROUP}\b|"
+    r"\b(?:agree|agrees|sides?) with (?:all )?the (?:others|rest)\b|"
+    r"\blike (?:all )?the (?:others|rest)\b|\bjoins the (?:others|rest)\b|"
+    r"(?<=\()(?:all|each) (?:of them|five|four|three|two|six)\)"
 )
+#: Words between a collective subject and its verb ("the readings all say", "never doubt").
+_ADVERB = (r"(?:all |both |each |here |too |also |broadly |largely |mostly |generally |never |"
+           r"always |consistently |often |usually |typically )?")
 AGREEMENT = _LazyPattern(
     r"\b(all (?:five|four|three|two|six|seven|the|of them|of the|of these|these|those)\b|"
-    r"(?:each|every) (?:article|reading|author|writer|text|view|source|piece|part|one)"
+    r"(?:each|every) (?:single )?(?:article|reading|author|writer|text|view|source|piece|part|one)"
     rf"(?: \w+){{0,3}}? {_SAYING}\b|"
     r"(?:each|every|any) (?:one )?of (?:the|them|these|those)\b|"
-    rf"(?:the|these|those|our|its|their) (?:\w+ ){{0,2}}{_GROUP} (?:all |both |each |here |"
-    rf"too |also |broadly |largely |mostly |generally )?{_SAYING}\b|"
+    rf"(?:the|these|those|our|its|their) (?:[\w'’]+ ){{0,2}}{_GROUP} {_ADVERB}{_SAYING}\b|"
     rf"{_GROUP},? (?:all|both|alike|together)\b|"
     r"they (?:all|both|each)\b|(?:they|we|you) agree\b|(?<!dis)agree (?:that|on|about|with each)|"
     r"both (?:articles|readings|authors|writers|texts|views|parts|of them|sides|say|hold|agree)\b|"
@@ -141,18 +180,17 @@ AGREEMENT = _LazyPattern(
 #: concur", "the literature agrees", "each of the authors puts", "neither reading doubts"), or
 #: a word of consensus. Such a sentence passes only when it names the readings it speaks for
 #: (at least two of them by name: "both Saeed and Raypole tell...").
-_QUANT = (r"(?:all (?:five|four|three|two|six|the \w+|of them|of the \w+|these \w+)|"
-          r"(?:each|every) (?:article|reading|author|writer|text|view|source|one)"
+_QUANT = (r"(?:all (?:five|four|three|two|six|the \w+|of them|of the [\w'’]+|these \w+)|"
+          r"(?:each|every) (?:single )?(?:article|reading|author|writer|text|view|source|one)"
           r"(?: of (?:the|them|these) \w+)?|"
-          r"(?:each|every|any) (?:one )?of (?:the|them|these) \w+|they (?:all|both|each)|"
+          r"(?:each|every|any) (?:one )?of (?:the|them|these) [\w'’]+|they (?:all|both|each)|"
           r"both (?:articles|readings|authors|writers|texts|of them)|"
           r"(?:none|neither) of (?:them|(?:the|these) \w+)|"
           r"neither (?:article|reading|author|writer|text)|"
           r"no (?:other )?(?:article|reading|author|writer|text))")
 GUIDE_AGREEMENT = _LazyPattern(
     rf"\b({_QUANT} (?:\w+ ){{0,2}}?{_SAYING}\b|"
-    rf"(?:the|these|those) (?:\w+ ){{0,2}}{_GROUP} (?:all |both |each |here |too |also |"
-    rf"broadly |largely |mostly |generally )?{_SAYING}\b|"
+    rf"(?:the|these|those) (?:[\w'’]+ ){{0,2}}{_GROUP} {_ADVERB}{_SAYING}\b|"
     r"(?<!false )consensus|unanimous\w*|concur\w*|in agreement|of one mind|in common|"
     rf"(?<!\w )(?<!\w)both {_SAYING}\b|"
     r"speak with one voice|without exception|"
@@ -317,6 +355,7 @@ def claim_problems(claim: Claim, where: str, scope: tuple[str, ...],
     if unknown:
         found.append(f"{where}: said_by names {unknown[0]!r}, which is no reading; use one of "
                      f"{', '.join(known)}")
+    claim = Claim(_plain(claim.text), claim.said_by, claim.label, claim.speaks_for, claim.study)
     if AGREEMENT.search(claim.text):
         speaks_for = claim.speaks_for if claim.speaks_for is not None else _narrow(
             claim.text, scope)
@@ -438,6 +477,19 @@ def guide_problems() -> list[str]:
                              "name the readings that hold it (\"Saeed and Raypole...\"), or "
                              "state it under comparisons: in the lesson's YAML with said_by, "
                              "where the linter checks who says it")
+    # a lesson's own text outside its claims: the content note (also printed in the safety
+    # protocol and the handouts), the objectives and the reflection prompts (its guiding
+    # questions and belief statements ask or voice views for the learner to weigh)
+    for path in sorted((config.assets_dir() / "lessons").glob("[0-9][0-9].yml")):
+        data = yamlio.load_file(path) or {}
+        texts = [("content note", data.get("content_note"))]
+        texts += [(f"objective {i}", o) for i, o in enumerate(data.get("objectives") or [], 1)]
+        texts += [(f"prompt {p.get('id')!r}", p.get("text")) for p in data.get("prompts") or []
+                  if isinstance(p, dict)]
+        for place, said in texts:
+            for claim in _unnamed_agreements(str(said or "")):
+                found.append(f"assets/lessons/{path.name}: {place} says {claim!r}; name the "
+                             "readings that hold it (\"Saeed and Raypole...\")")
     kit = config.assets_dir().parent
     sessions = kit / "facilitator" / "sessions"
     for path in sorted(sessions.glob("*.yml")):
@@ -446,7 +498,8 @@ def guide_problems() -> list[str]:
                          "say which readings hold each point (\"Saeed and Raypole...\"), as "
                          "the lessons' comparisons: do")
     # the pages written by hand: the facilitator's guides and the browser edition's pages
-    for path in sorted([*kit.glob("facilitator/*.md"), *kit.glob("site/files/*.md")]):
+    for path in sorted([*kit.glob("README.md"), *kit.glob("facilitator/*.md"),
+                        *kit.glob("site/files/*.md")]):
         for claim in _unnamed_agreements(path.read_text(encoding="utf-8")):
             found.append(f"{path.relative_to(kit).as_posix()} says {claim!r}; name the "
                          "readings that hold it (\"Saeed and Raypole...\")")
@@ -497,17 +550,39 @@ def _reading_names() -> dict[str, re.Pattern]:
             for k, v in names.items() if v}
 
 
+#: Markdown that can sit inside a claim and hide it from the patterns: a link's target
+#: ("the [readings](x.md) agree"), emphasis and code marks ("*The readings* agree").
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
+
+
+def _plain(text: str) -> str:
+    """The words of Markdown text as a reader reads them (links as their text, no emphasis)."""
+    return _MARKS.sub("", _LINK.sub(r"\1", text))
+
+
+#: A claim for every reading at once ("every writer", "all the readings", "no author", "across
+#: the readings"): naming two readings beside it does not make it true of the rest ("From part
+#: 1 to Raypole, every writer..."), so such a sentence names them all, or says how many it
+#: speaks for ("all three": then it names those three).
+_UNIVERSAL = re.compile(r"\b(?:all|every|each|none|no|not one|nobody|no one|everyone|everybody|"
+                        r"across|whole|entire|without exception|one and all|as a whole|"
+                        r"whichever|whatever|consensus|unanimous\w*|others|rest|universally|"
+                        r"widely)\b", re.I)
+
+
 def _unnamed_agreements(text: str) -> list[str]:
-    """Each sentence stating that several readings hold a view without naming two of them."""
+    """Each sentence stating that several readings hold a view without naming two of them
+    (all of them, for a claim about every reading that gives no count)."""
     names = _reading_names()
     found = []
-    flat = " ".join(text.split())
+    flat = " ".join(_plain(text).split())
     for sentence in re.split(r"(?<=[.!?])\s+|\s+-\s+", flat):
         m = GUIDE_AGREEMENT.search(sentence)
         if not m:
             continue
         named = sum(1 for p in names.values() if p.search(sentence))
-        count = claimed_count(sentence) or 2
+        count = claimed_count(sentence) or (len(names) if _UNIVERSAL.search(m.group(0)) else 2)
         if named < count:
             counted = _COUNTED.search(sentence)
             found.append(counted.group(0) if counted and named >= 2 else m.group(0))
