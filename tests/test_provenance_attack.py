@@ -1,7 +1,7 @@
 """Seeded false consensus the provenance linter must fail, phrased to slip past it.
 
 Each sentence below claims several readings hold a view; attack found the ones marked in
-``coursekit.provenance._EXTRA`` passing (numerals, "all readings" with no article, "each
+``coursekit.agreement._EXTRA`` passing (numerals, "all readings" with no article, "each
 author, in their own way, puts", "the whole collection", "not one of", "no author
 blames", "everyone here", "united", "in accord", "alike", "to a person", "common
 ground that", "pessimists and optimists"). Each is tried as a key point said by two
