@@ -374,3 +374,57 @@ def test_a_name_that_is_a_path_never_leaves_submitted(tmp_path, user):
     assert [name.split("+")[0] for name, _ in collector.refused] == ([""] if not user else [])
     assert not (tmp_path / "course" / A).exists()
     assert not (tmp_path / "course" / "submitted" / A).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand in as another account")
+def test_the_nbgrader_collect_cli_recollects_with_the_course_config(tmp_path, private_tmp):
+    # the course's nbgrader_config makes CheckedCollect the collector of `nbgrader collect`
+    # (and the Formgrader); owners are checked: root and nobody hand in as themselves
+    import pwd
+
+    from .factories import ASSIGNMENT, make_course, nbgrader
+
+    course = make_course(tmp_path)
+    root = tmp_path / "exchange"
+    inbound = root / "coursekit" / "inbound"
+    nobody = pwd.getpwnam("nobody").pw_uid
+    me = pwd.getpwuid(os.geteuid()).pw_name
+
+    def hand_in(user: str, when: datetime, text: str, tail: str = "") -> Path:
+        entry = inbound / f"{user}+{ASSIGNMENT}+{when.strftime(FMT)}+{when.microsecond}"
+        entry.mkdir(parents=True)
+        (entry / f"{ASSIGNMENT}.ipynb").write_text(_nb(text), encoding="utf-8")
+        (entry / "timestamp.txt").write_text(when.strftime(FMT) + tail, encoding="utf-8")
+        if user == "nobody":
+            for p in (entry, *entry.rglob("*")):
+                os.lchown(p, nobody, nobody)
+        return entry
+
+    def got(user: str) -> tuple[str, str]:
+        folder = course / "submitted" / user / ASSIGNMENT
+        nb = json.loads((folder / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
+        return nb["cells"][0]["source"], (folder / "timestamp.txt").read_text(encoding="utf-8")
+
+    args = ("collect", ASSIGNMENT, f"--Exchange.root={root}",
+            "--CourseDirectory.course_id=coursekit")
+    t1, t2, t3 = T1, T2 + timedelta(microseconds=1), T3 + timedelta(microseconds=2)
+    hand_in(me, t1, "mine first")
+    hand_in("nobody", t1, "theirs first")
+    nbgrader(course, *args)
+    assert got(me) == ("mine first", t1.strftime(FMT))
+    assert got("nobody") == ("theirs first", t1.strftime(FMT))
+    # nobody's new entry pads its timestamp.txt: the check once read only its start,
+    # nbgrader reads it whole and fails, so every later --update collect would stop
+    padded = hand_in("nobody", t2, "theirs padded", tail="\n" * 200 + "- 5")
+    hand_in(me, t2, "mine second")
+    done = nbgrader(course, *args, "--update")
+    assert padded.name in done.stdout + done.stderr and "timestamp.txt" in done.stderr
+    assert got("nobody") == ("theirs first", t1.strftime(FMT))
+    assert got(me) == ("mine second", t2.strftime(FMT))
+    hand_in(me, t3, "mine third")
+    hand_in("nobody", t3, "theirs third")
+    nbgrader(course, *args, "--update")
+    assert got(me) == ("mine third", t3.strftime(FMT))
+    assert got("nobody") == ("theirs third", t3.strftime(FMT))
+    assert _staging_left(private_tmp) == []
