@@ -12,12 +12,16 @@ account its name carries, holding only folders and regular files (a named pipe w
 nbgrader's copy, and with it the whole class's collect), no larger than nbgrader copies
 (``CourseDirectory.max_dir_size``), its time is not in the future, and its
 ``timestamp.txt`` (where nbgrader reads lateness from) says the time in its name, as
-``nbgrader submit`` writes it, and nothing in it changed more than ten minutes after that
-time (by the kernel's change time, which no learner can set: a learner owns their entry
-and could otherwise edit it in place after the deadline). Anything else is reported
-(one line each, in nbgrader's log and :attr:`CheckedCollect.refused`) and never graded;
-the learner's own newest honest entry is collected instead. The course's
-``nbgrader_config.py`` makes it the collector of ``nbgrader collect`` and the Formgrader.
+``nbgrader submit`` writes it (the whole file, one short plain line: nbgrader reads all of
+it, and padding after a good time moves or breaks what it reads), and nothing in it
+changed more than ten minutes after that time (by the kernel's change time, which no
+learner can set: a learner owns their entry and could otherwise edit it in place after
+the deadline). Anything else is reported (one line each, in nbgrader's log and
+:attr:`CheckedCollect.refused`) and never graded; the learner's own newest honest entry is
+collected instead, also when the chosen one cannot be copied. A learner's earlier
+collected copy is replaced only by an entry already copied whole, and put back if
+nbgrader's copy then fails. The course's ``nbgrader_config.py`` makes it the collector of
+``nbgrader collect`` and the Formgrader.
 """
 
 from __future__ import annotations
