@@ -238,7 +238,8 @@ class CheckedCollect(ExchangeCollect):
     checked = Dict(help="What the check saw of each entry it passed (path: Checked); the "
                    "copy takes only that.")
     staged = Dict(help="The private copy of each entry nbgrader will collect (entry path: "
-                  "folder), made before nbgrader replaces a learner's earlier copy.")
+                  "folder; beside it, 'earlier': the copy it replaces), made before nbgrader "
+                  "removes a learner's earlier copy.")
 
     def init_src(self):
         if self.coursedir.course_id == "":
@@ -369,8 +370,7 @@ class CheckedCollect(ExchangeCollect):
         name = os.path.basename(src)
         inner = self.staged.pop(src, None)
         if inner is None:
-            record = {"filename": name}
-            inner = self._copy(src, record, dest) if len(name.rsplit("+", 3)) > 2 else None
+            inner = self._copy(src, {"filename": name}, dest)
             if inner is None:
                 return
         try:
