@@ -227,6 +227,52 @@ def test_something_added_after_the_check_refuses_the_entry_and_keeps_the_earlier
     assert _staging_left(private_tmp) == []
 
 
+def test_a_read_error_midway_through_the_staging_copy_takes_the_next_entry(
+        tmp_path, monkeypatch, private_tmp):
+    # a file the facilitator cannot read whole (a failing disk, a network share: EIO half
+    # way), in the newest of many entries; two more of them swapped for links
+    from coursekit.grading import entrycopy
+
+    _hand_in(tmp_path, "ann", T1 - timedelta(minutes=1), "zeroth")
+    _collector(tmp_path).start()
+    _hand_in(tmp_path, "ann", T1, "first")
+    _hand_in(tmp_path, "ann", T2, "second")
+    linked = [_hand_in(tmp_path, "ann", T2 + timedelta(seconds=s), "linked", suffix=f"l{s}")
+              for s in (10, 20)]
+    newest = _hand_in(tmp_path, "ann", T3, "unreadable")
+    (newest / "data.bin").write_bytes(b"x" * (3 << 20))
+    bad = str(newest / "data.bin")
+    real = os.read
+    served: list[int] = []
+
+    def failing(fd, n):
+        if os.readlink(f"/proc/self/fd/{fd}") == bad:
+            served.append(n)
+            if len(served) > 1:  # the first chunk is read, then the disk fails
+                raise OSError(errno.EIO, "Input/output error")
+        return real(fd, n)
+
+    monkeypatch.setattr(entrycopy.os, "read", failing)
+    from coursekit.grading import inbound
+
+    real_check = inbound.check_entry
+
+    def check_then_link(path, *args):
+        found = real_check(path, *args)
+        if path in map(str, linked):
+            _to_link(Path(path), _key(tmp_path))()
+        return found
+
+    monkeypatch.setattr(inbound, "check_entry", check_then_link)
+    collector = _collector(tmp_path, update=True)
+    collector.start()
+    assert [name for name, _ in collector.refused] == [newest.name] + [
+        e.name for e in reversed(linked)]
+    assert "Input/output error" in collector.refused[0][1]
+    assert _got(tmp_path, "ann") == ("second", T2.strftime(FMT))
+    assert _staging_left(private_tmp) == []
+
+
 def test_timestamp_swapped_within_the_same_clock_tick_is_not_collected(
         tmp_path, monkeypatch, private_tmp):
     # the kernel stamps change times from a coarse clock: a learner writing within the same
