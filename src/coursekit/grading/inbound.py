@@ -387,6 +387,8 @@ class CheckedCollect(ExchangeCollect):
         earlier = os.path.join(os.path.dirname(inner), "earlier")
         if not os.path.isdir(earlier):
             return ""
+        if os.path.lexists(dest):  # never inside what is left there (shutil.move would)
+            return f"; the copy collected before could not be put back ({dest} is in the way)"
         try:
             shutil.move(earlier, dest)
         except (OSError, shutil.Error) as exc:
