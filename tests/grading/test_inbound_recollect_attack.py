@@ -474,3 +474,41 @@ def test_the_nbgrader_collect_cli_recollects_with_the_course_config(tmp_path, pr
     assert got(me) == ("mine third", t3.strftime(FMT))
     assert got("nobody") == ("theirs third", t3.strftime(FMT))
     assert _staging_left(private_tmp) == []
+
+
+def test_the_formgrader_collect_button_keeps_a_copy_that_failed(tmp_path, monkeypatch,
+                                                                 private_tmp):
+    # the Formgrader's "collect" is NbGraderAPI.collect (update on), with the course's own
+    # nbgrader_config naming CheckedCollect; bob's new copy fails on a full disk
+    from nbgrader.apps.api import NbGraderAPI
+    from traitlets.config import PyFileConfigLoader
+
+    from .factories import make_course
+
+    course = make_course(tmp_path)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.Exchange.root = str(tmp_path / "exchange")
+    config.CourseDirectory.root = str(tmp_path / "course")
+    config.CourseDirectory.course_id = "c"
+    config.ExchangeCollect.check_owner = False
+    assert config.ExchangeFactory.collect == "coursekit.grading.inbound.CheckedCollect"
+    api = NbGraderAPI(config=config)
+    _hand_in(tmp_path, "ann", T1, "ann first")
+    _hand_in(tmp_path, "bob", T1, "bob first")
+    assert api.collect(A)["success"]
+    _hand_in(tmp_path, "ann", T3, "ann second")
+    bob = _hand_in(tmp_path, "bob", T3, "bob second")
+    real = shutil.copyfile
+
+    def full(src, dst, *args, **kwargs):
+        if f"{os.sep}submitted{os.sep}bob{os.sep}" in str(dst):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    done = api.collect(A)
+    assert done["success"], done
+    assert f"Not collected: {bob.name}" in done["log"] and "is kept" in done["log"]
+    assert _got(tmp_path, "bob") == ("bob first", T1.strftime(FMT))
+    assert _got(tmp_path, "ann") == ("ann second", T3.strftime(FMT))
+    assert _staging_left(private_tmp) == []
