@@ -370,6 +370,26 @@ def test_the_app_failing_midway_leaves_no_staging(tmp_path, monkeypatch, private
     assert _got(tmp_path, "bob") == ("bob first", T1.strftime(FMT))
 
 
+def test_ctrl_c_in_the_middle_of_one_copy_puts_the_earlier_copy_back(
+        tmp_path, monkeypatch, private_tmp):
+    _two_learners_collected_then_new(tmp_path)
+    real = shutil.copyfile
+
+    def interrupted(src, dst, *args, **kwargs):
+        if f"{os.sep}submitted{os.sep}bob{os.sep}" in str(dst):
+            Path(dst).write_bytes(b"{")
+            raise KeyboardInterrupt
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", interrupted)
+    collector = _collector(tmp_path, update=True)
+    with pytest.raises(KeyboardInterrupt):
+        collector.start()
+    assert _got(tmp_path, "ann") == ("ann second", T3.strftime(FMT))
+    assert _got(tmp_path, "bob") == ("bob first", T1.strftime(FMT)), "earlier copy lost"
+    assert _staging_left(private_tmp) == []
+
+
 @pytest.mark.parametrize("tail", ["\n" * 200 + "1", "\n" * 200 + "- 5", " " * 250 + "\xff"])
 def test_a_timestamp_that_reads_otherwise_to_nbgrader_is_refused(tmp_path, private_tmp, tail):
     # the check read the first 200 characters; nbgrader reads the whole file: padding then

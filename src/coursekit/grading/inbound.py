@@ -375,9 +375,11 @@ class CheckedCollect(ExchangeCollect):
                 return
         try:
             super().do_copy(inner, dest, log)
-        except Exception as exc:  # one learner's copy never stops the class's collect
+        except BaseException as exc:  # one learner's copy never stops the class's collect
             shutil.rmtree(dest, ignore_errors=True)
             kept = self._put_back(inner, dest)
+            if not isinstance(exc, Exception):  # ctrl-C: stop, with the earlier copy back
+                raise
             self._refuse(name, f"could not be copied ({str(exc)[:200]}){kept}")
         finally:
             shutil.rmtree(os.path.dirname(inner), ignore_errors=True)
