@@ -12,12 +12,16 @@ account its name carries, holding only folders and regular files (a named pipe w
 nbgrader's copy, and with it the whole class's collect), no larger than nbgrader copies
 (``CourseDirectory.max_dir_size``), its time is not in the future, and its
 ``timestamp.txt`` (where nbgrader reads lateness from) says the time in its name, as
-``nbgrader submit`` writes it, and nothing in it changed more than ten minutes after that
-time (by the kernel's change time, which no learner can set: a learner owns their entry
-and could otherwise edit it in place after the deadline). Anything else is reported
-(one line each, in nbgrader's log and :attr:`CheckedCollect.refused`) and never graded;
-the learner's own newest honest entry is collected instead. The course's
-``nbgrader_config.py`` makes it the collector of ``nbgrader collect`` and the Formgrader.
+``nbgrader submit`` writes it (the whole file, one short plain line: nbgrader reads all of
+it, and padding after a good time moves or breaks what it reads), and nothing in it
+changed more than ten minutes after that time (by the kernel's change time, which no
+learner can set: a learner owns their entry and could otherwise edit it in place after
+the deadline). Anything else is reported (one line each, in nbgrader's log and
+:attr:`CheckedCollect.refused`) and never graded; the learner's own newest honest entry is
+collected instead, also when the chosen one cannot be copied. A learner's earlier
+collected copy is replaced only by an entry already copied whole, and put back if
+nbgrader's copy then fails. The course's ``nbgrader_config.py`` makes it the collector of
+``nbgrader collect`` and the Formgrader.
 """
 
 from __future__ import annotations
@@ -99,6 +103,9 @@ def _problem(path, now, max_bytes, check_owner, written_after, seen: list) -> st
     if len(parts) < 3:
         return "its name is not <user>+<assignment>+<time>+<id>, as nbgrader submit writes"
     username, stamp = parts[0], parts[2]
+    if username in ("", ".", ".."):
+        return (f"its name starts with {username!r}, not a learner's name: nbgrader would "
+                "collect it outside submitted/<learner>/")
     try:
         info = os.lstat(path)
     except OSError as exc:
@@ -137,13 +144,13 @@ def _problem(path, now, max_bytes, check_owner, written_after, seen: list) -> st
     if when > now + SKEW:
         return f"its time {stamp} is in the future"
     try:
-        with open(os.path.join(path, "timestamp.txt"), encoding="utf-8",
-                  errors="replace") as fh:
-            written = fh.read(200).strip()
+        written = _stamp(path)
     except FileNotFoundError:
         return "it holds no timestamp.txt, which nbgrader submit always writes"
     except OSError as exc:
         return f"its timestamp.txt cannot be read ({exc.strerror})"
+    except ValueError as exc:
+        return f"its timestamp.txt {exc}; nbgrader submit writes one short line"
     if _time(written) != when:
         return (f"its timestamp.txt says {written[:40]!r}, not the time in its name "
                 f"({stamp}); nbgrader would read lateness from it")
@@ -182,6 +189,32 @@ def _walk(path: str):
                 stack.append((child, depth + 1))
 
 
+#: nbgrader submit writes ``timestamp.txt`` as one short line.
+STAMP_BYTES = 100
+
+
+def _stamp(folder: str) -> str:
+    """The whole ``timestamp.txt`` in ``folder``, stripped, as nbgrader reads it (all of
+    it: padding after a valid time changes what nbgrader parses, or makes it fail on every
+    later collect). ValueError: longer than STAMP_BYTES or not plain ASCII."""
+    with open(os.path.join(folder, "timestamp.txt"), "rb") as fh:
+        raw = fh.read(STAMP_BYTES + 1)
+    if len(raw) > STAMP_BYTES:
+        raise ValueError(f"is longer than {STAMP_BYTES} bytes")
+    try:
+        return raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise ValueError("holds bytes that are not plain text (ASCII)") from None
+
+
+def _says(folder: str, name: str) -> bool:
+    """Whether the ``timestamp.txt`` in ``folder`` holds the time in the entry's ``name``."""
+    try:
+        return _time(_stamp(folder)) == _time(name.rsplit("+", 3)[2])
+    except (OSError, ValueError, IndexError):
+        return False
+
+
 def _time(text: str) -> datetime | None:
     try:
         when = parse_utc(text)
@@ -205,7 +238,8 @@ class CheckedCollect(ExchangeCollect):
     checked = Dict(help="What the check saw of each entry it passed (path: Checked); the "
                    "copy takes only that.")
     staged = Dict(help="The private copy of each entry nbgrader will collect (entry path: "
-                  "folder), made before nbgrader replaces a learner's earlier copy.")
+                  "folder; beside it, 'earlier': the copy it replaces), made before nbgrader "
+                  "removes a learner's earlier copy.")
 
     def init_src(self):
         if self.coursedir.course_id == "":
@@ -243,9 +277,13 @@ class CheckedCollect(ExchangeCollect):
             group = self._sort_by_timestamp(group)
             if self.duedate is not None and self.before_duedate:
                 before = [r for r in group if r["timestamp"] <= self.duedate]
-                group = before or group
-            if self._stage(group[0]):
-                self.src_records.append(group[0])
+                group = before + [r for r in group if r not in before]
+            for record in group:  # the first nbgrader would take; if it cannot be copied,
+                taken = self._stage(record)  # the learner's next one, as if it were refused
+                if taken is not None:
+                    if taken:
+                        self.src_records.append(record)
+                    break
 
     def start(self):
         try:
@@ -256,9 +294,10 @@ class CheckedCollect(ExchangeCollect):
             self.staged.clear()
 
     def _replaces(self, record: dict) -> bool:
-        """Whether nbgrader's ``copy_files`` will copy ``record`` (its own test, repeated)."""
-        dest = self.coursedir.format_path(self.coursedir.submitted_directory,
-                                          record["username"], self.coursedir.assignment_id)
+        """Whether nbgrader's ``copy_files`` will copy ``record`` (its own test, repeated).
+        Raises when the learner's collected copy has a ``timestamp.txt`` nbgrader cannot
+        read (nbgrader's copy would then stop the whole collect on it)."""
+        dest = self._dest(record)
         if not os.path.isdir(dest):
             return True
         existing = self.coursedir.get_existing_timestamp(dest)
@@ -266,23 +305,57 @@ class CheckedCollect(ExchangeCollect):
             return True
         return bool(self.before_duedate and existing != record["timestamp"])
 
-    def _stage(self, record: dict) -> bool:
+    def _dest(self, record: dict) -> str:
+        return self.coursedir.format_path(self.coursedir.submitted_directory,
+                                          record["username"], self.coursedir.assignment_id)
+
+    def _stage(self, record: dict) -> bool | None:
         """Copy a checked entry nbgrader will take into a private folder now, before
-        nbgrader removes the learner's earlier collected copy to make room for it: an entry
-        that cannot be copied is refused and the earlier copy stays. False: refused."""
+        nbgrader removes the learner's earlier collected copy to make room for it, and keep
+        a copy of that earlier one (put back if nbgrader's copy then fails): an entry that
+        cannot be copied is refused and the earlier copy stays. True: nbgrader may take the
+        record; False: nothing of this learner can be taken; None: refused, try the next."""
         path = os.path.join(self.inbound_path, record["filename"])
-        checked = self.checked.get(path)
-        if checked is None or not self._replaces(record):
+        try:
+            replaces = self._replaces(record)
+        except Exception as exc:  # nbgrader's own fail() there raises AttributeError
+            dest = self._dest(record)
+            self._refuse(record["filename"], (
+                f"not collected over {dest}, whose timestamp.txt nbgrader cannot read ({exc}); "
+                f"move {dest} away, then collect again"))
+            return False
+        if not replaces:
             return True
+        inner = self._copy(path, record, self._dest(record))
+        if inner is None:
+            return None
+        self.staged[path] = inner
+        return True
+
+    def _copy(self, path: str, record: dict, dest: str) -> str | None:
+        """The private copy of the checked entry at ``path`` (and of ``dest``, the copy it
+        replaces), or None once refused."""
+        checked = self.checked.get(path)
+        if checked is None:
+            self._refuse(record["filename"], "could not be copied: it was never checked; "
+                         "nothing of it was collected")
+            return None
         staging = tempfile.mkdtemp(prefix="coursekit-collect-")
         inner = os.path.join(staging, "entry")
         why = copy_checked(path, inner, checked)
+        if why is None and not _says(inner, record["filename"]):
+            why = "its timestamp.txt changed after the check; nothing of it was collected"
+        if why is None and os.path.isdir(dest):
+            try:
+                shutil.copytree(dest, os.path.join(staging, "earlier"), symlinks=True)
+            except (OSError, shutil.Error) as exc:
+                why = (f"not collected: the copy of it collected before ({dest}) could not be "
+                       f"kept aside first ({str(exc)[:200]})")
         if why is not None:
             shutil.rmtree(staging, ignore_errors=True)
             self._refuse(record["filename"], why)
-            return False
-        self.staged[path] = inner
-        return True
+            return None
+        return inner
 
     def do_copy(self, src, dest, log=None):
         """nbgrader's copy of what the check saw, never of what a name points to now.
@@ -291,18 +364,38 @@ class CheckedCollect(ExchangeCollect):
         link between the check and the copy; nbgrader's copy follows links. So a checked
         entry was copied by file descriptor (:func:`~coursekit.grading.entrycopy.
         copy_checked`) into a private folder when it was chosen (:meth:`_stage`), and
-        nbgrader copies from there. One entry that cannot be copied is reported, and the
-        others still go."""
+        nbgrader copies from there (never from the exchange: an entry not staged yet is
+        staged now). One entry that cannot be copied is reported, the learner's earlier
+        collected copy put back, and the others still go."""
         name = os.path.basename(src)
         inner = self.staged.pop(src, None)
+        if inner is None:
+            inner = self._copy(src, {"filename": name}, dest)
+            if inner is None:
+                return
         try:
-            super().do_copy(inner or src, dest, log)
-        except (OSError, shutil.Error, RuntimeError) as exc:
+            super().do_copy(inner, dest, log)
+        except BaseException as exc:  # one learner's copy never stops the class's collect
             shutil.rmtree(dest, ignore_errors=True)
-            self._refuse(name, f"could not be copied ({str(exc)[:200]})")
+            kept = self._put_back(inner, dest)
+            if not isinstance(exc, Exception):  # ctrl-C: stop, with the earlier copy back
+                raise
+            self._refuse(name, f"could not be copied ({str(exc)[:200]}){kept}")
         finally:
-            if inner is not None:
-                shutil.rmtree(os.path.dirname(inner), ignore_errors=True)
+            shutil.rmtree(os.path.dirname(inner), ignore_errors=True)
+
+    @staticmethod
+    def _put_back(inner: str, dest: str) -> str:
+        earlier = os.path.join(os.path.dirname(inner), "earlier")
+        if not os.path.isdir(earlier):
+            return ""
+        if os.path.lexists(dest):  # never inside what is left there (shutil.move would)
+            return f"; the copy collected before could not be put back ({dest} is in the way)"
+        try:
+            shutil.move(earlier, dest)
+        except (OSError, shutil.Error) as exc:
+            return f"; the copy collected before could not be put back either ({exc})"
+        return "; the copy collected before is kept"
 
     def _refuse(self, name: str, why: str) -> None:
         self.refused.append((name, why))
