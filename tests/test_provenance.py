@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from provenancecases import edit
 
 from coursekit import config, provenance
 from coursekit.course import lesson
@@ -23,12 +24,6 @@ ROOT = config.assets_dir().parent
 @pytest.fixture
 def kit(tmp_path, monkeypatch):
     return copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator/sessions")
-
-
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_the_shipped_course_passes():

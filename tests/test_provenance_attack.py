@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from provenancecases import yaml_problems
 
 from coursekit import config, provenance
 
@@ -66,16 +67,9 @@ def kit(tmp_path, monkeypatch):
     return copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator/sessions")
 
 
-def _yaml_problems(text: str, said_by=("001-part2", "001-part5")) -> list[str]:
-    known = provenance.speakers()
-    scope = tuple(s for s in known if s != provenance.COURSE)
-    claim = provenance.Claim(text, tuple(said_by), "opinion")
-    return provenance.claim_problems(claim, "key point", scope, known, provenance._references())
-
-
 @pytest.mark.parametrize("sentence", FALSE_CONSENSUS)
 def test_a_false_consensus_said_by_two_readings_fails_in_the_yaml(sentence):
-    assert _yaml_problems(sentence), sentence
+    assert yaml_problems(sentence), sentence
 
 
 @pytest.mark.parametrize("sentence", FALSE_CONSENSUS)
@@ -86,7 +80,7 @@ def test_a_false_consensus_typed_into_a_guide_or_script_fails(sentence):
 @pytest.mark.parametrize("sentence", HONEST)
 def test_an_honest_sentence_still_passes(sentence):
     assert provenance._unnamed_agreements(sentence) == [], sentence
-    assert _yaml_problems(sentence) == [], sentence
+    assert yaml_problems(sentence) == [], sentence
 
 
 def test_a_session_question_about_the_readings_is_no_claim_in_a_script():
@@ -98,8 +92,8 @@ def test_numerals_count_like_words():
     assert provenance.claimed_count("All 5 articles put safety first.") == 5
     assert provenance.claimed_count("Five of five authors put safety first.") == 5
     every = ("001-part1", "001-part2", "001-part3", "001-part4", "001-part5")
-    assert _yaml_problems("All 5 articles put safety first.", every[:4])
-    assert _yaml_problems("All 5 articles put safety first.", every) == []
+    assert yaml_problems("All 5 articles put safety first.", every[:4])
+    assert yaml_problems("All 5 articles put safety first.", every) == []
 
 
 def test_seeded_phrasings_fail_the_whole_linter_in_a_guide_and_a_script(kit):

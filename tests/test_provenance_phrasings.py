@@ -9,6 +9,7 @@ names the readings it speaks for passes in a script and a glossary entry.
 from __future__ import annotations
 
 import pytest
+from provenancecases import edit
 
 from coursekit import config, provenance
 
@@ -37,12 +38,6 @@ PHRASINGS = [
 @pytest.fixture
 def kit(tmp_path, monkeypatch):
     return copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator/sessions")
-
-
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def seed(kit, place, sentence):

@@ -12,6 +12,7 @@ quote. The seeded tests run the whole linter on a copy of the kit, in the places
 from __future__ import annotations
 
 import pytest
+from provenancecases import edit, yaml_problems
 
 from coursekit import provenance
 
@@ -130,16 +131,14 @@ HONEST_IN_A_PAGE = [
 ]
 
 
+@pytest.fixture
+def kit(tmp_path, monkeypatch):
+    return copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator/sessions")
+
+
 @pytest.mark.parametrize("sentence", HONEST_IN_A_PAGE)
 def test_a_sentence_that_names_every_reading_it_counts_passes_in_a_page(sentence):
     assert provenance._unnamed_agreements(sentence) == [], sentence
-
-
-def _yaml_problems(text: str, said_by=("001-part2", "001-part5")) -> list[str]:
-    known = provenance.speakers()
-    scope = tuple(s for s in known if s != provenance.COURSE)
-    claim = provenance.Claim(text, tuple(said_by), "opinion")
-    return provenance.claim_problems(claim, "key point", scope, known, provenance._references())
 
 
 @pytest.mark.parametrize("sentence", MISSED)
@@ -149,7 +148,7 @@ def test_a_missed_phrasing_fails_in_a_page(sentence):
 
 @pytest.mark.parametrize("sentence", MISSED)
 def test_a_missed_phrasing_said_by_two_readings_fails_in_the_yaml(sentence):
-    assert _yaml_problems(sentence), sentence
+    assert yaml_problems(sentence), sentence
 
 
 @pytest.mark.parametrize("sentence", IN_MARKDOWN)
@@ -158,25 +157,14 @@ def test_a_false_consensus_in_markdown_fails_in_a_page(sentence):
 
 
 def test_emphasis_cannot_hide_a_false_consensus_in_a_key_point():
-    assert _yaml_problems("**The authors** share the view that safety comes first.")
-    assert _yaml_problems("**Saeed and Raypole** say safety comes first.") == []
+    assert yaml_problems("**The authors** share the view that safety comes first.")
+    assert yaml_problems("**Saeed and Raypole** say safety comes first.") == []
 
 
 @pytest.mark.parametrize("sentence", HONEST)
 def test_an_honest_sentence_passes(sentence):
     assert provenance._unnamed_agreements(sentence) == [], sentence
-    assert _yaml_problems(sentence) == [], sentence
-
-
-@pytest.fixture
-def kit(tmp_path, monkeypatch):
-    return copy_of_kit(tmp_path, monkeypatch, "assets", "lessons", "facilitator/sessions")
-
-
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert yaml_problems(sentence) == [], sentence
 
 
 def test_the_shipped_kit_passes(kit):
@@ -201,7 +189,7 @@ def test_a_false_consensus_in_markdown_fails_the_linter_on_a_hand_written_page(k
     ("prompt 'hopeful.hardest-key'", "Which of Ni's six keys looks hardest"),
 ])
 def test_a_false_consensus_in_a_lessons_own_text_fails_the_linter(kit, field, old):
-    _edit(kit / "assets" / "lessons" / "03.yml", old,
+    edit(kit / "assets" / "lessons" / "03.yml", old,
           f"Several of the articles trace the traits to childhood. {old}")
     found = provenance.problems()
     assert len(found) == 1, found
