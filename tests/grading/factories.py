@@ -27,14 +27,36 @@ def make_course(tmp: Path, timeout: int = 5) -> Path:
     return course
 
 
+def _env() -> dict[str, str]:
+    """The environment with this Python's bin first on PATH (nbgrader runs alembic by name)."""
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}"
+                                 f"{os.environ.get('PATH', '')}")
+
+
 def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=_env(),
                           capture_output=True, text=True, timeout=900)
     if check and done.returncode != 0:
         raise AssertionError(f"nbgrader {' '.join(args)} exited {done.returncode}:\n"
                              f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done
+
+
+def run_in_worker(script: str, course: Path, *students: str) -> subprocess.CompletedProcess:
+    """Run ``script`` (Python source; ``sys.argv[1:]`` is the course, then ``students``) in
+    a process of its own, as one grading worker, in ``course``."""
+    return subprocess.run([sys.executable, "-c", script, str(course), *students], cwd=course,
+                          env=_env(), capture_output=True, text=True, timeout=300)
+
+
+def honest_course(tmp: Path, *students: str, bank) -> Path:
+    """A course with the assignment released and ``students`` each handing in ``bank``'s
+    right answers."""
+    course = make_course(tmp)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    for student in students:
+        submission(course, student, right_answers(bank))
+    return course
 
 
 def literal(value) -> str:

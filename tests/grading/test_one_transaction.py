@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import pytest
 
 from coursekit.questionbank import load_bank
 
-from .factories import ASSIGNMENT, auto_scores, make_course, nbgrader, right_answers, submission
+from .factories import ASSIGNMENT, auto_scores, honest_course, run_in_worker
 
 pytestmark = pytest.mark.slow
 
@@ -55,14 +53,8 @@ WORKER = textwrap.dedent("""
 def test_one_transaction_per_submission_and_a_failure_loses_only_its_learner(tmp_path):
     os.environ["COURSEKIT_ROOT"] = str(Path(__file__).resolve().parents[2])
     bank = load_bank("00")
-    course = make_course(tmp_path)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    for student in ("before", "bad", "after"):
-        submission(course, student, right_answers(bank))
-    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}"
-                                f"{os.environ.get('PATH', '')}")
-    done = subprocess.run([sys.executable, "-c", WORKER, str(course), "before", "bad", "after"],
-                          capture_output=True, text=True, timeout=300, env=env, cwd=course)
+    course = honest_course(tmp_path, "before", "bad", "after", bank=bank)
+    done = run_in_worker(WORKER, course, "before", "bad", "after")
     assert done.returncode == 0, done.stderr[-3000:]
     got = json.loads(done.stdout.strip().splitlines()[-1])
     points = sum(q.points for q in bank.choice_questions)

@@ -12,8 +12,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pytest
 from coursekit.grading.cohort import GRADED, autograde_cohort
 from coursekit.questionbank import load_bank
 
-from .factories import ASSIGNMENT, auto_scores, make_course, nbgrader, right_answers, submission
+from .factories import ASSIGNMENT, auto_scores, honest_course, run_in_worker
 
 pytestmark = pytest.mark.slow
 
@@ -49,15 +47,8 @@ WORKER = textwrap.dedent("""
 def test_a_worker_killed_mid_transaction_leaves_nothing_half_written(tmp_path):
     os.environ["COURSEKIT_ROOT"] = str(Path(__file__).resolve().parents[2])
     bank = load_bank("00")
-    course = make_course(tmp_path)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    for student in ("before", "killed", "after"):
-        submission(course, student, right_answers(bank))
-    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}"
-                                f"{os.environ.get('PATH', '')}")
-    done = subprocess.run([sys.executable, "-c", WORKER, str(course), "before", "killed",
-                           "after"], capture_output=True, text=True, timeout=300, env=env,
-                          cwd=course)
+    course = honest_course(tmp_path, "before", "killed", "after", bank=bank)
+    done = run_in_worker(WORKER, course, "before", "killed", "after")
     assert done.returncode == -signal.SIGKILL, done.stderr[-3000:]
     seen = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert seen == [{"before": True}]  # killed before it could report
