@@ -52,11 +52,23 @@ def run_in_worker(script: str, course: Path, *students: str) -> subprocess.Compl
 def honest_course(tmp: Path, *students: str, bank) -> Path:
     """A course with the assignment released and ``students`` each handing in ``bank``'s
     right answers."""
-    course = make_course(tmp)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course, _ = released_course(tmp)
     for student in students:
         submission(course, student, right_answers(bank))
     return course
+
+
+def released_course(tmp: Path) -> tuple[Path, bytes]:
+    """A course with the assignment released, and the released notebook's bytes."""
+    course = make_course(tmp)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return course, (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+
+
+def submitted_notebooks(course: Path) -> dict[str, bytes]:
+    """Each collected learner's notebook, by the learner's id."""
+    return {p.parent.parent.name: p.read_bytes()
+            for p in (course / "submitted").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")}
 
 
 def literal(value) -> str:

@@ -256,12 +256,10 @@ def test_collect_a_team_zip_with_the_worksheet_end_to_end(tmp_path):
 
     from coursekit.cli import main
 
-    from .factories import ASSIGNMENT, make_course, nbgrader
+    from .factories import ASSIGNMENT, released_course, submitted_notebooks
 
     os.environ.setdefault("COURSEKIT_ROOT", str(Path(__file__).resolve().parents[2]))
-    course = make_course(tmp_path)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    released = (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    course, released = released_course(tmp_path)
     blue = released.replace(b'"cells"', b'"metadata_team": "blue", "cells"', 1)
     archive = tmp_path / "teams.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -272,8 +270,7 @@ def test_collect_a_team_zip_with_the_worksheet_end_to_end(tmp_path):
     run = CliRunner().invoke(main, ["grade", "collect", ASSIGNMENT, str(archive),
                                     "--course", str(course), "--worksheet", str(ws)])
     assert run.exit_code == 0, run.output
-    submitted = {p.parent.parent.name: p.read_bytes()
-                 for p in (course / "submitted").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")}
+    submitted = submitted_notebooks(course)
     assert sorted(submitted) == ["ana-lima-4006", "eve-ng-4005", "kim-lee-17",
                                  "linh-tran-4001"]
     assert submitted["ana-lima-4006"] == submitted["eve-ng-4005"] == blue

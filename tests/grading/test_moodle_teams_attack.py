@@ -242,12 +242,10 @@ def test_collect_a_hostile_team_zip_end_to_end(tmp_path):
 
     from coursekit.cli import main
 
-    from .factories import ASSIGNMENT, make_course, nbgrader
+    from .factories import ASSIGNMENT, released_course, submitted_notebooks
 
     os.environ.setdefault("COURSEKIT_ROOT", str(Path(__file__).resolve().parents[2]))
-    course = make_course(tmp_path)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    released = (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    course, released = released_course(tmp_path)
     mine = released.replace(b'"cells"', b'"metadata_team": "dash", "cells"', 1)
     archive = tmp_path / "teams.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -263,8 +261,7 @@ def test_collect_a_hostile_team_zip_end_to_end(tmp_path):
     run = CliRunner().invoke(main, ["grade", "collect", ASSIGNMENT, str(archive),
                                     "--course", str(course), "--worksheet", str(ws)])
     assert run.exit_code == 0, run.output
-    submitted = {p.parent.parent.name: p.read_bytes()
-                 for p in (course / "submitted").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")}
+    submitted = submitted_notebooks(course)
     assert sorted(submitted) == ["eve-ng-4005", "linh-tran-4001"]
     assert submitted["eve-ng-4005"] == mine and submitted["linh-tran-4001"] == released
     out = run.output
