@@ -23,33 +23,18 @@ from coursekit.grading.collect import CollectReport, plan, read_identities, reco
 from coursekit.grading.lms import Identity, identify
 from coursekit.grading.worksheet import read_worksheet, who_is_it
 
+from .moodle import HEADER, F, worksheet
+
 A = "01-check"
-F = "_assignsubmission_file"  # Moodle 4.1 and later: no "_" after the folder's name
 NB = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-# Moodle's worksheet columns for a team assignment, in gradingtable.php's order
-HEADER = ["Identifier", "Full name", "Email address", "Status", "Group", "Grade",
-          "Maximum Grade", "Grade can be changed", "Last modified (submission)",
-          "Last modified (grade)", "Feedback comments"]
 # participant id, full name, group; participant 17 is Kim, and Team Blue is group 17
 PEOPLE = [("4005", "Eve Ng", "Team Blue"), ("4006", "Ana Lima", "Team Blue"),
           ("17", "Kim Lee", "Team Red"), ("4001", "Linh Tran", "Team Red"),
           ("4010", "Kai Berg", "Default group")]
 
 
-def _worksheet(path: Path, people=PEOPLE, *, groups: bool = True, delimiter: str = ",",
-               header: list[str] | None = None) -> Path:
-    header = list(header or HEADER)
-    if not groups:
-        header.remove("Group")
-    with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f, delimiter=delimiter)
-        out.writerow(header)
-        for number, name, group in people:
-            row = {"Identifier": f"Participant {number}", "Full name": name,
-                   "Email address": f"{number}@example.org", "Status": "Submitted",
-                   "Group": group, "Maximum Grade": "9.00", "Grade can be changed": "Yes"}
-            out.writerow([row.get(h, "") for h in header])
-    return path
+def _worksheet(path: Path, people=PEOPLE, **kw) -> Path:
+    return worksheet(path, people, **kw)
 
 
 def _download(root: Path, folders: dict[str, str]) -> Path:

@@ -25,25 +25,10 @@ from coursekit.errors import GradingError
 from coursekit.grading.collect import CollectReport, plan
 from coursekit.grading.worksheet import read_worksheet
 
+from .moodle import HEADER, F, worksheet
+
 A = "01-check"
-F = "_assignsubmission_file"
 NB = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-HEADER = ["Identifier", "Full name", "Email address", "Status", "Group", "Grade",
-          "Maximum Grade", "Grade can be changed", "Last modified (submission)",
-          "Last modified (grade)", "Feedback comments"]
-
-
-def _worksheet(path: Path, people, *, delimiter: str = ",", bom: bool = False,
-               header=HEADER) -> Path:
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-        out = csv.writer(f, delimiter=delimiter)
-        out.writerow(header)
-        for number, name, group in people:
-            row = {"Identifier": f"Participant {number}", "Full name": name,
-                   "Email address": f"{number}@example.org", "Status": "Submitted",
-                   "Group": group, "Maximum Grade": "9.00", "Grade can be changed": "Yes"}
-            out.writerow([row.get(h, "") for h in header])
-    return path
 
 
 def _download(root: Path, folders) -> Path:
@@ -54,7 +39,7 @@ def _download(root: Path, folders) -> Path:
 
 
 def _plan(tmp_path: Path, people, folders, **kw):
-    sheet = read_worksheet(_worksheet(tmp_path / "ws.csv", people))
+    sheet = read_worksheet(worksheet(tmp_path / "ws.csv", people))
     report = CollectReport(A)
     chosen = plan(_download(tmp_path / "dl", folders), A, None, report, worksheet=sheet, **kw)
     return chosen, report
@@ -127,7 +112,7 @@ def test_a_participant_listed_twice_with_different_rows_is_refused_alone(tmp_pat
 
 def test_a_participant_listed_twice_in_an_individual_worksheet_is_refused(tmp_path):
     header = [h for h in HEADER if h != "Group"]
-    sheet = read_worksheet(_worksheet(tmp_path / "ws.csv", [
+    sheet = read_worksheet(worksheet(tmp_path / "ws.csv", [
         ("4006", "Ana Lima", ""), ("4006", "Eve Ng", ""), ("4001", "Linh Tran", "")],
         header=header))
     report = CollectReport(A)
@@ -143,12 +128,12 @@ def test_an_identical_row_repeated_is_harmless(tmp_path):
     assert sorted(chosen) == ["ana-lima-4006"] and not report.refused
 
 
-def test_names_with_commas_emoji_rtl_and_nfd_in_a_bom_semicolon_worksheet(tmp_path):
+def test_names_with_commas_emoji_rtl_and_nfd_in_a_bom_semicolonworksheet(tmp_path):
     nfd = unicodedata.normalize("NFD", "Zoë Ortiz")
     people = [("4005", "Lima, Ana", "Équipe Été"), ("4006", "محمد علي", "Équipe Été"),
               ("4007", nfd, "Équipe Été"), ("4008", "🌈 Sky", "Team;Red"),
               ("4009", "Zoé Ortiz", "Team;Red")]
-    path = _worksheet(tmp_path / "ws.csv", people, delimiter=";", bom=True)
+    path = worksheet(tmp_path / "ws.csv", people, delimiter=";", bom=True)
     assert path.read_bytes().startswith(codecs.BOM_UTF8)
     sheet = read_worksheet(path)
     assert sheet.participants["4005"].name == "Lima, Ana"
@@ -257,7 +242,7 @@ def test_collect_a_hostile_team_zip_end_to_end(tmp_path):
               ("17", "Kim Lee", "Team_17_3"), ("18", "Bo Chen", "Team 17 3"),
               ("4010", "Kai Berg", "Default group"), ("4001", "Linh Tran", "Team Red"),
               ("4002", "Sam Roy", "Team Red"), ("4002", "Sam Roy", "Team-1")]
-    ws = _worksheet(tmp_path / "ws.csv", people, delimiter=";", bom=True)
+    ws = worksheet(tmp_path / "ws.csv", people, delimiter=";", bom=True)
     run = CliRunner().invoke(main, ["grade", "collect", ASSIGNMENT, str(archive),
                                     "--course", str(course), "--worksheet", str(ws)])
     assert run.exit_code == 0, run.output
