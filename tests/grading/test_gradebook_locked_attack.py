@@ -55,6 +55,15 @@ def test_a_locked_gradebook_is_named_for_every_learner_and_nothing_is_half_writt
     with pytest.raises(GradingError, match="stayed locked by another program for 1 s") as err:
         autograde_cohort(course, ASSIGNMENT, workers=1, as_data=True)
     assert "nothing was graded" in str(err.value) and "run the command again" in str(err.value)
+    from click.testing import CliRunner
+
+    from coursekit.cli import main
+
+    run = CliRunner().invoke(main, ["grade", "autograde", ASSIGNMENT, "--course", str(course),
+                                    "--workers", "1"])
+    assert run.exit_code == 1, run.output
+    assert "Error: the gradebook" in run.output and "stayed locked" in run.output
+    assert "Traceback" not in run.output
     lock.execute("ROLLBACK")
     assert grades(db) == 0 and not (course / "autograded").exists()
 
